@@ -1,0 +1,115 @@
+# crossproof -- certified audit of arXiv 2602.04872.
+#
+#   make            build build/crossproof and build/libcrossproof.a
+#   make audit      run every theorem check, write docs/report.md
+#   make check      build and run the test suite (unit + end-to-end)
+#   make memcheck   the unit tests under valgrind (no errors, no leaks)
+#   make install PREFIX=/usr/local
+#
+# Arb comes in two layouts: Debian 12 ships FLINT 2.9 with a separate Arb 2.23
+# (<arb.h>, -lflint-arb); FLINT 3 merges Arb into FLINT (<flint/arb.h>, -lflint).
+# Both are detected below; include/crossproof/arbcompat.h hides the difference.
+
+CC       ?= cc
+BUILD    ?= build
+PREFIX   ?= /usr/local
+# Never -ffast-math: Arb's and MPFR's rounding guarantees assume IEEE-754 semantics.
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=c11 -Wall -Wextra -D_GNU_SOURCE -Iinclude -MMD -MP
+LDFLAGS  ?=
+
+DEB_PACKAGES := libmpfr-dev libgmp-dev libflint-dev libflint-arb-dev libcmocka-dev libopenblas-dev
+
+# --- dependency layout -----------------------------------------------------
+FLINT3 := $(shell printf '\#include <flint/arb.h>\nint main(void){return 0;}\n' | \
+            $(CC) -x c - -fsyntax-only >/dev/null 2>&1 && echo yes)
+ifeq ($(FLINT3),yes)
+  CFLAGS   += -DCP_FLINT3=1
+  ARB_LIBS := -lflint
+else
+  ARB_LIBS := -lflint-arb -lflint
+endif
+LIBS := $(ARB_LIBS) -lmpfr -lgmp -lopenblas -lpthread -lm
+
+# --- sources ---------------------------------------------------------------
+CORE_SRC   := $(filter-out src/main.c,$(wildcard src/*.c))
+CHECK_SRC  := $(wildcard checks/*.c)
+CORE_OBJ   := $(CORE_SRC:%.c=$(BUILD)/%.o)
+CHECK_OBJ  := $(CHECK_SRC:%.c=$(BUILD)/%.o)
+MAIN_OBJ   := $(BUILD)/src/main.o
+LIB        := $(BUILD)/libcrossproof.a
+PROG       := $(BUILD)/crossproof
+TEST_SRC   := $(wildcard tests/test_*.c)
+TEST_BIN   := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+BENCH_SRC  := $(wildcard bench/*.c)
+BENCH_BIN  := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+
+.PHONY: all deps audit check unit e2e memcheck install clean bench figures
+
+all: deps $(PROG)
+
+# Installs missing Debian packages when run as root; otherwise prints the exact
+# command and stops with exit code 2.
+deps:
+	@command -v dpkg-query >/dev/null || exit 0; missing=""; \
+	for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "crossproof: installing missing Debian packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq$$missing >/dev/null || exit 2; \
+	  else \
+	    echo "crossproof: missing Debian packages. Run:"; \
+	    echo "  sudo apt-get install -y$$missing"; \
+	    exit 2; \
+	  fi; \
+	fi
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(LIB): $(CORE_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(PROG): $(MAIN_OBJ) $(CHECK_OBJ) $(LIB)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(MAIN_OBJ) $(CHECK_OBJ) $(LIB) $(LIBS)
+
+$(BUILD)/tests/%: tests/%.c $(CHECK_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(CHECK_OBJ) $(LIB) $(LIBS) -lcmocka
+
+$(BUILD)/bench/%: bench/%.c $(CHECK_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(CHECK_OBJ) $(LIB) $(LIBS)
+
+audit: all
+	$(PROG) audit --report docs/report.md --json $(BUILD)/audit.json
+
+unit: deps $(TEST_BIN)
+
+e2e: all
+	@BUILD=$(BUILD) sh tests/e2e.sh
+
+check: deps $(PROG) $(TEST_BIN)
+	@BUILD=$(BUILD) sh tests/run.sh $(TEST_BIN)
+
+memcheck: deps $(PROG) $(TEST_BIN)
+	@command -v valgrind >/dev/null || { echo "memcheck needs valgrind: apt-get install -y valgrind"; exit 2; }
+	@BUILD=$(BUILD) CP_VALGRIND=1 sh tests/run.sh $(TEST_BIN)
+
+bench: deps $(PROG) $(BENCH_BIN)
+	@for b in $(BENCH_BIN); do $$b || exit 1; done
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/crossproof
+	install -m 755 $(PROG) $(DESTDIR)$(PREFIX)/bin/crossproof
+	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/libcrossproof.a
+	install -m 644 include/crossproof/*.h $(DESTDIR)$(PREFIX)/include/crossproof/
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(CORE_OBJ:.o=.d) $(CHECK_OBJ:.o=.d) $(MAIN_OBJ:.o=.d)

@@ -1,0 +1,21 @@
+/* registry.c -- every check module and quantity table, in one list.
+ * To add a theorem: write theorems/X.md and checks/X.c, export its table
+ * `const cp_check_def cp_checks_X[]`, and add it below (README, "Adding a
+ * theorem"). */
+#include <stddef.h>
+#include "crossproof/check.h"
+#include "crossproof/quantity.h"
+
+extern const cp_check_def cp_checks_lsa_impossibility[];
+
+const cp_check_def *const cp_check_tables[] = {
+    cp_checks_lsa_impossibility,
+    NULL
+};
+
+extern const cp_quantity_def cp_quantities_core[];
+
+const cp_quantity_def *const cp_quantity_tables[] = {
+    cp_quantities_core,
+    NULL
+};

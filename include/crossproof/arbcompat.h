@@ -1,0 +1,27 @@
+/* arbcompat.h -- one include for Arb on both layouts.
+ *
+ * Debian 12: FLINT 2.9 plus a separate Arb 2.23 (<arb.h>, -lflint-arb).
+ * FLINT 3:   Arb merged into FLINT (<flint/arb.h>, -lflint).
+ * The Makefile defines CP_FLINT3 when <flint/arb.h> compiles. */
+#ifndef CROSSPROOF_ARBCOMPAT_H
+#define CROSSPROOF_ARBCOMPAT_H
+
+#ifdef CP_FLINT3
+# include <flint/flint.h>
+# include <flint/fmpq.h>
+# include <flint/arb.h>
+# include <flint/acb.h>
+# include <flint/arb_mat.h>
+# include <flint/arb_hypgeom.h>
+# include <flint/acb_calc.h>
+#else
+# include <flint/flint.h>
+# include <flint/fmpq.h>
+# include <arb.h>
+# include <acb.h>
+# include <arb_mat.h>
+# include <arb_hypgeom.h>
+# include <acb_calc.h>
+#endif
+
+#endif

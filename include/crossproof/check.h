@@ -1,0 +1,70 @@
+/* check.h -- named checks that theorem files invoke.
+ *
+ * A theorem file (theorems/X.md) holds fenced ```check blocks; each names a
+ * check registered by checks/X.c and gives its parameters.  A ball check
+ * is a function of the working precision; the runner (cp_check_execute)
+ * starts at 64 bits and doubles until the check decides or the cap is hit,
+ * recording the precision that decided (docs/design.md, "Precision"). */
+#ifndef CROSSPROOF_CHECK_H
+#define CROSSPROOF_CHECK_H
+
+#include "crossproof/arbcompat.h"
+#include "crossproof/kv.h"
+#include "crossproof/verdict.h"
+
+#define CP_TEXTLEN 2048
+
+typedef struct cp_check_def cp_check_def;
+
+typedef struct {
+    const cp_check_def *def;
+    const cp_kv *params;     /* the block's key = value lines */
+    slong prec;              /* working precision of this attempt */
+    slong max_prec;
+    /* Filled by the check (each attempt may overwrite): */
+    arb_t value;             /* the enclosure shown in the table */
+    int has_value;
+    char detail[CP_TEXTLEN]; /* one paragraph: what was proved, with numbers */
+    char interval[256];      /* statistical checks: the interval the verdict rests on */
+    char error[CP_ERRLEN];   /* set with CP_INCONCLUSIVE + run error, see below */
+    int bad_input;           /* 1: parameters invalid (error names file:line) */
+} cp_check_run;
+
+struct cp_check_def {
+    const char *name;          /* used as `check = NAME` in theorem files */
+    const char *summary;       /* one line */
+    cp_check_kind kind;
+    const cp_key_spec *keys;   /* accepted parameters besides id and check */
+    /* Runs at run->prec.  Ball checks return CERTIFIED / REFUTED when
+     * decided, INCONCLUSIVE to ask for more precision.  On invalid
+     * parameters set run->bad_input = 1 and run->error. */
+    cp_verdict (*run)(cp_check_run *run);
+};
+
+/* Registry: checks/registry.c lists every module's NULL-terminated table. */
+/* Each entry is a module table ending with an entry whose name is NULL;
+ * the list itself ends with NULL. */
+extern const cp_check_def *const cp_check_tables[];
+const cp_check_def *cp_check_lookup(const char *name);
+
+/* Runs a check with the precision loop.  Returns the verdict; *seconds gets
+ * wall time.  run must be initialised with cp_check_run_init. */
+void cp_check_run_init(cp_check_run *run, const cp_check_def *def, const cp_kv *params, slong max_prec);
+void cp_check_run_clear(cp_check_run *run);
+cp_verdict cp_check_execute(cp_check_run *run, double *seconds);
+
+/* Helpers for check modules. */
+void cp_run_detail(cp_check_run *run, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void cp_run_detail_append(cp_check_run *run, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Compares x with the exact rational q: returns CP_CERTIFIED when the claim
+ * `x OP q` is proved, CP_REFUTED when its negation is, else INCONCLUSIVE.
+ * op is one of "<", "<=", ">", ">=". */
+cp_verdict cp_decide_cmp(const arb_t x, const char *op, const arb_t q);
+/* Certifies |x - ref| < tol, i.e. that `ref` reproduces x to the stated
+ * tolerance; REFUTED when |x - ref| > tol is proved. */
+cp_verdict cp_decide_near(const arb_t x, const arb_t ref, const arb_t tol);
+/* Combines verdicts of sub-claims: CERTIFIED only if all are; REFUTED if
+ * any is; else INCONCLUSIVE. */
+cp_verdict cp_verdict_and(cp_verdict a, cp_verdict b);
+
+#endif

@@ -1,0 +1,17 @@
+/* cli.h -- subcommands of build/crossproof.  Each returns the process exit
+ * code: 0 success, 1 a claim not established, 2 bad input. */
+#ifndef CROSSPROOF_CLI_H
+#define CROSSPROOF_CLI_H
+
+int cp_cmd_audit(int argc, char **argv);
+int cp_cmd_eval(int argc, char **argv);
+int cp_cmd_list(int argc, char **argv);
+
+/* Prints the dependency versions, one per line, to f. */
+#include <stdio.h>
+void cp_print_versions(FILE *f);
+/* Writes "name version" pairs as a JSON object body (no braces). */
+void cp_json_versions(FILE *f);
+extern const char cp_version_string[];
+
+#endif

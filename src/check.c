@@ -1,0 +1,133 @@
+/* check.c -- the check runner and its precision loop (check.h).
+ * Policy: docs/design.md, "Precision": start at 64 bits, double while the
+ * check is undecided, stop at max_prec; record the precision that decided. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include "crossproof/check.h"
+
+const char *cp_verdict_name(cp_verdict v)
+{
+    switch (v) {
+    case CP_CERTIFIED: return "CERTIFIED";
+    case CP_REFUTED: return "REFUTED";
+    case CP_SUPPORTED: return "SUPPORTED";
+    case CP_CONTRADICTED: return "CONTRADICTED";
+    default: return "INCONCLUSIVE";
+    }
+}
+
+int cp_verdict_is_pass(cp_verdict v)
+{
+    return v == CP_CERTIFIED || v == CP_SUPPORTED;
+}
+
+cp_verdict cp_verdict_and(cp_verdict a, cp_verdict b)
+{
+    if (a == CP_REFUTED || b == CP_REFUTED)
+        return CP_REFUTED;
+    if (a == CP_CERTIFIED && b == CP_CERTIFIED)
+        return CP_CERTIFIED;
+    return CP_INCONCLUSIVE;
+}
+
+const cp_check_def *cp_check_lookup(const char *name)
+{
+    for (int i = 0; cp_check_tables[i] != NULL; i++)
+        for (const cp_check_def *d = cp_check_tables[i]; d->name != NULL; d++)
+            if (strcmp(d->name, name) == 0)
+                return d;
+    return NULL;
+}
+
+void cp_check_run_init(cp_check_run *run, const cp_check_def *def, const cp_kv *params, slong max_prec)
+{
+    memset(run, 0, sizeof *run);
+    run->def = def;
+    run->params = params;
+    run->max_prec = max_prec;
+    run->prec = 64;
+    arb_init(run->value);
+}
+
+void cp_check_run_clear(cp_check_run *run)
+{
+    arb_clear(run->value);
+}
+
+void cp_run_detail(cp_check_run *run, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(run->detail, sizeof run->detail, fmt, ap);
+    va_end(ap);
+}
+
+void cp_run_detail_append(cp_check_run *run, const char *fmt, ...)
+{
+    size_t n = strlen(run->detail);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(run->detail + n, sizeof run->detail - n, fmt, ap);
+    va_end(ap);
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double) ts.tv_sec + 1e-9 * (double) ts.tv_nsec;
+}
+
+cp_verdict cp_check_execute(cp_check_run *run, double *seconds)
+{
+    double t0 = now_seconds();
+    cp_verdict v = CP_INCONCLUSIVE;
+    if (run->def->kind == CP_CHECK_STAT) {
+        /* statistical checks run once; they may never certify */
+        run->prec = 0;
+        v = run->def->run(run);
+        if (v == CP_CERTIFIED || v == CP_REFUTED)
+            v = CP_INCONCLUSIVE;
+    } else {
+        for (run->prec = 64; ; run->prec *= 2) {
+            run->detail[0] = '\0';
+            v = run->def->run(run);
+            if (run->bad_input || v != CP_INCONCLUSIVE || run->prec * 2 > run->max_prec)
+                break;
+        }
+        /* a ball check may not claim statistical support */
+        if (v == CP_SUPPORTED || v == CP_CONTRADICTED)
+            v = CP_INCONCLUSIVE;
+    }
+    if (seconds)
+        *seconds = now_seconds() - t0;
+    return v;
+}
+
+cp_verdict cp_decide_cmp(const arb_t x, const char *op, const arb_t q)
+{
+    int lt = arb_lt(x, q), le = arb_le(x, q), gt = arb_gt(x, q), ge = arb_ge(x, q);
+    if (strcmp(op, "<") == 0)
+        return lt ? CP_CERTIFIED : ge ? CP_REFUTED : CP_INCONCLUSIVE;
+    if (strcmp(op, "<=") == 0)
+        return le ? CP_CERTIFIED : gt ? CP_REFUTED : CP_INCONCLUSIVE;
+    if (strcmp(op, ">") == 0)
+        return gt ? CP_CERTIFIED : le ? CP_REFUTED : CP_INCONCLUSIVE;
+    if (strcmp(op, ">=") == 0)
+        return ge ? CP_CERTIFIED : lt ? CP_REFUTED : CP_INCONCLUSIVE;
+    return CP_INCONCLUSIVE;
+}
+
+cp_verdict cp_decide_near(const arb_t x, const arb_t ref, const arb_t tol)
+{
+    arb_t d;
+    cp_verdict v;
+    arb_init(d);
+    arb_sub(d, x, ref, FLINT_MAX(arb_bits(x), arb_bits(ref)) + 64);
+    arb_abs(d, d);
+    v = cp_decide_cmp(d, "<", tol);
+    arb_clear(d);
+    return v;
+}

@@ -1,0 +1,51 @@
+/* main.c -- the crossproof command-line program: subcommand dispatch. */
+#include <stdio.h>
+#include <string.h>
+#include "crossproof/cli.h"
+
+typedef struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} subcommand;
+
+/* One line per subcommand; each lives in src/cmd_NAME.c. */
+static const subcommand commands[] = {
+    { "audit", cp_cmd_audit, "run the check blocks of theorem files, write the report" },
+    { "eval",  cp_cmd_eval,  "print a certified enclosure of one named quantity" },
+    { "list",  cp_cmd_list,  "list theorems, claim ids, checks and quantities" },
+    { NULL, NULL, NULL }
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: crossproof COMMAND [ARGS...]\n"
+               "       crossproof --version | --help\n\n"
+               "crossproof audits the claims of arXiv 2602.04872 with certified ball\n"
+               "arithmetic (Arb) and a double-precision simulation engine.\n\ncommands:\n");
+    for (const subcommand *c = commands; c->name; c++)
+        fprintf(f, "  %-9s %s\n", c->name, c->summary);
+    fprintf(f, "\n'crossproof COMMAND --help' describes each command.\n"
+               "Exit codes: 0 success, 1 a claim not established, 2 bad input.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+        cp_print_versions(stdout);
+        return 0;
+    }
+    for (const subcommand *c = commands; c->name; c++)
+        if (strcmp(argv[1], c->name) == 0)
+            return c->run(argc - 1, argv + 1);
+    fprintf(stderr, "crossproof: unknown command '%s' (try crossproof --help)\n", argv[1]);
+    return 2;
+}
