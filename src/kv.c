@@ -82,22 +82,30 @@ int cp_kv_add_arg(cp_kv *kv, const char *arg, char *err)
 {
     const char *eq = strchr(arg, '=');
     if (eq == NULL || eq == arg) {
-        snprintf(err, CP_ERRLEN, "expected key=value, got '%s'", arg);
+        cp_errf(err, "expected key=value, got '%s'", arg);
         return -1;
     }
     char key[128];
     size_t n = (size_t) (eq - arg);
     if (n >= sizeof key) {
-        snprintf(err, CP_ERRLEN, "parameter name too long in '%s'", arg);
+        cp_errf(err, "parameter name too long in '%s'", arg);
         return -1;
     }
     memcpy(key, arg, n);
     key[n] = '\0';
     if (cp_kv_set(kv, key, eq + 1, 0, 1) != 0) {
-        snprintf(err, CP_ERRLEN, "parameter %s given twice", key);
+        cp_errf(err, "parameter %s given twice", key);
         return -1;
     }
     return 0;
+}
+
+void cp_errf(char *err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, CP_ERRLEN, fmt, ap);
+    va_end(ap);
 }
 
 void cp_kv_error(char *err, const cp_kv *kv, const char *key, const char *fmt, ...)
@@ -109,13 +117,13 @@ void cp_kv_error(char *err, const cp_kv *kv, const char *key, const char *fmt, .
     va_end(ap);
     const cp_kv_entry *e = key ? cp_kv_find(kv, key) : NULL;
     if (kv->origin[0] != '\0' && e != NULL && e->line > 0)
-        snprintf(err, CP_ERRLEN, "%s:%d: %s", kv->origin, e->line, msg);
+        cp_errf(err, "%s:%d: %s", kv->origin, e->line, msg);
     else if (kv->origin[0] != '\0' && kv->n > 0 && kv->e[0].line > 0)
-        snprintf(err, CP_ERRLEN, "%s:%d: %s", kv->origin, kv->e[0].line, msg);
+        cp_errf(err, "%s:%d: %s", kv->origin, kv->e[0].line, msg);
     else if (key != NULL)
-        snprintf(err, CP_ERRLEN, "parameter %s: %s", key, msg);
+        cp_errf(err, "parameter %s: %s", key, msg);
     else
-        snprintf(err, CP_ERRLEN, "%s", msg);
+        cp_errf(err, "%s", msg);
 }
 
 /* --- exact numbers ---------------------------------------------------- */

@@ -254,7 +254,8 @@ void cp_prior_mean_inv1ps(arb_t res, const cp_model_t m, slong prec)
         fmpq_neg(q, q);
         arb_set_fmpq(z, q, prec);
         arb_set_fmpq(a, m->beta_a, prec);
-        fmpq_add(q, m->beta_a, m->beta_b);
+        fmpq_set(q, m->beta_a);
+        fmpq_add(q, q, m->beta_b);
         arb_set_fmpq(c, q, prec);
         arb_one(onearb);
         arb_hypgeom_2f1(t, onearb, a, c, z, 0, prec);

@@ -7,6 +7,11 @@ int cp_cmd_audit(int argc, char **argv);
 int cp_cmd_eval(int argc, char **argv);
 int cp_cmd_list(int argc, char **argv);
 
+/* Parses an integer flag value in [lo, hi]; prints a one-line error
+ * naming the flag and returns -1 when it is missing or out of range. */
+#include "crossproof/arbcompat.h"
+int cp_flag_int(slong *out, const char *cmd, const char *flag, const char *val, slong lo, slong hi);
+
 /* Prints the dependency versions, one per line, to f. */
 #include <stdio.h>
 void cp_print_versions(FILE *f);

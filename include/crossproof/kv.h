@@ -56,6 +56,10 @@ int cp_kv_add_arg(cp_kv *kv, const char *arg, char *err);
  * Returns 0, or -1 with a one-line message "origin:line: ..." in err. */
 int cp_kv_validate(const cp_kv *kv, const cp_key_spec *specs, char *err);
 
+/* snprintf into an error buffer of CP_ERRLEN bytes; a longer message is
+ * cut, which is acceptable for a one-line error. */
+void cp_errf(char *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* Formats a one-line error naming the entry's file:line (or the parameter
  * name on the command line). */
 void cp_kv_error(char *err, const cp_kv *kv, const char *key, const char *fmt, ...)

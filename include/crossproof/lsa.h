@@ -76,4 +76,9 @@ double cp_lsa_general_task_excess_approx(slong d, const double *A, const double 
 void cp_ca_excess(arb_t res, const cp_model_t m, const arb_t alpha, const arb_t beta, ulong T, slong prec);
 cp_approx cp_ca_excess_approx(const cp_model_approx *m, double alpha, double beta, ulong T);
 
+/* Reads alpha (default alpha*), beta (default -alpha) and T (1 <= T <= 10^7)
+ * from kv for quantities and checks.  Returns 0, or -1 with err. */
+int cp_read_ca_params(arb_t alpha, arb_t beta, ulong *T, const cp_model_t m,
+                      const cp_kv *kv, const cp_key_spec *keys, slong prec, char *err);
+
 #endif

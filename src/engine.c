@@ -1,0 +1,486 @@
+/* engine.c -- prompts, predictors, excess and gradients for one prompt
+ * (engine.h).  Batched, threaded runs are in engine_run.c; prior
+ * quadrature and population optima in engine_pop.c. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cblas.h>
+#include "crossproof/engine.h"
+#include "crossproof/rng.h"
+
+#define DIRECT_ROWS 512    /* rows of context drawn per dsyrk block */
+
+static double *alloc_doubles(long n)
+{
+    size_t bytes = (size_t) (n > 0 ? n : 1) * sizeof(double);
+    bytes = (bytes + 63) / 64 * 64;
+    double *p = aligned_alloc(64, bytes);
+    if (p)
+        memset(p, 0, bytes);
+    return p;
+}
+
+void cp_engine_init(void)
+{
+    openblas_set_num_threads(1);
+}
+
+static const char *const kind_names[] = { "bayes", "ols", "lsa", "lsa_general", "ca", "ca2", "ca_untied" };
+
+int cp_pred_kind_from_name(cp_pred_kind *out, const char *name)
+{
+    for (int i = 0; i < (int) (sizeof kind_names / sizeof kind_names[0]); i++)
+        if (strcmp(name, kind_names[i]) == 0) {
+            *out = (cp_pred_kind) i;
+            return 0;
+        }
+    return -1;
+}
+
+const char *cp_pred_kind_name(cp_pred_kind k)
+{
+    return kind_names[k];
+}
+
+static const char *const sampler_names[] = { "direct", "wishart", "population" };
+
+int cp_sampler_from_name(cp_sampler *out, const char *name)
+{
+    for (int i = 0; i < 3; i++)
+        if (strcmp(name, sampler_names[i]) == 0) {
+            *out = (cp_sampler) i;
+            return 0;
+        }
+    return -1;
+}
+
+const char *cp_sampler_name(cp_sampler s)
+{
+    return sampler_names[s];
+}
+
+long cp_predictor_nparams(const cp_predictor *p)
+{
+    switch (p->kind) {
+    case CP_PRED_CA: case CP_PRED_LSA: return 1;
+    case CP_PRED_CA2: return 2;
+    case CP_PRED_CA_UNTIED: return 2 * p->T;
+    case CP_PRED_LSA_GENERAL: return (p->d + 1) * p->d + p->d + 1;
+    default: return 0;
+    }
+}
+
+void cp_predictor_get_params(double *th, const cp_predictor *p)
+{
+    long d = p->d;
+    switch (p->kind) {
+    case CP_PRED_CA: th[0] = p->alpha; break;
+    case CP_PRED_LSA: th[0] = p->gamma; break;
+    case CP_PRED_CA2: th[0] = p->alpha; th[1] = p->beta; break;
+    case CP_PRED_CA_UNTIED:
+        memcpy(th, p->alphas, (size_t) p->T * sizeof(double));
+        memcpy(th + p->T, p->betas, (size_t) p->T * sizeof(double));
+        break;
+    case CP_PRED_LSA_GENERAL:
+        memcpy(th, p->A, (size_t) ((d + 1) * d) * sizeof(double));
+        memcpy(th + (d + 1) * d, p->u, (size_t) (d + 1) * sizeof(double));
+        break;
+    default: break;
+    }
+}
+
+void cp_predictor_set_params(cp_predictor *p, const double *th)
+{
+    long d = p->d;
+    switch (p->kind) {
+    case CP_PRED_CA: p->alpha = th[0]; p->beta = -th[0]; break;
+    case CP_PRED_LSA: p->gamma = th[0]; break;
+    case CP_PRED_CA2: p->alpha = th[0]; p->beta = th[1]; break;
+    case CP_PRED_CA_UNTIED:
+        memcpy(p->alphas, th, (size_t) p->T * sizeof(double));
+        memcpy(p->betas, th + p->T, (size_t) p->T * sizeof(double));
+        break;
+    case CP_PRED_LSA_GENERAL:
+        memcpy(p->A, th, (size_t) ((d + 1) * d) * sizeof(double));
+        memcpy(p->u, th + (d + 1) * d, (size_t) (d + 1) * sizeof(double));
+        break;
+    default: break;
+    }
+}
+
+int cp_engine_ws_init(cp_engine_ws *ws, long d, long T)
+{
+    long n = d + 1, p = d + 2;
+    memset(ws, 0, sizeof *ws);
+    ws->d = d;
+    ws->T = T < 1 ? 1 : T;
+    ws->rows = DIRECT_ROWS;
+    ws->pr.d = d;
+    ws->pr.m = alloc_doubles(d);
+    ws->pr.G = alloc_doubles(n * n);
+    ws->pr.c = alloc_doubles(d);
+    ws->pr.xq = alloc_doubles(d);
+    ws->Z = alloc_doubles(DIRECT_ROWS * n);
+    ws->C = alloc_doubles(p * p);
+    ws->M = alloc_doubles(n * p);
+    ws->V = alloc_doubles((ws->T + 1) * d);
+    ws->w = alloc_doubles(n);
+    ws->g = alloc_doubles(n);
+    ws->tmp = alloc_doubles(n);
+    ws->tmp2 = alloc_doubles(n);
+    ws->chol = alloc_doubles(d * d);
+    if (!ws->pr.m || !ws->pr.G || !ws->pr.c || !ws->pr.xq || !ws->Z || !ws->C || !ws->M
+        || !ws->V || !ws->w || !ws->g || !ws->tmp || !ws->tmp2 || !ws->chol) {
+        cp_engine_ws_clear(ws);
+        return -1;
+    }
+    return 0;
+}
+
+void cp_engine_ws_clear(cp_engine_ws *ws)
+{
+    free(ws->pr.m); free(ws->pr.G); free(ws->pr.c); free(ws->pr.xq);
+    free(ws->Z); free(ws->C); free(ws->M); free(ws->V);
+    free(ws->w); free(ws->g); free(ws->tmp); free(ws->tmp2); free(ws->chol);
+    memset(ws, 0, sizeof *ws);
+}
+
+/* --- sampling ------------------------------------------------------------ */
+
+static void draw_task(cp_prompt *pr, const cp_model_approx *m, cp_rng *r)
+{
+    long d = pr->d;
+    double s;
+    switch (m->prior) {
+    case CP_PRIOR_TWOPOINT:
+        s = (cp_rng_u32(r) & 1u) ? m->m_hi : m->m_lo;
+        break;
+    case CP_PRIOR_BETA:
+        s = m->m_lo + (m->m_hi - m->m_lo) * cp_rng_beta(r, m->beta_a, m->beta_b);
+        break;
+    default:
+        s = m->m_lo + (m->m_hi - m->m_lo) * cp_rng_uniform(r);
+        break;
+    }
+    /* direction uniform on the sphere: a normalised Gaussian vector */
+    double nrm2;
+    do {
+        cp_rng_normal_vec(r, pr->m, d);
+        nrm2 = 0.0;
+        for (long i = 0; i < d; i++)
+            nrm2 += pr->m[i] * pr->m[i];
+    } while (nrm2 == 0.0);
+    double scale = sqrt(s / nrm2);
+    for (long i = 0; i < d; i++)
+        pr->m[i] *= scale;
+    pr->s = s;
+    if (m->zeta == CP_ZETA_RADEMACHER)
+        pr->zeta = (cp_rng_u32(r) & 1u) ? 1.0 : -1.0;
+    else
+        pr->zeta = cp_rng_normal(r);
+}
+
+static void sample_direct(cp_engine_ws *ws, const cp_model_approx *m, long L, cp_rng *r)
+{
+    long d = ws->d, n = d + 1;
+    cp_prompt *pr = &ws->pr;
+    memset(pr->G, 0, (size_t) (n * n) * sizeof(double));
+    for (long done = 0; done < L; ) {
+        long k = L - done < ws->rows ? L - done : ws->rows;
+        for (long i = 0; i < k; i++) {
+            double *z = ws->Z + i * n;
+            double u = cp_rng_normal(r);
+            cp_rng_normal_vec(r, z, d);
+            for (long j = 0; j < d; j++)
+                z[j] += u * pr->m[j];
+            z[d] = pr->zeta * u;
+            if (m->sigma > 0.0)
+                z[d] += m->sigma * cp_rng_normal(r);
+        }
+        cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (int) n, (int) k,
+                    1.0, ws->Z, (int) n, 1.0, pr->G, (int) n);
+        done += k;
+    }
+}
+
+static void sample_wishart(cp_engine_ws *ws, const cp_model_approx *m, long L, cp_rng *r)
+{
+    long d = ws->d, n = d + 1;
+    long p = m->sigma > 0.0 ? d + 2 : d + 1;
+    cp_prompt *pr = &ws->pr;
+    double *C = ws->C, *M = ws->M;
+    /* Bartlett: C lower triangular p x p, C_jj = sqrt(chi2(L - j)), j = 0..p-1. */
+    for (long j = 0; j < p; j++) {
+        double *row = C + j * p;
+        cp_rng_normal_vec(r, row, j);
+        row[j] = sqrt(cp_rng_chi2(r, (double) (L - j)));
+        for (long k = j + 1; k < p; k++)
+            row[k] = 0.0;
+    }
+    /* M = B C with B = [[m, I_d, 0], [zeta, 0, sigma]]; coordinates of w are
+     * (u, mu_1..mu_d, xi). */
+    for (long i = 0; i < d; i++) {
+        double mi = pr->m[i];
+        const double *c0 = C, *ci = C + (i + 1) * p;
+        double *mrow = M + i * p;
+        for (long k = 0; k < p; k++)
+            mrow[k] = mi * c0[k] + ci[k];
+    }
+    {
+        double *mrow = M + d * p;
+        for (long k = 0; k < p; k++)
+            mrow[k] = pr->zeta * C[k];
+        if (p == d + 2)
+            for (long k = 0; k < p; k++)
+                mrow[k] += m->sigma * C[(d + 1) * p + k];
+    }
+    cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, (int) n, (int) p,
+                1.0, M, (int) p, 0.0, pr->G, (int) n);
+}
+
+static void fill_population(cp_engine_ws *ws, const cp_model_approx *m)
+{
+    long d = ws->d, n = d + 1;
+    cp_prompt *pr = &ws->pr;
+    for (long i = 0; i < d; i++) {
+        for (long j = 0; j < d; j++)
+            pr->G[i * n + j] = pr->m[i] * pr->m[j] + (i == j ? 1.0 : 0.0);
+        pr->G[i * n + d] = pr->zeta * pr->m[i];
+    }
+    pr->G[d * n + d] = pr->zeta * pr->zeta + m->sigma * m->sigma;
+}
+
+void cp_prompt_draw(cp_engine_ws *ws, const cp_model_approx *m, long L, cp_sampler smp,
+                    int draw_query, uint64_t seed, uint32_t substream, uint64_t index)
+{
+    long d = ws->d, n = d + 1;
+    cp_prompt *pr = &ws->pr;
+    cp_rng r;
+    cp_rng_init(&r, seed, index, 3u * substream);
+    draw_task(pr, m, &r);
+    cp_rng_init(&r, seed, index, 3u * substream + 1u);
+    if (smp == CP_SAMPLER_POPULATION) {
+        fill_population(ws, m);
+    } else {
+        if (smp == CP_SAMPLER_WISHART)
+            sample_wishart(ws, m, L, &r);
+        else
+            sample_direct(ws, m, L, &r);
+        /* scale by 1/L and mirror the upper triangle */
+        double invL = 1.0 / (double) L;
+        for (long i = 0; i < n; i++)
+            for (long j = i; j < n; j++)
+                pr->G[i * n + j] *= invL;
+    }
+    for (long i = 0; i < n; i++)
+        for (long j = 0; j < i; j++)
+            pr->G[i * n + j] = pr->G[j * n + i];
+    for (long i = 0; i < d; i++)
+        pr->c[i] = pr->G[i * n + d];
+    if (draw_query) {
+        cp_rng_init(&r, seed, index, 3u * substream + 2u);
+        double u = cp_rng_normal(&r);
+        cp_rng_normal_vec(&r, pr->xq, d);
+        for (long j = 0; j < d; j++)
+            pr->xq[j] += u * pr->m[j];
+        pr->yq = pr->zeta * u;
+        if (m->sigma > 0.0)
+            pr->yq += m->sigma * cp_rng_normal(&r);
+    }
+}
+
+/* --- predictors ---------------------------------------------------------- */
+
+/* y <- Sigma_hat x (Sigma_hat is the top-left d x d block of G, lda d+1). */
+static void sigma_mul(double *y, const cp_prompt *pr, double a, const double *x, double b)
+{
+    cblas_dsymv(CblasRowMajor, CblasUpper, (int) pr->d, a, pr->G, (int) (pr->d + 1),
+                x, 1, b, y, 1);
+}
+
+/* Cholesky solve of Sigma_hat w = c_hat (plain C; NaN when not positive definite). */
+static void ols_weight(cp_engine_ws *ws)
+{
+    long d = ws->d, n = d + 1;
+    const cp_prompt *pr = &ws->pr;
+    double *R = ws->chol, *w = ws->w;
+    for (long j = 0; j < d; j++) {
+        for (long i = j; i < d; i++) {
+            double acc = pr->G[i * n + j];
+            for (long k = 0; k < j; k++)
+                acc -= R[i * d + k] * R[j * d + k];
+            if (i == j)
+                R[j * d + j] = acc > 0.0 ? sqrt(acc) : NAN;
+            else
+                R[i * d + j] = acc / R[j * d + j];
+        }
+    }
+    for (long i = 0; i < d; i++) {
+        double acc = pr->c[i];
+        for (long k = 0; k < i; k++)
+            acc -= R[i * d + k] * w[k];
+        w[i] = acc / R[i * d + i];
+    }
+    for (long i = d - 1; i >= 0; i--) {
+        double acc = w[i];
+        for (long k = i + 1; k < d; k++)
+            acc -= R[k * d + i] * w[k];
+        w[i] = acc / R[i * d + i];
+    }
+}
+
+static double layer_alpha(const cp_predictor *p, long t)
+{
+    return p->kind == CP_PRED_CA_UNTIED ? p->alphas[t] : p->alpha;
+}
+
+static double layer_beta(const cp_predictor *p, long t)
+{
+    switch (p->kind) {
+    case CP_PRED_CA_UNTIED: return p->betas[t];
+    case CP_PRED_CA: return -p->alpha;
+    default: return p->beta;
+    }
+}
+
+/* CA forward pass; keeps the iterates v_0..v_T in ws->V when keep != 0. */
+static void ca_forward(const cp_predictor *p, cp_engine_ws *ws, int keep)
+{
+    long d = ws->d, T = p->T;
+    const cp_prompt *pr = &ws->pr;
+    double *v = keep ? ws->V : ws->tmp2, *nv = ws->tmp;
+    memset(v, 0, (size_t) d * sizeof(double));
+    for (long t = 0; t < T; t++) {
+        double a = layer_alpha(p, t), b = layer_beta(p, t);
+        double *out = keep ? ws->V + (t + 1) * d : nv;
+        for (long i = 0; i < d; i++)
+            out[i] = v[i] + a * pr->c[i];
+        if (t > 0)                /* v_0 = 0 */
+            sigma_mul(out, pr, b, v, 1.0);
+        if (!keep) {
+            double *sw = v; v = out; nv = sw;
+        } else {
+            v = out;
+        }
+    }
+    memcpy(ws->w, v, (size_t) d * sizeof(double));
+}
+
+const double *cp_predictor_weight(const cp_predictor *p, cp_engine_ws *ws)
+{
+    long d = ws->d, n = d + 1;
+    const cp_prompt *pr = &ws->pr;
+    double *w = ws->w;
+    switch (p->kind) {
+    case CP_PRED_BAYES: {
+        double f = pr->zeta / (1.0 + pr->s);
+        for (long i = 0; i < d; i++)
+            w[i] = f * pr->m[i];
+        break;
+    }
+    case CP_PRED_OLS:
+        ols_weight(ws);
+        break;
+    case CP_PRED_LSA:
+        for (long i = 0; i < d; i++)
+            w[i] = p->gamma * pr->c[i];
+        break;
+    case CP_PRED_LSA_GENERAL:
+        /* r = G_hat u, w = A^T r */
+        cblas_dsymv(CblasRowMajor, CblasUpper, (int) n, 1.0, pr->G, (int) n, p->u, 1, 0.0, ws->tmp, 1);
+        cblas_dgemv(CblasRowMajor, CblasTrans, (int) n, (int) d, 1.0, p->A, (int) d, ws->tmp, 1, 0.0, w, 1);
+        break;
+    default:
+        ca_forward(p, ws, 0);
+        break;
+    }
+    return w;
+}
+
+/* delta = w - w*, excess = |delta|^2 + (m . delta)^2 since Lambda = I + m m^T. */
+double cp_prompt_excess(const double *w, const cp_prompt *pr)
+{
+    double f = pr->zeta / (1.0 + pr->s), nn = 0.0, md = 0.0;
+    for (long i = 0; i < pr->d; i++) {
+        double del = w[i] - f * pr->m[i];
+        nn += del * del;
+        md += pr->m[i] * del;
+    }
+    return nn + md * md;
+}
+
+/* g = 2 Lambda (w - w*): gradient of the excess in w. */
+static void excess_dw(double *g, const double *w, const cp_prompt *pr)
+{
+    double f = pr->zeta / (1.0 + pr->s), md = 0.0;
+    for (long i = 0; i < pr->d; i++)
+        md += pr->m[i] * (w[i] - f * pr->m[i]);
+    for (long i = 0; i < pr->d; i++)
+        g[i] = 2.0 * ((w[i] - f * pr->m[i]) + pr->m[i] * md);
+}
+
+static double dot(const double *a, const double *b, long n)
+{
+    double acc = 0.0;
+    for (long i = 0; i < n; i++)
+        acc += a[i] * b[i];
+    return acc;
+}
+
+double cp_predictor_excess_grad(double *grad, const cp_predictor *p, cp_engine_ws *ws)
+{
+    long d = ws->d, n = d + 1, np = cp_predictor_nparams(p);
+    const cp_prompt *pr = &ws->pr;
+    double ex;
+    memset(grad, 0, (size_t) (np > 0 ? np : 1) * sizeof(double));
+    switch (p->kind) {
+    case CP_PRED_LSA:
+        cp_predictor_weight(p, ws);
+        ex = cp_prompt_excess(ws->w, pr);
+        excess_dw(ws->g, ws->w, pr);
+        grad[0] = dot(ws->g, pr->c, d);
+        return ex;
+    case CP_PRED_LSA_GENERAL: {
+        cp_predictor_weight(p, ws);           /* leaves r = G u in ws->tmp */
+        ex = cp_prompt_excess(ws->w, pr);
+        excess_dw(ws->g, ws->w, pr);
+        /* d/dA[i][j] = r_i g_j ; d/du = G (A g) */
+        for (long i = 0; i < n; i++)
+            for (long j = 0; j < d; j++)
+                grad[i * d + j] = ws->tmp[i] * ws->g[j];
+        cblas_dgemv(CblasRowMajor, CblasNoTrans, (int) n, (int) d, 1.0, p->A, (int) d, ws->g, 1, 0.0, ws->tmp2, 1);
+        cblas_dsymv(CblasRowMajor, CblasUpper, (int) n, 1.0, pr->G, (int) n, ws->tmp2, 1, 0.0, grad + n * d, 1);
+        return ex;
+    }
+    case CP_PRED_CA: case CP_PRED_CA2: case CP_PRED_CA_UNTIED: {
+        long T = p->T;
+        ca_forward(p, ws, 1);
+        ex = cp_prompt_excess(ws->w, pr);
+        double *g = ws->g, *sv = ws->tmp, *ng = ws->tmp2;
+        excess_dw(g, ws->w, pr);              /* g = d ex / d v_T */
+        for (long t = T - 1; t >= 0; t--) {
+            const double *v = ws->V + t * d;
+            double b = layer_beta(p, t);
+            double da = dot(g, pr->c, d), db = 0.0;
+            if (t > 0) {
+                sigma_mul(sv, pr, 1.0, v, 0.0);
+                db = dot(g, sv, d);
+            }
+            switch (p->kind) {
+            case CP_PRED_CA: grad[0] += da - db; break;
+            case CP_PRED_CA2: grad[0] += da; grad[1] += db; break;
+            default: grad[t] = da; grad[T + t] = db; break;
+            }
+            if (t > 0) {                      /* g <- (I + b Sigma_hat) g */
+                memcpy(ng, g, (size_t) d * sizeof(double));
+                sigma_mul(ng, pr, b, g, 1.0);
+                memcpy(g, ng, (size_t) d * sizeof(double));
+            }
+        }
+        return ex;
+    }
+    default:
+        cp_predictor_weight(p, ws);
+        return cp_prompt_excess(ws->w, pr);
+    }
+}

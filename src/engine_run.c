@@ -1,0 +1,243 @@
+/* engine_run.c -- batched, threaded runs over prompts (engine.h).
+ *
+ * Work is cut into chunks of CP_ENGINE_CHUNK consecutive prompt indices.
+ * Threads take chunks from a shared counter, each chunk's statistics go to
+ * its own slot, and the slots are combined in chunk order.  Since prompt i
+ * draws only from its own Philox stream, the result does not depend on the
+ * number of threads nor on which thread ran which chunk.  Runs proceed in
+ * rounds of a bounded number of chunks, so memory does not grow with the
+ * number of prompts. */
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "crossproof/engine.h"
+
+#define ROUND_CHUNKS 512
+
+typedef struct {
+    long long n;
+    double mean, m2;       /* Welford */
+    double *grad;          /* gradient sum (grad runs) */
+} chunk_stat;
+
+typedef struct {
+    const cp_sim_config *cfg;
+    const cp_predictor *pred;
+    chunk_stat *slots;
+    long long chunk0, nchunks;      /* chunks of this round */
+    long long total;                /* prompts of the run */
+    int want_grad;
+    long np;
+    pthread_mutex_t lock;
+    long long next;                 /* next chunk to hand out (relative) */
+    long long bad_index;            /* smallest prompt index with a non-finite value */
+    int oom;
+} job;
+
+static void *worker(void *arg)
+{
+    job *jb = arg;
+    const cp_sim_config *cfg = jb->cfg;
+    cp_engine_ws ws;
+    long T = jb->pred->T > 0 ? jb->pred->T : 1;
+    double *g = NULL;
+    if (cp_engine_ws_init(&ws, jb->pred->d, T) != 0
+        || (jb->want_grad && !(g = malloc((size_t) (jb->np > 0 ? jb->np : 1) * sizeof(double))))) {
+        pthread_mutex_lock(&jb->lock);
+        jb->oom = 1;
+        pthread_mutex_unlock(&jb->lock);
+        if (ws.d)
+            cp_engine_ws_clear(&ws);
+        return NULL;
+    }
+    int sampled = cfg->query == CP_QUERY_SAMPLED && !jb->want_grad;
+    for (;;) {
+        pthread_mutex_lock(&jb->lock);
+        long long c = jb->next++;
+        int stop = jb->bad_index >= 0 || jb->oom;
+        pthread_mutex_unlock(&jb->lock);
+        if (stop || c >= jb->nchunks)
+            break;
+        chunk_stat *st = &jb->slots[c];
+        long long lo = (jb->chunk0 + c) * CP_ENGINE_CHUNK;
+        long long hi = lo + CP_ENGINE_CHUNK < jb->total ? lo + CP_ENGINE_CHUNK : jb->total;
+        st->n = 0;
+        st->mean = st->m2 = 0.0;
+        if (st->grad)
+            memset(st->grad, 0, (size_t) jb->np * sizeof(double));
+        for (long long i = lo; i < hi; i++) {
+            uint64_t index = cfg->first + (uint64_t) i;
+            cp_prompt_draw(&ws, &cfg->model, cfg->L, cfg->sampler, sampled, cfg->seed,
+                           cfg->substream, index);
+            double val;
+            int ok = 1;
+            if (jb->want_grad) {
+                val = cp_predictor_excess_grad(g, jb->pred, &ws);
+                for (long k = 0; k < jb->np; k++) {
+                    ok &= isfinite(g[k]);
+                    st->grad[k] += g[k];
+                }
+            } else {
+                const double *w = cp_predictor_weight(jb->pred, &ws);
+                if (sampled) {
+                    double e = ws.pr.yq;
+                    for (long k = 0; k < ws.d; k++)
+                        e -= w[k] * ws.pr.xq[k];
+                    val = e * e;
+                } else {
+                    val = cp_prompt_excess(w, &ws.pr);
+                }
+            }
+            if (!ok || !isfinite(val)) {
+                pthread_mutex_lock(&jb->lock);
+                if (jb->bad_index < 0 || (long long) index < jb->bad_index)
+                    jb->bad_index = (long long) index;
+                pthread_mutex_unlock(&jb->lock);
+                break;
+            }
+            st->n++;
+            double delta = val - st->mean;
+            st->mean += delta / (double) st->n;
+            st->m2 += delta * (val - st->mean);
+        }
+    }
+    free(g);
+    cp_engine_ws_clear(&ws);
+    return NULL;
+}
+
+/* Runs cfg over all its prompts; combines per-chunk statistics in order.
+ * grad (np entries) receives the gradient sum when non-NULL. */
+static int run_all(long long *n_out, double *mean_out, double *m2_out, double *grad,
+                   const cp_sim_config *cfg, const cp_predictor *pred, char *err)
+{
+    long np = cp_predictor_nparams(pred);
+    long long total = cfg->prompts;
+    long long nchunks_total = (total + CP_ENGINE_CHUNK - 1) / CP_ENGINE_CHUNK;
+    int threads = cfg->threads < 1 ? 1 : cfg->threads;
+    chunk_stat *slots = calloc(ROUND_CHUNKS, sizeof *slots);
+    long long n = 0;
+    double mean = 0.0, m2 = 0.0;
+    int rc = 0;
+    if (!slots) {
+        snprintf(err, 256, "out of memory");
+        return -1;
+    }
+    if (grad) {
+        memset(grad, 0, (size_t) (np > 0 ? np : 1) * sizeof(double));
+        for (int c = 0; c < ROUND_CHUNKS; c++)
+            if (!(slots[c].grad = malloc((size_t) (np > 0 ? np : 1) * sizeof(double)))) {
+                snprintf(err, 256, "out of memory");
+                rc = -1;
+                goto done;
+            }
+    }
+    cp_engine_init();
+    for (long long c0 = 0; c0 < nchunks_total; c0 += ROUND_CHUNKS) {
+        job jb;
+        memset(&jb, 0, sizeof jb);
+        jb.cfg = cfg;
+        jb.pred = pred;
+        jb.slots = slots;
+        jb.chunk0 = c0;
+        jb.nchunks = nchunks_total - c0 < ROUND_CHUNKS ? nchunks_total - c0 : ROUND_CHUNKS;
+        jb.total = total;
+        jb.want_grad = grad != NULL;
+        jb.np = np;
+        jb.bad_index = -1;
+        pthread_mutex_init(&jb.lock, NULL);
+        int nt = threads < jb.nchunks ? threads : (int) jb.nchunks;
+        pthread_t tid[256];
+        int started = 0;
+        if (nt > 256)
+            nt = 256;
+        for (int t = 1; t < nt; t++)
+            if (pthread_create(&tid[t], NULL, worker, &jb) == 0)
+                started = t;
+            else
+                break;
+        worker(&jb);
+        for (int t = 1; t <= started; t++)
+            pthread_join(tid[t], NULL);
+        pthread_mutex_destroy(&jb.lock);
+        if (jb.oom) {
+            snprintf(err, 256, "out of memory in a worker");
+            rc = -1;
+            goto done;
+        }
+        if (jb.bad_index >= 0) {
+            snprintf(err, 256, "non-finite value (NaN or Inf) at prompt %lld (seed %llu): the run "
+                     "stopped; a CA step alpha above 2/lambda_max(Sigma_hat) diverges, and least "
+                     "squares needs L >= d", jb.bad_index, (unsigned long long) cfg->seed);
+            rc = -1;
+            goto done;
+        }
+        for (long long c = 0; c < jb.nchunks; c++) {     /* ordered combination (Chan et al.) */
+            const chunk_stat *st = &slots[c];
+            if (st->n == 0)
+                continue;
+            long long nn = n + st->n;
+            double delta = st->mean - mean;
+            mean += delta * (double) st->n / (double) nn;
+            m2 += st->m2 + delta * delta * (double) n * (double) st->n / (double) nn;
+            n = nn;
+            if (grad)
+                for (long k = 0; k < np; k++)
+                    grad[k] += st->grad[k];
+        }
+        if (cfg->progress)
+            cfg->progress((double) (c0 + jb.nchunks) / (double) nchunks_total, cfg->progress_arg);
+    }
+done:
+    if (grad)
+        for (int c = 0; c < ROUND_CHUNKS; c++)
+            free(slots[c].grad);
+    free(slots);
+    *n_out = n;
+    *mean_out = mean;
+    *m2_out = m2;
+    return rc;
+}
+
+int cp_engine_risk(cp_sim_result *res, const cp_sim_config *cfg, const cp_predictor *pred)
+{
+    long long n;
+    double mean, m2;
+    memset(res, 0, sizeof *res);
+    if (cfg->prompts < 2) {
+        snprintf(res->error, sizeof res->error, "prompts must be at least 2");
+        return -1;
+    }
+    if (run_all(&n, &mean, &m2, NULL, cfg, pred, res->error) != 0)
+        return -1;
+    double se = sqrt(m2 / (double) (n - 1) / (double) n);
+    res->n = n;
+    if (cfg->query == CP_QUERY_SAMPLED) {
+        res->risk = mean;
+        res->risk_stderr = se;
+        res->excess = mean - cfg->bayes_risk;
+        res->excess_stderr = se;
+    } else {
+        res->excess = mean;
+        res->excess_stderr = se;
+        res->risk = cfg->bayes_risk + mean;
+        res->risk_stderr = se;
+    }
+    return 0;
+}
+
+int cp_engine_grad(double *grad, double *mean_excess, const cp_sim_config *cfg,
+                   const cp_predictor *pred, char *err)
+{
+    long long n;
+    double mean, m2;
+    long np = cp_predictor_nparams(pred);
+    if (run_all(&n, &mean, &m2, grad, cfg, pred, err) != 0)
+        return -1;
+    for (long k = 0; k < np; k++)
+        grad[k] /= (double) n;
+    *mean_excess = mean;
+    return 0;
+}

@@ -1,0 +1,794 @@
+/* flow.c -- the L = infinity cross-attention loss in ball arithmetic and its
+ * minimizers (flow.h).  Derivations: docs/model.md, "Gradient flow (issue 3)",
+ * formulas (GF-1) to (GF-6). */
+#include <string.h>
+#include "crossproof/flow.h"
+#include "crossproof/lsa.h"
+
+/* --- generic integrand: lambda^j w^k (any prior, fallback) ------------ */
+
+typedef struct { int j; ulong k; const arb_struct *gamma; } lw_param;
+
+static int lw_integrand(acb_ptr res, const acb_t s, void *param, slong order, slong prec)
+{
+    const lw_param *p = param;
+    acb_t lam, w;
+    acb_init(lam);
+    acb_init(w);
+    (void) order;           /* entire in s except the pole lambda = 0, handled by acb_inv */
+    acb_add_ui(lam, s, 1, prec);
+    acb_mul_arb(w, lam, p->gamma, prec);
+    acb_add_ui(w, w, 1, prec);
+    acb_pow_ui(res, w, p->k, prec);
+    if (p->j == -1) {
+        acb_inv(lam, lam, prec);
+        acb_mul(res, res, lam, prec);
+    } else {
+        for (int i = 0; i < p->j; i++)
+            acb_mul(res, res, lam, prec);
+    }
+    acb_clear(lam);
+    acb_clear(w);
+    return 0;
+}
+
+static void moment_generic(arb_t res, const cp_model_t m, int j, ulong k, const arb_t gamma, slong prec)
+{
+    lw_param p = { j, k, gamma };
+    cp_prior_expect(res, m, lw_integrand, &p, prec);
+}
+
+/* --- uniform prior, closed form (GF-1) --------------------------------- */
+
+/* A_k = E[w^k] = (w_b^(k+1) - w_a^(k+1)) / (gamma (k+1) (m_hi - m_lo)). */
+static void unif_A(arb_t res, const arb_t wa, const arb_t wb, ulong k, const arb_t gd, slong prec)
+{
+    arb_t t, u;
+    arb_init(t);
+    arb_init(u);
+    arb_pow_ui(t, wb, k + 1, prec);
+    arb_pow_ui(u, wa, k + 1, prec);
+    arb_sub(t, t, u, prec);
+    arb_div(t, t, gd, prec);
+    arb_div_ui(res, t, k + 1, prec);
+    arb_clear(t);
+    arb_clear(u);
+}
+
+/* G_k(x) = int_0^x u^k/(1-u) du = x^(k+1)/(k+1) 2F1(1, k+1; k+2; x), x < 1. */
+static void unif_G(arb_t res, const arb_t x, ulong k, slong prec)
+{
+    arb_t a, b, c, t;
+    arb_init(a);
+    arb_init(b);
+    arb_init(c);
+    arb_init(t);
+    arb_one(a);
+    arb_set_ui(b, k + 1);
+    arb_set_ui(c, k + 2);
+    arb_hypgeom_2f1(t, a, b, c, x, 0, prec);
+    arb_pow_ui(a, x, k + 1, prec);
+    arb_mul(t, t, a, prec);
+    arb_div_ui(res, t, k + 1, prec);
+    arb_clear(a);
+    arb_clear(b);
+    arb_clear(c);
+    arb_clear(t);
+}
+
+static void moment_uniform(arb_t res, const cp_model_t m, int j, ulong k, const arb_t gamma, slong prec)
+{
+    arb_t la, lb, wa, wb, dl, gd, t, u, v;
+    fmpq_t q;
+    if (arb_contains_zero(gamma)) {
+        moment_generic(res, m, j, k, gamma, prec);
+        return;
+    }
+    arb_init(la); arb_init(lb); arb_init(wa); arb_init(wb); arb_init(dl);
+    arb_init(gd); arb_init(t); arb_init(u); arb_init(v);
+    fmpq_init(q);
+    arb_set_fmpq(la, m->m_lo, prec);
+    arb_add_ui(la, la, 1, prec);
+    arb_set_fmpq(lb, m->m_hi, prec);
+    arb_add_ui(lb, lb, 1, prec);
+    fmpq_sub(q, m->m_hi, m->m_lo);
+    arb_set_fmpq(dl, q, prec);
+    arb_mul(wa, gamma, la, prec);
+    arb_add_ui(wa, wa, 1, prec);
+    arb_mul(wb, gamma, lb, prec);
+    arb_add_ui(wb, wb, 1, prec);
+    arb_mul(gd, gamma, dl, prec);
+    if (j == -1) {
+        if (arb_is_negative(gamma)) {
+            /* B_k = E[w^k / lambda] = (G_k(w_a) - G_k(w_b)) / (m_hi - m_lo) */
+            unif_G(t, wa, k, prec);
+            unif_G(u, wb, k, prec);
+            arb_sub(t, t, u, prec);
+            arb_div(res, t, dl, prec);
+        } else {
+            moment_generic(res, m, j, k, gamma, prec);
+        }
+    } else if (j == 0) {
+        unif_A(res, wa, wb, k, gd, prec);
+    } else if (j == 1) {
+        /* E[lambda w^k] = (A_{k+1} - A_k) / gamma */
+        unif_A(t, wa, wb, k + 1, gd, prec);
+        unif_A(u, wa, wb, k, gd, prec);
+        arb_sub(t, t, u, prec);
+        arb_div(res, t, gamma, prec);
+    } else {
+        /* E[lambda^2 w^k] = (A_{k+2} - 2 A_{k+1} + A_k) / gamma^2 */
+        unif_A(t, wa, wb, k + 2, gd, prec);
+        unif_A(u, wa, wb, k + 1, gd, prec);
+        unif_A(v, wa, wb, k, gd, prec);
+        arb_mul_2exp_si(u, u, 1);
+        arb_sub(t, t, u, prec);
+        arb_add(t, t, v, prec);
+        arb_div(t, t, gamma, prec);
+        arb_div(res, t, gamma, prec);
+    }
+    arb_clear(la); arb_clear(lb); arb_clear(wa); arb_clear(wb); arb_clear(dl);
+    arb_clear(gd); arb_clear(t); arb_clear(u); arb_clear(v);
+    fmpq_clear(q);
+}
+
+/* --- two-point prior: exact --------------------------------------------- */
+
+static void moment_point(arb_t res, const fmpq_t s, int j, ulong k, const arb_t gamma, slong prec)
+{
+    arb_t lam, w;
+    arb_init(lam);
+    arb_init(w);
+    arb_set_fmpq(lam, s, prec);
+    arb_add_ui(lam, lam, 1, prec);
+    arb_mul(w, gamma, lam, prec);
+    arb_add_ui(w, w, 1, prec);
+    arb_pow_ui(res, w, k, prec);
+    if (j == -1)
+        arb_div(res, res, lam, prec);
+    for (int i = 0; i < j; i++)
+        arb_mul(res, res, lam, prec);
+    arb_clear(lam);
+    arb_clear(w);
+}
+
+/* --- Beta prior, j >= 0: binomial expansion against exact moments -------
+ * s = m_lo + D x, x ~ Beta(a, b), E x^i = prod_{l<i} (a+l)/(a+b+l);
+ * w = w_a + c x with c = gamma D.  The alternating sum cancels, so the working
+ * precision is raised until the result has prec - 8 accurate bits. */
+static void moment_beta_poly(arb_t res, const cp_model_t m, int j, ulong k, const arb_t gamma, slong prec)
+{
+    slong n = (slong) k + j + 1, wp = prec + 32;
+    slong cap = 4 * prec + 4 * (slong) k + 256;
+    fmpq_t q;
+    fmpq_init(q);
+    for (;;) {
+        arb_ptr mu = _arb_vec_init(n);
+        arb_t la, dl, wa, c, binom, term, pj, t, acc, ab, aa;
+        arb_ptr pwa = _arb_vec_init((slong) k + 1);
+        arb_init(la); arb_init(dl); arb_init(wa); arb_init(c); arb_init(binom);
+        arb_init(term); arb_init(pj); arb_init(t); arb_init(acc); arb_init(ab); arb_init(aa);
+        arb_set_fmpq(la, m->m_lo, wp);
+        arb_add_ui(la, la, 1, wp);
+        fmpq_sub(q, m->m_hi, m->m_lo);
+        arb_set_fmpq(dl, q, wp);
+        arb_mul(wa, gamma, la, wp);
+        arb_add_ui(wa, wa, 1, wp);
+        arb_mul(c, gamma, dl, wp);
+        arb_set_fmpq(aa, m->beta_a, wp);
+        fmpq_add(q, m->beta_a, m->beta_b);
+        arb_set_fmpq(ab, q, wp);
+        arb_one(mu + 0);
+        for (slong i = 1; i < n; i++) {
+            arb_add_si(t, aa, i - 1, wp);
+            arb_mul(mu + i, mu + i - 1, t, wp);
+            arb_add_si(t, ab, i - 1, wp);
+            arb_div(mu + i, mu + i, t, wp);
+        }
+        arb_one(pwa + 0);
+        for (slong i = 1; i <= (slong) k; i++)
+            arb_mul(pwa + i, pwa + i - 1, wa, wp);
+        arb_zero(acc);
+        arb_one(binom);
+        arb_one(t);                       /* c^i */
+        for (slong i = 0; i <= (slong) k; i++) {
+            /* pj = E[x^i (la + D x)^j] */
+            if (j == 0) {
+                arb_set(pj, mu + i);
+            } else if (j == 1) {
+                arb_mul(pj, la, mu + i, wp);
+                arb_addmul(pj, dl, mu + i + 1, wp);
+            } else {
+                arb_t z;
+                arb_init(z);
+                arb_mul(pj, la, la, wp);
+                arb_mul(pj, pj, mu + i, wp);
+                arb_mul(z, la, dl, wp);
+                arb_mul_2exp_si(z, z, 1);
+                arb_addmul(pj, z, mu + i + 1, wp);
+                arb_mul(z, dl, dl, wp);
+                arb_addmul(pj, z, mu + i + 2, wp);
+                arb_clear(z);
+            }
+            arb_mul(term, binom, pwa + (k - i), wp);
+            arb_mul(term, term, t, wp);
+            arb_addmul(acc, term, pj, wp);
+            arb_mul(t, t, c, wp);
+            arb_mul_ui(binom, binom, k - i, wp);
+            arb_div_ui(binom, binom, i + 1, wp);
+        }
+        arb_set_round(res, acc, prec);
+        _arb_vec_clear(mu, n);
+        _arb_vec_clear(pwa, (slong) k + 1);
+        arb_clear(la); arb_clear(dl); arb_clear(wa); arb_clear(c); arb_clear(binom);
+        arb_clear(term); arb_clear(pj); arb_clear(t); arb_clear(acc); arb_clear(ab); arb_clear(aa);
+        if (arb_rel_accuracy_bits(res) >= prec - 8 || wp >= cap)
+            break;
+        wp *= 2;
+        if (wp > cap)
+            wp = cap;
+    }
+    fmpq_clear(q);
+}
+
+void cp_flow_moment(arb_t res, const cp_model_t m, int j, ulong k, const arb_t gamma, slong prec)
+{
+    if (m->prior == CP_PRIOR_TWOPOINT || fmpq_equal(m->m_lo, m->m_hi)) {
+        arb_t t;
+        arb_init(t);
+        moment_point(res, m->m_lo, j, k, gamma, prec);
+        if (m->prior == CP_PRIOR_TWOPOINT) {
+            moment_point(t, m->m_hi, j, k, gamma, prec);
+            arb_add(res, res, t, prec);
+            arb_mul_2exp_si(res, res, -1);
+        }
+        arb_clear(t);
+    } else if (m->prior == CP_PRIOR_UNIFORM) {
+        moment_uniform(res, m, j, k, gamma, prec);
+    } else if (j >= 0) {
+        moment_beta_poly(res, m, j, k, gamma, prec);
+    } else {
+        moment_generic(res, m, j, k, gamma, prec);
+    }
+}
+
+void cp_flow_cmoment(arb_t res, const cp_model_t m, int j, ulong k, const arb_t gamma, slong prec)
+{
+    arb_t t;
+    arb_init(t);
+    cp_flow_moment(t, m, j - 1, k, gamma, prec);
+    cp_flow_moment(res, m, j, k, gamma, prec);
+    arb_sub(res, res, t, prec);
+    arb_clear(t);
+}
+
+/* --- one-parameter model (GF-2) ------------------------------------------ */
+
+void cp_flow_excess1(arb_t res, const cp_model_t m, const arb_t alpha, ulong T, slong prec)
+{
+    arb_t g;
+    arb_init(g);
+    arb_neg(g, alpha);
+    cp_flow_cmoment(res, m, 0, 2 * T, g, prec);
+    arb_clear(g);
+}
+
+void cp_flow_dexcess1(arb_t res, const cp_model_t m, const arb_t alpha, ulong T, slong prec)
+{
+    arb_t g;
+    arb_init(g);
+    arb_neg(g, alpha);
+    cp_flow_cmoment(res, m, 1, 2 * T - 1, g, prec);
+    arb_mul_ui(res, res, 2 * T, prec);
+    arb_neg(res, res);
+    arb_clear(g);
+}
+
+void cp_flow_d2excess1(arb_t res, const cp_model_t m, const arb_t alpha, ulong T, slong prec)
+{
+    arb_t g;
+    arb_init(g);
+    arb_neg(g, alpha);
+    cp_flow_cmoment(res, m, 2, 2 * T - 2, g, prec);
+    arb_mul_ui(res, res, 2 * T, prec);
+    arb_mul_ui(res, res, 2 * T - 1, prec);
+    arb_clear(g);
+}
+
+void cp_flow_loss1(arb_t res, const cp_model_t m, const arb_t alpha, ulong T, slong prec)
+{
+    arb_t b;
+    arb_init(b);
+    cp_bayes_risk(b, m, prec);
+    cp_flow_excess1(res, m, alpha, T, prec);
+    arb_add(res, res, b, prec);
+    arb_clear(b);
+}
+
+/* Sets res to the exact point x + sgn * |x| 2^-shift (arf arithmetic is exact here). */
+static void offset_point(arb_t res, const arf_t x, int sgn, slong shift)
+{
+    arf_t e;
+    arf_init(e);
+    arf_abs(e, x);
+    arf_mul_2exp_si(e, e, -shift);
+    if (sgn < 0)
+        arf_neg(e, e);
+    arf_add(e, e, x, ARF_PREC_EXACT, ARF_RND_DOWN);
+    arb_set_arf(res, e);
+    arf_clear(e);
+}
+
+int cp_flow_alpha_opt(arb_t res, const cp_model_t m, ulong T, slong prec)
+{
+    arb_t x, d1, d2, step, lo, hi, a, b;
+    fmpq_t q;
+    int ok = 0;
+    arb_init(x); arb_init(d1); arb_init(d2); arb_init(step);
+    arb_init(lo); arb_init(hi); arb_init(a); arb_init(b);
+    fmpq_init(q);
+    /* Search bracket (0, 1/(1 + m_lo)): E1' < 0 at 0 and > 0 at 1/(1+m_lo)
+     * (docs/model.md (GF-2)); used only to safeguard the search. */
+    arb_zero(lo);
+    arb_set_fmpq(hi, m->m_lo, prec);
+    arb_add_ui(hi, hi, 1, prec);
+    arb_inv(hi, hi, prec);
+    arb_get_mid_arb(hi, hi);
+    cp_alpha_star(q, m);
+    arb_set_fmpq(x, q, prec);
+    arb_get_mid_arb(x, x);
+    for (int it = 0; it < 400; it++) {
+        cp_flow_dexcess1(d1, m, x, T, prec);
+        if (arb_is_negative(d1))
+            arb_set(lo, x);
+        else if (arb_is_positive(d1))
+            arb_set(hi, x);
+        else
+            break;                           /* sign unknown: at the precision floor */
+        cp_flow_d2excess1(d2, m, x, T, prec);
+        arb_get_mid_arb(d1, d1);
+        arb_get_mid_arb(d2, d2);
+        arb_div(step, d1, d2, prec);
+        arb_sub(a, x, step, prec);
+        arb_get_mid_arb(a, a);
+        if (!arb_is_positive(d2) || !arb_gt(a, lo) || !arb_lt(a, hi)) {
+            arb_add(a, lo, hi, prec);
+            arb_mul_2exp_si(a, a, -1);
+            arb_get_mid_arb(a, a);
+        }
+        arb_sub(step, a, x, prec);
+        arb_abs(step, step);
+        arb_swap(x, a);
+        arb_mul_2exp_si(b, x, -(prec - 6));
+        if (arb_le(step, b))
+            break;
+    }
+    /* Certification: E1' < 0 at x - eps and E1' > 0 at x + eps, with E1'
+     * strictly increasing (GF-2), bracket the unique root. */
+    for (slong shift = prec - 20; shift >= prec / 2 && !ok; shift -= 12) {
+        offset_point(a, arb_midref(x), -1, shift);
+        offset_point(b, arb_midref(x), +1, shift);
+        cp_flow_dexcess1(d1, m, a, T, prec);
+        if (!arb_is_negative(d1))
+            continue;
+        cp_flow_dexcess1(d2, m, b, T, prec);
+        if (!arb_is_positive(d2))
+            continue;
+        arb_union(res, a, b, prec + 16);
+        ok = 1;
+    }
+    if (!ok)
+        arb_indeterminate(res);
+    arb_clear(x); arb_clear(d1); arb_clear(d2); arb_clear(step);
+    arb_clear(lo); arb_clear(hi); arb_clear(a); arb_clear(b);
+    fmpq_clear(q);
+    return ok;
+}
+
+int cp_flow_rate_limit(arb_t res, const cp_model_t m, slong prec)
+{
+    fmpq_t q;
+    arb_t t;
+    int ok = fmpq_sgn(m->m_lo) > 0 && fmpq_cmp(m->m_lo, m->m_hi) < 0 &&
+             (m->prior != CP_PRIOR_BETA || fmpq_equal(m->beta_a, m->beta_b));
+    if (!ok) {
+        arb_indeterminate(res);
+        return 0;
+    }
+    fmpq_init(q);
+    arb_init(t);
+    /* rho* ln(m_hi/m_lo) / (2 (2 + m_lo + m_hi))  (GF-4) */
+    fmpq_div(q, m->m_hi, m->m_lo);
+    arb_set_fmpq(t, q, prec);
+    arb_log(t, t, prec);
+    cp_rho_star(q, m);
+    arb_mul_fmpq(t, t, q, prec);
+    fmpq_add(q, m->m_lo, m->m_hi);
+    fmpq_add_si(q, q, 2);
+    fmpq_mul_2exp(q, q, 1);
+    arb_div_fmpz(t, t, fmpq_numref(q), prec);
+    arb_mul_fmpz(res, t, fmpq_denref(q), prec);
+    fmpq_clear(q);
+    arb_clear(t);
+    return 1;
+}
+
+/* --- two-parameter model (GF-5) ------------------------------------------ */
+
+typedef struct { arb_t P, Q, S, Q1, S1, Q2, S2; } profile_parts;
+
+static void parts_init(profile_parts *p)
+{
+    arb_init(p->P); arb_init(p->Q); arb_init(p->S); arb_init(p->Q1);
+    arb_init(p->S1); arb_init(p->Q2); arb_init(p->S2);
+}
+
+static void parts_clear(profile_parts *p)
+{
+    arb_clear(p->P); arb_clear(p->Q); arb_clear(p->S); arb_clear(p->Q1);
+    arb_clear(p->S1); arb_clear(p->Q2); arb_clear(p->S2);
+}
+
+/* P = C(0,0), Q = C(0,0) - C(0,T), S = C(0,0) - 2 C(0,T) + C(0,2T),
+ * Q' = -T C(1,T-1), S' = -2T (C(1,T-1) - C(1,2T-1)),
+ * Q'' = -T(T-1) C(2,T-2), S'' = -2T ((T-1) C(2,T-2) - (2T-1) C(2,2T-2)). */
+static void parts_eval(profile_parts *p, const cp_model_t m, const arb_t beta, ulong T, int order, slong prec)
+{
+    arb_t c0T, c02T, c1a, c1b, c2a, c2b;
+    arb_init(c0T); arb_init(c02T); arb_init(c1a); arb_init(c1b); arb_init(c2a); arb_init(c2b);
+    cp_prior_mean_s_over_1ps(p->P, m, prec);
+    cp_flow_cmoment(c0T, m, 0, T, beta, prec);
+    cp_flow_cmoment(c02T, m, 0, 2 * T, beta, prec);
+    arb_sub(p->Q, p->P, c0T, prec);
+    arb_mul_2exp_si(p->S, c0T, 1);
+    arb_sub(p->S, p->P, p->S, prec);
+    arb_add(p->S, p->S, c02T, prec);
+    if (order >= 1) {
+        cp_flow_cmoment(c1a, m, 1, T - 1, beta, prec);
+        cp_flow_cmoment(c1b, m, 1, 2 * T - 1, beta, prec);
+        arb_mul_ui(p->Q1, c1a, T, prec);
+        arb_neg(p->Q1, p->Q1);
+        arb_sub(p->S1, c1a, c1b, prec);
+        arb_mul_ui(p->S1, p->S1, 2 * T, prec);
+        arb_neg(p->S1, p->S1);
+    }
+    if (order >= 2) {
+        if (T >= 2)
+            cp_flow_cmoment(c2a, m, 2, T - 2, beta, prec);
+        else
+            arb_zero(c2a);
+        cp_flow_cmoment(c2b, m, 2, 2 * T - 2, beta, prec);
+        arb_mul_ui(c2a, c2a, T - 1, prec);
+        arb_mul_ui(p->Q2, c2a, T, prec);
+        arb_neg(p->Q2, p->Q2);
+        arb_mul_ui(c2b, c2b, 2 * T - 1, prec);
+        arb_sub(p->S2, c2a, c2b, prec);
+        arb_mul_ui(p->S2, p->S2, 2 * T, prec);
+        arb_neg(p->S2, p->S2);
+    }
+    arb_clear(c0T); arb_clear(c02T); arb_clear(c1a); arb_clear(c1b); arb_clear(c2a); arb_clear(c2b);
+}
+
+void cp_flow_profile(arb_t h, arb_t h1, arb_t h2, arb_t r, const cp_model_t m,
+                     const arb_t beta, ulong T, slong prec)
+{
+    profile_parts p;
+    arb_t N, N1, N2, t, u;
+    int order = h2 ? 2 : h1 ? 1 : 0;
+    parts_init(&p);
+    arb_init(N); arb_init(N1); arb_init(N2); arb_init(t); arb_init(u);
+    parts_eval(&p, m, beta, T, order, prec);
+    arb_mul(N, p.Q, p.Q, prec);
+    if (r)
+        arb_div(r, p.Q, p.S, prec);
+    if (h) {
+        arb_div(t, N, p.S, prec);
+        arb_sub(h, p.P, t, prec);
+    }
+    if (order >= 1) {
+        /* N' = 2 Q Q' ; (N/S)' = N'/S - N S'/S^2 */
+        arb_mul(N1, p.Q, p.Q1, prec);
+        arb_mul_2exp_si(N1, N1, 1);
+        if (h1) {
+            arb_div(t, N1, p.S, prec);
+            arb_mul(u, N, p.S1, prec);
+            arb_div(u, u, p.S, prec);
+            arb_div(u, u, p.S, prec);
+            arb_sub(t, t, u, prec);
+            arb_neg(h1, t);
+        }
+    }
+    if (order >= 2) {
+        /* (N/S)'' = N''/S - 2 N' S'/S^2 - N S''/S^2 + 2 N S'^2/S^3 */
+        arb_mul(N2, p.Q1, p.Q1, prec);
+        arb_addmul(N2, p.Q, p.Q2, prec);
+        arb_mul_2exp_si(N2, N2, 1);
+        arb_div(t, N2, p.S, prec);
+        arb_mul(u, N1, p.S1, prec);
+        arb_mul_2exp_si(u, u, 1);
+        arb_div(u, u, p.S, prec);
+        arb_div(u, u, p.S, prec);
+        arb_sub(t, t, u, prec);
+        arb_mul(u, N, p.S2, prec);
+        arb_div(u, u, p.S, prec);
+        arb_div(u, u, p.S, prec);
+        arb_sub(t, t, u, prec);
+        arb_mul(u, p.S1, p.S1, prec);
+        arb_mul(u, u, N, prec);
+        arb_mul_2exp_si(u, u, 1);
+        arb_div(u, u, p.S, prec);
+        arb_div(u, u, p.S, prec);
+        arb_div(u, u, p.S, prec);
+        arb_add(t, t, u, prec);
+        arb_neg(h2, t);
+    }
+    parts_clear(&p);
+    arb_clear(N); arb_clear(N1); arb_clear(N2); arb_clear(t); arb_clear(u);
+}
+
+void cp_flow_excess2(arb_t res, const cp_model_t m, const arb_t alpha, const arb_t beta, ulong T, slong prec)
+{
+    profile_parts p;
+    arb_t r, t;
+    parts_init(&p);
+    arb_init(r);
+    arb_init(t);
+    parts_eval(&p, m, beta, T, 0, prec);
+    arb_div(r, alpha, beta, prec);
+    arb_neg(r, r);
+    /* P - 2 r Q + r^2 S */
+    arb_mul(t, r, p.S, prec);
+    arb_submul_ui(t, p.Q, 2, prec);
+    arb_mul(t, t, r, prec);
+    arb_add(res, t, p.P, prec);
+    parts_clear(&p);
+    arb_clear(r);
+    arb_clear(t);
+}
+
+/* f(r, beta) = P - 2 r Q + r^2 S with r = -alpha/beta; chain rule to (alpha, beta). */
+static void derivs2(arb_t ga, arb_t gb, arb_t haa, arb_t hab, arb_t hbb, const cp_model_t m,
+                    const arb_t alpha, const arb_t beta, ulong T, int order, slong prec)
+{
+    profile_parts p;
+    arb_t r, fr, fb, frr, frb, fbb, ra, rb, rab, rbb, t;
+    parts_init(&p);
+    arb_init(r); arb_init(fr); arb_init(fb); arb_init(frr); arb_init(frb); arb_init(fbb);
+    arb_init(ra); arb_init(rb); arb_init(rab); arb_init(rbb); arb_init(t);
+    parts_eval(&p, m, beta, T, order, prec);
+    arb_div(r, alpha, beta, prec);
+    arb_neg(r, r);
+    /* f_r = 2 (r S - Q), f_beta = r^2 S' - 2 r Q' */
+    arb_mul(fr, r, p.S, prec);
+    arb_sub(fr, fr, p.Q, prec);
+    arb_mul_2exp_si(fr, fr, 1);
+    arb_mul(fb, r, p.S1, prec);
+    arb_submul_ui(fb, p.Q1, 2, prec);
+    arb_mul(fb, fb, r, prec);
+    /* r_alpha = -1/beta, r_beta = alpha/beta^2, r_ab = 1/beta^2, r_bb = -2 alpha/beta^3 */
+    arb_inv(ra, beta, prec);
+    arb_mul(rab, ra, ra, prec);
+    arb_neg(ra, ra);
+    arb_mul(rb, alpha, rab, prec);
+    arb_mul(rbb, rb, ra, prec);
+    arb_mul_2exp_si(rbb, rbb, 1);
+    if (ga) arb_mul(ga, fr, ra, prec);
+    if (gb) {
+        arb_mul(t, fr, rb, prec);
+        arb_add(gb, t, fb, prec);
+    }
+    if (order >= 2) {
+        arb_mul_2exp_si(frr, p.S, 1);
+        arb_mul(frb, r, p.S1, prec);
+        arb_sub(frb, frb, p.Q1, prec);
+        arb_mul_2exp_si(frb, frb, 1);
+        arb_mul(fbb, r, p.S2, prec);
+        arb_submul_ui(fbb, p.Q2, 2, prec);
+        arb_mul(fbb, fbb, r, prec);
+        arb_mul(t, ra, ra, prec);
+        arb_mul(haa, frr, t, prec);
+        arb_mul(t, frr, ra, prec);
+        arb_mul(hab, t, rb, prec);
+        arb_addmul(hab, frb, ra, prec);
+        arb_addmul(hab, fr, rab, prec);
+        arb_mul(t, rb, rb, prec);
+        arb_mul(hbb, frr, t, prec);
+        arb_mul(t, frb, rb, prec);
+        arb_mul_2exp_si(t, t, 1);
+        arb_add(hbb, hbb, t, prec);
+        arb_add(hbb, hbb, fbb, prec);
+        arb_addmul(hbb, fr, rbb, prec);
+    }
+    parts_clear(&p);
+    arb_clear(r); arb_clear(fr); arb_clear(fb); arb_clear(frr); arb_clear(frb); arb_clear(fbb);
+    arb_clear(ra); arb_clear(rb); arb_clear(rab); arb_clear(rbb); arb_clear(t);
+}
+
+void cp_flow_grad2(arb_t ga, arb_t gb, const cp_model_t m, const arb_t alpha, const arb_t beta, ulong T, slong prec)
+{
+    derivs2(ga, gb, NULL, NULL, NULL, m, alpha, beta, T, 1, prec);
+}
+
+void cp_flow_hess2(arb_t haa, arb_t hab, arb_t hbb, const cp_model_t m, const arb_t alpha,
+                   const arb_t beta, ulong T, slong prec)
+{
+    derivs2(NULL, NULL, haa, hab, hbb, m, alpha, beta, T, 2, prec);
+}
+
+int cp_flow_opt2(arb_t alpha, arb_t beta, arb_t r, const cp_model_t m, ulong T, slong prec)
+{
+    arb_t x, h1, h2, step, a, b, ball, t;
+    int ok = 0;
+    if (T < 2) {
+        arb_indeterminate(alpha);
+        arb_indeterminate(beta);
+        arb_indeterminate(r);
+        return 0;                  /* T = 1: beta is not identified */
+    }
+    arb_init(x); arb_init(h1); arb_init(h2); arb_init(step);
+    arb_init(a); arb_init(b); arb_init(ball); arb_init(t);
+    /* start at -alpha_T of the one-parameter model (approximate) */
+    if (!cp_flow_alpha_opt(x, m, T, FLINT_MIN(prec, 128))) {
+        fmpq_t q;
+        fmpq_init(q);
+        cp_alpha_star(q, m);
+        arb_set_fmpq(x, q, prec);
+        fmpq_clear(q);
+    }
+    arb_get_mid_arb(x, x);
+    arb_neg(x, x);
+    for (int it = 0; it < 200; it++) {
+        cp_flow_profile(NULL, h1, h2, NULL, m, x, T, prec);
+        if (arb_contains_zero(h1) || !arb_is_positive(h2))
+            break;
+        arb_get_mid_arb(h1, h1);
+        arb_get_mid_arb(h2, h2);
+        arb_div(step, h1, h2, prec);
+        /* damp: at most 10% of |beta| per step */
+        arb_abs(t, x);
+        arb_mul_2exp_si(t, t, -3);
+        if (arb_gt(step, t)) arb_set(step, t);
+        arb_neg(t, t);
+        if (arb_lt(step, t)) arb_set(step, t);
+        arb_sub(x, x, step, prec);
+        arb_get_mid_arb(x, x);
+        arb_abs(step, step);
+        arb_abs(t, x);
+        arb_mul_2exp_si(t, t, -(prec - 6));
+        if (arb_le(step, t))
+            break;
+    }
+    for (slong shift = prec - 20; shift >= prec / 2 && !ok; shift -= 12) {
+        /* beta < 0, so x - eps|x| is the left end */
+        offset_point(a, arb_midref(x), -1, shift);
+        offset_point(b, arb_midref(x), +1, shift);
+        cp_flow_profile(NULL, h1, NULL, NULL, m, a, T, prec);
+        if (!arb_is_negative(h1))
+            continue;
+        cp_flow_profile(NULL, h1, NULL, NULL, m, b, T, prec);
+        if (!arb_is_positive(h1))
+            continue;
+        arb_union(ball, a, b, prec + 16);
+        cp_flow_profile(NULL, NULL, h2, r, m, ball, T, prec);
+        if (!arb_is_positive(h2) || !arb_is_positive(r))
+            continue;
+        arb_set(beta, ball);
+        arb_mul(alpha, r, ball, prec);
+        arb_neg(alpha, alpha);
+        ok = 1;
+    }
+    if (!ok) {
+        arb_indeterminate(alpha);
+        arb_indeterminate(beta);
+        arb_indeterminate(r);
+    }
+    arb_clear(x); arb_clear(h1); arb_clear(h2); arb_clear(step);
+    arb_clear(a); arb_clear(b); arb_clear(ball); arb_clear(t);
+    return ok;
+}
+
+static int convex_rec(const cp_model_t m, const arb_t lo, const arb_t hi, ulong T,
+                      slong *budget, slong prec)
+{
+    arb_t ball, h2, mid;
+    int ok;
+    if (*budget <= 0)
+        return 0;
+    (*budget)--;
+    arb_init(ball);
+    arb_init(h2);
+    arb_init(mid);
+    arb_union(ball, lo, hi, prec);
+    cp_flow_profile(NULL, NULL, h2, NULL, m, ball, T, prec);
+    ok = arb_is_positive(h2);
+    if (!ok) {
+        arb_add(mid, lo, hi, prec);
+        arb_mul_2exp_si(mid, mid, -1);
+        arb_get_mid_arb(mid, mid);
+        ok = convex_rec(m, lo, mid, T, budget, prec) && convex_rec(m, mid, hi, T, budget, prec);
+    }
+    arb_clear(ball);
+    arb_clear(h2);
+    arb_clear(mid);
+    return ok;
+}
+
+int cp_flow_profile_convex_on(const cp_model_t m, const arb_t lo, const arb_t hi, ulong T,
+                              slong max_pieces, slong prec)
+{
+    slong budget = max_pieces;
+    if (!arb_is_negative(hi))
+        return 0;              /* the profile is defined for beta < 0 */
+    return convex_rec(m, lo, hi, T, &budget, prec);
+}
+
+/* --- untied layers (GF-6) ------------------------------------------------ */
+
+typedef struct { arb_srcptr alpha, beta; slong T; } untied_param;
+
+static int untied_integrand(acb_ptr res, const acb_t s, void *param, slong order, slong prec)
+{
+    const untied_param *p = param;
+    acb_t lam, st, t;
+    (void) order;
+    acb_init(lam);
+    acb_init(st);
+    acb_init(t);
+    acb_add_ui(lam, s, 1, prec);
+    acb_zero(st);
+    for (slong i = 0; i < p->T; i++) {
+        /* s_{t+1} = (1 + beta_t lambda) s_t + alpha_t */
+        acb_mul_arb(t, lam, p->beta + i, prec);
+        acb_add_ui(t, t, 1, prec);
+        acb_mul(st, st, t, prec);
+        acb_add_arb(st, st, p->alpha + i, prec);
+    }
+    /* (1 - 1/lambda)(1 - lambda s_T)^2 */
+    acb_mul(st, st, lam, prec);
+    acb_sub_ui(st, st, 1, prec);
+    acb_mul(st, st, st, prec);
+    acb_inv(t, lam, prec);
+    acb_sub_ui(t, t, 1, prec);
+    acb_neg(t, t);
+    acb_mul(res, st, t, prec);
+    acb_clear(lam);
+    acb_clear(st);
+    acb_clear(t);
+    return 0;
+}
+
+void cp_flow_excess_untied(arb_t res, const cp_model_t m, arb_srcptr alpha, arb_srcptr beta,
+                           slong T, slong prec)
+{
+    untied_param p = { alpha, beta, T };
+    cp_prior_expect(res, m, untied_integrand, &p, prec);
+}
+
+void cp_flow_chebyshev_steps(arb_ptr alpha, const cp_model_t m, slong T, slong prec)
+{
+    arb_t mid, half, c;
+    fmpq_t q;
+    arb_init(mid);
+    arb_init(half);
+    arb_init(c);
+    fmpq_init(q);
+    /* nu_t = (la + lb)/2 + (lb - la)/2 cos(pi (2t - 1)/(2T)) */
+    fmpq_add(q, m->m_lo, m->m_hi);
+    fmpq_add_si(q, q, 2);
+    fmpq_div_2exp(q, q, 1);
+    arb_set_fmpq(mid, q, prec);
+    fmpq_sub(q, m->m_hi, m->m_lo);
+    fmpq_div_2exp(q, q, 1);
+    arb_set_fmpq(half, q, prec);
+    for (slong t = 1; t <= T; t++) {
+        fmpq_set_si(q, 2 * t - 1, (ulong) (2 * T));
+        arb_cos_pi_fmpq(c, q, prec);
+        arb_mul(c, c, half, prec);
+        arb_add(c, c, mid, prec);
+        arb_inv(alpha + t - 1, c, prec);
+    }
+    arb_clear(mid);
+    arb_clear(half);
+    arb_clear(c);
+    fmpq_clear(q);
+}

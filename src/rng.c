@@ -1,0 +1,111 @@
+/* rng.c -- Philox4x32-10 and the distributions the engine needs (rng.h). */
+#include <math.h>
+#include "crossproof/rng.h"
+
+#define PHILOX_M0 UINT32_C(0xD2511F53)
+#define PHILOX_M1 UINT32_C(0xCD9E8D57)
+#define PHILOX_W0 UINT32_C(0x9E3779B9)
+#define PHILOX_W1 UINT32_C(0xBB67AE85)
+
+void cp_philox4x32_10(uint32_t out[4], const uint32_t ctr[4], const uint32_t key[2])
+{
+    uint32_t c0 = ctr[0], c1 = ctr[1], c2 = ctr[2], c3 = ctr[3];
+    uint32_t k0 = key[0], k1 = key[1];
+    for (int round = 0; round < 10; round++) {
+        uint64_t p0 = (uint64_t) PHILOX_M0 * c0;
+        uint64_t p1 = (uint64_t) PHILOX_M1 * c2;
+        uint32_t hi0 = (uint32_t) (p0 >> 32), lo0 = (uint32_t) p0;
+        uint32_t hi1 = (uint32_t) (p1 >> 32), lo1 = (uint32_t) p1;
+        c0 = hi1 ^ c1 ^ k0;
+        c1 = lo1;
+        c2 = hi0 ^ c3 ^ k1;
+        c3 = lo0;
+        k0 += PHILOX_W0;
+        k1 += PHILOX_W1;
+    }
+    out[0] = c0; out[1] = c1; out[2] = c2; out[3] = c3;
+}
+
+void cp_rng_init(cp_rng *r, uint64_t seed, uint64_t stream, uint32_t substream)
+{
+    r->key[0] = (uint32_t) seed;
+    r->key[1] = (uint32_t) (seed >> 32);
+    r->ctr[0] = 0;
+    r->ctr[1] = substream;
+    r->ctr[2] = (uint32_t) stream;
+    r->ctr[3] = (uint32_t) (stream >> 32);
+    r->pos = 4;
+    r->has_spare = 0;
+    r->spare = 0.0;
+}
+
+uint32_t cp_rng_u32(cp_rng *r)
+{
+    if (r->pos == 4) {
+        cp_philox4x32_10(r->buf, r->ctr, r->key);
+        r->ctr[0]++;    /* 2^32 blocks per substream: far beyond any prompt */
+        r->pos = 0;
+    }
+    return r->buf[r->pos++];
+}
+
+double cp_rng_uniform(cp_rng *r)
+{
+    uint64_t hi = cp_rng_u32(r), lo = cp_rng_u32(r);
+    uint64_t bits = ((hi << 32) | lo) >> 11;            /* 53 bits */
+    return ((double) bits + 0.5) * 0x1.0p-53;           /* in (0, 1) */
+}
+
+double cp_rng_normal(cp_rng *r)
+{
+    if (r->has_spare) {
+        r->has_spare = 0;
+        return r->spare;
+    }
+    double u1 = cp_rng_uniform(r), u2 = cp_rng_uniform(r);
+    double rad = sqrt(-2.0 * log(u1));
+    double th = 6.283185307179586476925 * u2;
+    r->spare = rad * sin(th);
+    r->has_spare = 1;
+    return rad * cos(th);
+}
+
+void cp_rng_normal_vec(cp_rng *r, double *v, long n)
+{
+    for (long i = 0; i < n; i++)
+        v[i] = cp_rng_normal(r);
+}
+
+double cp_rng_gamma(cp_rng *r, double a)
+{
+    if (a < 1.0) {
+        /* Gamma(a) = Gamma(a + 1) U^(1/a) */
+        double g = cp_rng_gamma(r, a + 1.0);
+        return g * pow(cp_rng_uniform(r), 1.0 / a);
+    }
+    double d = a - 1.0 / 3.0, c = 1.0 / sqrt(9.0 * d);
+    for (;;) {
+        double x, v;
+        do {
+            x = cp_rng_normal(r);
+            v = 1.0 + c * x;
+        } while (v <= 0.0);
+        v = v * v * v;
+        double u = cp_rng_uniform(r);
+        if (u < 1.0 - 0.0331 * (x * x) * (x * x))
+            return d * v;
+        if (log(u) < 0.5 * x * x + d * (1.0 - v + log(v)))
+            return d * v;
+    }
+}
+
+double cp_rng_chi2(cp_rng *r, double k)
+{
+    return 2.0 * cp_rng_gamma(r, 0.5 * k);
+}
+
+double cp_rng_beta(cp_rng *r, double a, double b)
+{
+    double x = cp_rng_gamma(r, a), y = cp_rng_gamma(r, b);
+    return x / (x + y);
+}

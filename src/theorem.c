@@ -1,0 +1,244 @@
+/* theorem.c -- parser for literate theorem files (theorem.h). */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "crossproof/theorem.h"
+
+#define CP_MAX_THEOREM_BYTES (8 << 20)
+
+static char *trim(char *s)
+{
+    while (isspace((unsigned char) *s))
+        s++;
+    size_t n = strlen(s);
+    while (n > 0 && isspace((unsigned char) s[n - 1]))
+        s[--n] = '\0';
+    return s;
+}
+
+static int is_fence(const char *line)
+{
+    while (*line == ' ')
+        line++;
+    return strncmp(line, "```", 3) == 0;
+}
+
+static int valid_id(const char *id)
+{
+    if (!*id || strlen(id) >= 128)
+        return 0;
+    for (; *id; id++)
+        if (!(isalnum((unsigned char) *id) || strchr("._-", *id)))
+            return 0;
+    return 1;
+}
+
+void cp_theorem_clear(cp_theorem *th)
+{
+    for (int i = 0; i < th->nclaims; i++)
+        cp_kv_clear(&th->claims[i].params);
+    free(th->claims);
+    free(th->text);
+    memset(th, 0, sizeof *th);
+}
+
+static char *read_file(const char *path, size_t *len, char *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        cp_errf(err, "%.400s: cannot open theorem file", path);
+        return NULL;
+    }
+    char *buf = NULL;
+    size_t cap = 0, n = 0;
+    for (;;) {
+        if (n + 4096 + 1 > cap) {
+            cap = cap ? 2 * cap : 65536;
+            if (cap > CP_MAX_THEOREM_BYTES + 8192) {
+                cp_errf(err, "%.400s:1: theorem file larger than %d bytes", path,
+                         CP_MAX_THEOREM_BYTES);
+                free(buf);
+                fclose(f);
+                return NULL;
+            }
+            char *nb = realloc(buf, cap);
+            if (nb == NULL) {
+                cp_errf(err, "%.400s: out of memory", path);
+                free(buf);
+                fclose(f);
+                return NULL;
+            }
+            buf = nb;
+        }
+        size_t r = fread(buf + n, 1, 4096, f);
+        n += r;
+        if (r == 0)
+            break;
+    }
+    fclose(f);
+    buf[n] = '\0';
+    if (memchr(buf, '\0', n) != NULL) {
+        cp_errf(err, "%.400s:1: theorem file contains a NUL byte", path);
+        free(buf);
+        return NULL;
+    }
+    *len = n;
+    return buf;
+}
+
+/* Keys every block has besides those of its check. */
+static int validate_claim(cp_claim *c, const char *path, int id_line, int check_line,
+                          const char *check_name, char *err)
+{
+    if (c->id[0] == '\0') {
+        cp_errf(err, "%.400s:%d: check block without 'id = ...'", path, c->line_open);
+        return -1;
+    }
+    if (check_name[0] == '\0') {
+        cp_errf(err, "%.400s:%d: check block '%s' without 'check = ...'", path,
+                 c->line_open, c->id);
+        return -1;
+    }
+    (void) id_line;
+    c->def = cp_check_lookup(check_name);
+    if (c->def == NULL) {
+        cp_errf(err, "%.400s:%d: unknown check '%s' (see crossproof list --checks)",
+                 path, check_line, check_name);
+        return -1;
+    }
+    return cp_kv_validate(&c->params, c->def->keys, err);
+}
+
+int cp_theorem_load(cp_theorem *th, const char *path, char *err)
+{
+    memset(th, 0, sizeof *th);
+    snprintf(th->path, sizeof th->path, "%s", path);
+    th->text = read_file(path, &th->len, err);
+    if (th->text == NULL)
+        return -1;
+
+    char *copy = malloc(th->len + 1);
+    if (copy == NULL) {
+        cp_errf(err, "%.400s: out of memory", path);
+        cp_theorem_clear(th);
+        return -1;
+    }
+    memcpy(copy, th->text, th->len + 1);
+
+    int lineno = 0, in_block = 0, in_other_fence = 0, cap = 0, rc = 0;
+    int id_line = 0, check_line = 0;
+    char check_name[128] = "";
+    cp_claim *cur = NULL;
+    char *save = NULL, *p = copy;
+    /* split on '\n' by hand so that empty lines are counted */
+    while (p != NULL && rc == 0) {
+        char *nl = strchr(p, '\n');
+        if (nl)
+            *nl = '\0';
+        char *line = p;
+        p = nl ? nl + 1 : NULL;
+        if (p == NULL && *line == '\0')
+            break;
+        lineno++;
+        size_t ll = strlen(line);
+        if (ll > 0 && line[ll - 1] == '\r')
+            line[ll - 1] = '\0';
+
+        if (!in_block && !in_other_fence) {
+            if (th->title[0] == '\0' && strncmp(line, "# ", 2) == 0)
+                snprintf(th->title, sizeof th->title, "%s", trim(line + 2));
+            if (is_fence(line)) {
+                char *info = trim(line + (strstr(line, "```") - line) + 3);
+                if (strcmp(info, "check") == 0) {
+                    if (th->nclaims == cap) {
+                        cap = cap ? 2 * cap : 8;
+                        cp_claim *nc = realloc(th->claims, (size_t) cap * sizeof *nc);
+                        if (nc == NULL) {
+                            cp_errf(err, "%.400s: out of memory", path);
+                            rc = -1;
+                            break;
+                        }
+                        th->claims = nc;
+                    }
+                    cur = &th->claims[th->nclaims++];
+                    memset(cur, 0, sizeof *cur);
+                    cp_kv_init(&cur->params, path);
+                    cur->line_open = lineno;
+                    check_name[0] = '\0';
+                    id_line = check_line = 0;
+                    in_block = 1;
+                } else {
+                    in_other_fence = 1;
+                }
+            }
+            continue;
+        }
+        if (in_other_fence) {
+            if (is_fence(line))
+                in_other_fence = 0;
+            continue;
+        }
+        /* inside a check block */
+        if (is_fence(line)) {
+            cur->line_close = lineno;
+            in_block = 0;
+            rc = validate_claim(cur, path, id_line, check_line, check_name, err);
+            if (rc == 0) {
+                for (int i = 0; i < th->nclaims - 1; i++)
+                    if (strcmp(th->claims[i].id, cur->id) == 0) {
+                        cp_errf(err, "%.400s:%d: duplicate claim id '%s' (first at line %d)",
+                                 path, id_line, cur->id, th->claims[i].line_open);
+                        rc = -1;
+                    }
+            }
+            continue;
+        }
+        char *t = trim(line);
+        if (*t == '\0' || *t == '#')
+            continue;
+        char *eq = strchr(t, '=');
+        if (eq == NULL) {
+            cp_errf(err, "%.400s:%d: expected 'key = value'", path, lineno);
+            rc = -1;
+            break;
+        }
+        *eq = '\0';
+        char *key = trim(t), *val = trim(eq + 1);
+        if (*key == '\0' || *val == '\0') {
+            cp_errf(err, "%.400s:%d: expected 'key = value'", path, lineno);
+            rc = -1;
+            break;
+        }
+        if (strcmp(key, "id") == 0) {
+            if (!valid_id(val)) {
+                cp_errf(err, "%.400s:%d: malformed claim id '%.100s' (letters, digits, . _ -)",
+                         path, lineno, val);
+                rc = -1;
+                break;
+            }
+            snprintf(cur->id, sizeof cur->id, "%s", val);
+            id_line = lineno;
+        } else if (strcmp(key, "check") == 0) {
+            snprintf(check_name, sizeof check_name, "%s", val);
+            check_line = lineno;
+        } else if (cp_kv_set(&cur->params, key, val, lineno, 0) != 0) {
+            cp_errf(err, "%.400s:%d: key '%s' given twice", path, lineno, key);
+            rc = -1;
+            break;
+        }
+    }
+    (void) save;
+    free(copy);
+    if (rc == 0 && in_block) {
+        cp_errf(err, "%.400s:%d: unclosed ```check fence", path, cur->line_open);
+        rc = -1;
+    }
+    if (rc == 0 && in_other_fence) {
+        cp_errf(err, "%.400s:%d: unclosed code fence", path, lineno);
+        rc = -1;
+    }
+    if (rc != 0)
+        cp_theorem_clear(th);
+    return rc;
+}
