@@ -402,7 +402,8 @@ int cp_flow_rate_limit(arb_t res, const cp_model_t m, slong prec)
     arb_set_fmpq(t, q, prec);
     arb_log(t, t, prec);
     cp_rho_star(q, m);
-    arb_mul_fmpq(t, t, q, prec);
+    arb_mul_fmpz(t, t, fmpq_numref(q), prec);
+    arb_div_fmpz(t, t, fmpq_denref(q), prec);
     fmpq_add(q, m->m_lo, m->m_hi);
     fmpq_add_si(q, q, 2);
     fmpq_mul_2exp(q, q, 1);
