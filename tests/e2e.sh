@@ -1,0 +1,95 @@
+#!/bin/sh
+# tests/e2e.sh -- end-to-end tests of build/crossproof: eval, audit, list,
+# bad input (exit 2, file:line, nothing written), the golden report.
+# Prints "ok N - what" per case; exits 1 if any case failed.
+BUILD=${BUILD:-build}
+CP=$BUILD/crossproof
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+n=0
+bad=0
+ok()   { n=$((n + 1)); echo "ok $n - $1"; }
+fail() { n=$((n + 1)); bad=$((bad + 1)); echo "not ok $n - $1"; }
+# expect CODE DESCRIPTION CMD... : runs CMD, checks the exit code
+expect() {
+    code=$1; what=$2; shift 2
+    "$@" > "$T/out" 2> "$T/err"
+    rc=$?
+    if [ "$rc" -eq "$code" ]; then ok "$what"; else fail "$what (exit $rc, wanted $code)"; cat "$T/err"; fi
+}
+has()    { if grep -q -- "$2" "$1"; then ok "$3"; else fail "$3 (no '$2' in $1)"; cat "$1"; fi; }
+hasnot() { if grep -q -- "$2" "$1"; then fail "$3 ('$2' in $1)"; cat "$1"; else ok "$3"; fi; }
+
+# --- eval ---------------------------------------------------------------
+expect 0 "eval alpha-star --json" $CP eval alpha-star m_lo=0.5 m_hi=4 --json
+has "$T/out" '"lower": "0.3076923076923' "alpha-star lower bound encloses 4/13"
+has "$T/out" '"upper": "0.3076923076923' "alpha-star upper bound encloses 4/13"
+has "$T/out" '"ball": "' "eval --json carries the exact ball"
+expect 0 "eval lsa-gap positive case" $CP eval lsa-gap m_lo=0.5 m_hi=4
+has "$T/out" "certified  lsa-gap > 0" "lsa-gap certified positive for m_lo < m_hi"
+expect 0 "eval lsa-gap at m_lo = m_hi" $CP eval lsa-gap m_lo=2 m_hi=2
+hasnot "$T/out" "lsa-gap > 0" "no positive gap claimed at m_lo = m_hi"
+expect 2 "m_lo > m_hi is rejected" $CP eval alpha-star m_lo=5 m_hi=4
+has "$T/err" "m_lo" "the error names m_lo"
+expect 2 "negative m_lo is rejected" $CP eval alpha-star m_lo=-1
+expect 2 "negative sigma is rejected" $CP eval bayes-risk sigma=-0.1
+expect 2 "NaN is rejected" $CP eval alpha-star m_lo=nan
+has "$T/err" "m_lo" "the NaN error names the parameter"
+expect 2 "T = 0 is rejected" $CP eval ca-excess T=0
+has "$T/err" "T" "the T error names T"
+expect 2 "unknown quantity is rejected" $CP eval no-such-thing
+expect 2 "unknown key is rejected" $CP eval alpha-star foo=1
+expect 2 "malformed --digits is rejected" $CP eval alpha-star --digits abc
+expect 2 "unknown flag is rejected" $CP eval alpha-star --frobnicate
+expect 0 "eval --help" $CP eval --help
+has "$T/out" "lsa-gap" "eval --help lists quantities"
+expect 0 "exact input: 0.1 is 1/10" $CP eval alpha-star m_lo=0.1 m_hi=0.1 --json
+has "$T/out" '"lower": "0.952380952380952380952380952380952' "alpha* at m = 0.1 is 20/21 exactly"
+
+# --- version and list ---------------------------------------------------
+expect 0 "--version" $CP --version
+for dep in FLINT Arb MPFR GMP OpenBLAS; do has "$T/out" "$dep" "--version names $dep"; done
+expect 0 "list" $CP list theorems/lsa_impossibility.md
+has "$T/out" "lsa.gap.positive" "list shows claim ids"
+expect 2 "unknown command" $CP frobnicate
+
+# --- audit: bad theorem files --------------------------------------------
+mk() { printf "$2" > "$T/$1"; }
+mk unknown_key.md '# t\n\n```check\nid = a.b\ncheck = lsa_gap_bound\nfrobnicate = 1\n```\n'
+mk bad_number.md '# t\n\n```check\nid = a.b\ncheck = lsa_gap_bound\nm_lo = 0.5.1\n```\n'
+mk unknown_check.md '# t\n\ntext\n```check\nid = a.b\ncheck = no_such_check\n```\n'
+mk unclosed.md '# t\n\n```check\nid = a.b\ncheck = lsa_gap_bound\n'
+mk bad_range.md '# t\n\n```check\nid = a.b\ncheck = lsa_gap_bound\nm_lo = 5\nm_hi = 4\n```\n'
+for f in unknown_key:6 bad_number:6 unknown_check:6 unclosed:3 bad_range:6; do
+    file=${f%%:*}; line=${f##*:}
+    expect 2 "audit rejects $file.md" $CP audit "$T/$file.md" --report "$T/$file.report.md"
+    has "$T/err" "$T/$file.md:$line:" "$file.md error names file:line ($line)"
+    if [ -e "$T/$file.report.md" ]; then fail "$file.md: no report written"; else ok "$file.md: no report written"; fi
+done
+[ "$(wc -l < "$T/err")" -eq 1 ] && ok "bad input gives a one-line error" || fail "bad input gives a one-line error"
+
+# --- audit: a false claim is not certified -------------------------------
+mk false.md '# t\n\n```check\nid = wrong.gap\ncheck = lsa_gap_bound\nm_lo = 0.5\nm_hi = 4\nbound = 0.1147\n```\n'
+expect 1 "a false claim makes audit exit 1" $CP audit "$T/false.md" --report "$T/false.report.md"
+has "$T/false.report.md" "REFUTED" "the false claim is REFUTED in the report"
+hasnot "$T/false.report.md" "\*\*CERTIFIED\*\*" "the false claim is not CERTIFIED"
+expect 2 "unwritable report path" $CP audit theorems/lsa_impossibility.md --report /nonexistent/dir/r.md
+has "$T/err" "/nonexistent/dir/r.md" "the write error names the path"
+
+# --- golden report --------------------------------------------------------
+mask() { sed -E -e '/^- date: /d' -e '/^- versions: /d' -e 's/[0-9]+\.[0-9]{3} s\)/T s)/' \
+              -e 's/\| [0-9]+\.[0-9]{3} \|$/| T |/' "$1"; }
+expect 0 "audit of the LSA theorem" $CP audit theorems/lsa_impossibility.md --report "$T/lsa.md" --json "$T/lsa.json"
+mask "$T/lsa.md" > "$T/lsa.masked"
+if diff -u tests/golden/lsa_report.md "$T/lsa.masked" > "$T/diff"; then ok "golden report matches"
+else fail "golden report differs (timings, date and versions masked)"; head -60 "$T/diff"; fi
+has "$T/lsa.json" '"verdict": "CERTIFIED"' "JSON carries verdicts"
+
+# --- install ----------------------------------------------------------------
+if make -s install PREFIX="$T/prefix" BUILD="$BUILD" > "$T/install.log" 2>&1 \
+   && [ -x "$T/prefix/bin/crossproof" ] && [ -f "$T/prefix/lib/libcrossproof.a" ] \
+   && [ -f "$T/prefix/include/crossproof/lsa.h" ]; then ok "make install PREFIX=..."
+else fail "make install PREFIX=..."; cat "$T/install.log"; fi
+
+echo "1..$n"
+[ "$bad" -eq 0 ]

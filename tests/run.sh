@@ -1,0 +1,46 @@
+#!/bin/sh
+# tests/run.sh -- runs the unit test binaries given as arguments, then the
+# end-to-end tests, and prints one closing line "N passed, N failed".
+# CP_VALGRIND=1 runs the unit tests under valgrind (make memcheck).
+BUILD=${BUILD:-build}
+pass=0
+fail=0
+failed=""
+for t in "$@"; do
+    name=$(basename "$t")
+    if [ "${CP_VALGRIND:-0}" = 1 ]; then
+        valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
+            --error-exitcode=99 "$t" > "$BUILD/$name.log" 2>&1
+    else
+        "$t" > "$BUILD/$name.log" 2>&1
+    fi
+    rc=$?
+    if [ $rc -eq 0 ]; then
+        pass=$((pass + 1))
+        echo "PASS $name"
+    else
+        fail=$((fail + 1))
+        failed="$failed $name"
+        echo "FAIL $name (exit $rc); log follows"
+        tail -40 "$BUILD/$name.log"
+    fi
+done
+if [ "${CP_VALGRIND:-0}" != 1 ]; then
+    for s in tests/e2e*.sh; do
+        [ -f "$s" ] || continue
+        name=$(basename "$s")
+        if BUILD=$BUILD sh "$s" > "$BUILD/$name.log" 2>&1; then
+            pass=$((pass + 1))
+            echo "PASS $name ($(grep -c '^ok ' "$BUILD/$name.log") cases)"
+        else
+            fail=$((fail + 1))
+            failed="$failed $name"
+            echo "FAIL $name; log follows"
+            grep -v '^ok ' "$BUILD/$name.log" | tail -40
+        fi
+    done
+fi
+echo
+[ -n "$failed" ] && echo "failed:$failed"
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
