@@ -44,7 +44,7 @@ expect 2 "unknown flag is rejected" $CP eval alpha-star --frobnicate
 expect 0 "eval --help" $CP eval --help
 has "$T/out" "lsa-gap" "eval --help lists quantities"
 expect 0 "exact input: 0.1 is 1/10" $CP eval alpha-star m_lo=0.1 m_hi=0.1 --json
-has "$T/out" '"lower": "0.952380952380952380952380952380952' "alpha* at m = 0.1 is 20/21 exactly"
+has "$T/out" '"lower": "0.909090909090909090909090909090909' "alpha* at m_lo = m_hi = 0.1 is 10/11 exactly (a double 0.1 would differ at digit 17)"
 
 # --- version and list ---------------------------------------------------
 expect 0 "--version" $CP --version
