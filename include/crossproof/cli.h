@@ -6,6 +6,8 @@
 int cp_cmd_audit(int argc, char **argv);
 int cp_cmd_eval(int argc, char **argv);
 int cp_cmd_list(int argc, char **argv);
+int cp_cmd_simulate(int argc, char **argv);
+int cp_cmd_train(int argc, char **argv);
 
 /* Parses an integer flag value in [lo, hi]; prints a one-line error
  * naming the flag and returns -1 when it is missing or out of range. */

@@ -170,4 +170,16 @@ double cp_engine_ca_pop_excess(const cp_model_approx *m, double alpha, double be
 double cp_engine_alpha_T(const cp_model_approx *m, long T);
 void cp_engine_alpha_beta_T(double *alpha, double *beta, const cp_model_approx *m, long T);
 
+/* --- command helpers (engine_cli.c) -------------------------------------- */
+#include <stdio.h>
+/* Reads `key = value` lines ('#' comments) into kv, origin = path, each
+ * entry remembering its line.  Returns 0 or -1 with a one-line err. */
+int cp_engine_load_config(cp_kv *kv, const char *path, char *err);
+/* Progress bar on stderr; arg is a label (const char *).  Callers install
+ * it only when cp_engine_stderr_is_tty(). */
+void cp_engine_progress_bar(double frac, void *arg);
+int cp_engine_stderr_is_tty(void);
+/* Writes `"versions": {...}, "blas": "..."` (no braces around). */
+void cp_engine_json_provenance(FILE *f);
+
 #endif

@@ -1,0 +1,342 @@
+/* cmd_simulate.c -- `crossproof simulate key=value... [--json] [--csv FILE]
+ * [--config FILE]`: Monte Carlo risk estimates from the double engine
+ * (engine.h).  Estimates, never certificates. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "crossproof/cli.h"
+#include "crossproof/engine.h"
+#include "crossproof/lsa.h"
+#include "crossproof/output.h"
+
+static const cp_key_spec sim_keys[] = {
+    CP_MODEL_KEYS,
+    { "model",   CP_KEY_WORD,    "ca",      "bayes, ols, lsa, ca (beta = -alpha), ca2 (alpha, beta), ca_untied" },
+    { "L",       CP_KEY_INTLIST, "200",     "context length (list: sweep)" },
+    { "T",       CP_KEY_INTLIST, "1",       "depth of CA (list: sweep)" },
+    { "alpha",   CP_KEY_RATLIST, NULL,      "CA step; default alpha* = 2/(2 + m_lo + m_hi) (list: sweep)" },
+    { "beta",    CP_KEY_RATLIST, NULL,      "CA feedback (ca2); default -alpha (list: sweep)" },
+    { "gamma",   CP_KEY_RATLIST, NULL,      "LSA gamma; default the L = infinity optimum E[s]/E[s(1+s)] (list: sweep)" },
+    { "alphas",  CP_KEY_RATLIST, NULL,      "ca_untied: alpha_0..alpha_{T-1}" },
+    { "betas",   CP_KEY_RATLIST, NULL,      "ca_untied: beta_0..beta_{T-1}" },
+    { "prompts", CP_KEY_INT,     "100000",  "number of prompts per grid point" },
+    { "seed",    CP_KEY_INT,     "1",       "random seed (Philox key)" },
+    { "threads", CP_KEY_INT,     "0",       "worker threads; 0 = number of online CPUs (results do not depend on it)" },
+    { "sampler", CP_KEY_WORD,    "auto",    "direct, wishart, or auto (wishart when L >= d + 2, else direct)" },
+    { "query",   CP_KEY_WORD,    "exact",   "exact (query integrated out) or sampled (draw x_q, y_q)" },
+    CP_KEY_END
+};
+
+static void sim_help(FILE *f)
+{
+    fprintf(f, "usage: crossproof simulate [key=value...] [--json] [--csv FILE] [--config FILE] [--quiet]\n\n"
+               "Monte Carlo estimate of the prediction risk E(y_q - yhat)^2 of a predictor on\n"
+               "prompts of the latent factor model (docs/model.md), with its standard error and a\n"
+               "95%% interval.  Double precision: an estimate, never a certificate.  A list value\n"
+               "(T=1,2,5,10) sweeps a grid over L, T, alpha, beta, gamma.  --config FILE reads\n"
+               "key = value lines; command-line keys override them.  Every output records the\n"
+               "resolved parameters, the seed and the versions.\n\nkeys [default]:\n");
+    for (const cp_key_spec *k = sim_keys; k->name; k++)
+        fprintf(f, "  %-8s [%s] %s\n", k->name, k->dflt ? k->dflt : "see text", k->help);
+    fprintf(f, "\nExit codes: 0 estimates printed; 1 the run stopped (NaN or Inf); 2 bad input.\n");
+}
+
+typedef struct {
+    long L, T;
+    double alpha, beta, gamma;
+    cp_sampler sampler;
+    cp_sim_result res;
+    double seconds;
+} grid_point;
+
+static int get_list(double **out, slong *n, const cp_kv *kv, const char *key, double dflt, char *err)
+{
+    if (!cp_kv_has(kv, key)) {
+        *out = malloc(sizeof(double));
+        (*out)[0] = dflt;
+        *n = 1;
+        return 0;
+    }
+    fmpq *q;
+    if (cp_kv_get_ratlist(&q, n, kv, sim_keys, key, err) != 0)
+        return -1;
+    *out = malloc((size_t) *n * sizeof(double));
+    for (slong i = 0; i < *n; i++)
+        (*out)[i] = fmpq_get_d(q + i);
+    _fmpq_vec_clear(q, *n);
+    return 0;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + 1e-9 * ts.tv_nsec;
+}
+
+static void print_params_json(FILE *f, const cp_kv *kv)
+{
+    int first = 1;
+    for (const cp_key_spec *k = sim_keys; k->name; k++) {
+        const cp_kv_entry *e = cp_kv_find(kv, k->name);
+        if (!e && !k->dflt)
+            continue;
+        fprintf(f, "%s\"%s\": ", first ? "" : ", ", k->name);
+        cp_json_string(f, e ? e->value : k->dflt);
+        first = 0;
+    }
+}
+
+int cp_cmd_simulate(int argc, char **argv)
+{
+    int json = 0, quiet = 0, rc = 2;
+    const char *csv = NULL, *config = NULL;
+    char err[CP_ERRLEN];
+    cp_kv kv, args;
+    cp_model_t model;
+    cp_model_init(model);
+    cp_kv_init(&kv, "");
+    cp_kv_init(&args, "");
+    double *alist = NULL, *blist = NULL, *glist = NULL, *alphas = NULL, *betas = NULL;
+    slong *Llist = NULL, *Tlist = NULL, nA = 0, nB = 0, nG = 0, nL = 0, nT = 0;
+    grid_point *pts = NULL;
+    long npts = 0;
+
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            sim_help(stdout);
+            rc = 0;
+            goto out;
+        } else if (!strcmp(a, "--json")) {
+            json = 1;
+        } else if (!strcmp(a, "--quiet")) {
+            quiet = 1;
+        } else if (!strcmp(a, "--csv") || !strcmp(a, "--config")) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "crossproof simulate: %s needs a file name\n", a);
+                goto out;
+            }
+            if (!strcmp(a, "--csv")) csv = argv[++i]; else config = argv[++i];
+        } else if (strchr(a, '=') && strncmp(a, "--", 2) != 0) {
+            if (cp_kv_add_arg(&args, a, err) != 0) {
+                fprintf(stderr, "crossproof simulate: %s\n", err);
+                goto out;
+            }
+        } else {
+            fprintf(stderr, "crossproof simulate: unknown argument '%s' (see crossproof simulate --help)\n", a);
+            goto out;
+        }
+    }
+    if (config && cp_engine_load_config(&kv, config, err) != 0) {
+        fprintf(stderr, "crossproof simulate: %s\n", err);
+        goto out;
+    }
+    for (int i = 0; i < args.n; i++)
+        cp_kv_set(&kv, args.e[i].key, args.e[i].value, 0, 1);
+    if (cp_kv_validate(&kv, sim_keys, err) != 0 || cp_model_from_kv(model, &kv, err) != 0) {
+        fprintf(stderr, "crossproof simulate: %s\n", err);
+        goto out;
+    }
+    cp_model_approx ma;
+    cp_model_get_approx(&ma, model);
+    long d = ma.d1 + ma.d2;
+    const char *mname, *sname, *qname;
+    slong prompts, seed, threads;
+    cp_pred_kind kind;
+    cp_query_mode query;
+    if (cp_kv_get_word(&mname, &kv, sim_keys, "model", err) || cp_kv_get_word(&sname, &kv, sim_keys, "sampler", err)
+        || cp_kv_get_word(&qname, &kv, sim_keys, "query", err) || cp_kv_get_int(&prompts, &kv, sim_keys, "prompts", err)
+        || cp_kv_get_int(&seed, &kv, sim_keys, "seed", err) || cp_kv_get_int(&threads, &kv, sim_keys, "threads", err)
+        || cp_kv_get_intlist(&Llist, &nL, &kv, sim_keys, "L", err)
+        || cp_kv_get_intlist(&Tlist, &nT, &kv, sim_keys, "T", err)) {
+        fprintf(stderr, "crossproof simulate: %s\n", err);
+        goto out;
+    }
+#define BAD(key, ...) do { cp_kv_error(err, &kv, key, __VA_ARGS__); fprintf(stderr, "crossproof simulate: %s\n", err); goto out; } while (0)
+    if (cp_pred_kind_from_name(&kind, mname) != 0 || kind == CP_PRED_LSA_GENERAL)
+        BAD("model", "model must be bayes, ols, lsa, ca, ca2 or ca_untied, got '%s'", mname);
+    if (!strcmp(qname, "exact")) query = CP_QUERY_EXACT;
+    else if (!strcmp(qname, "sampled")) query = CP_QUERY_SAMPLED;
+    else BAD("query", "query must be exact or sampled, got '%s'", qname);
+    if (strcmp(sname, "auto") != 0) {
+        cp_sampler s;
+        if (cp_sampler_from_name(&s, sname) != 0 || s == CP_SAMPLER_POPULATION)
+            BAD("sampler", "sampler must be direct, wishart or auto, got '%s'", sname);
+    }
+    if (prompts < 2 || prompts > (slong) 4e18)
+        BAD("prompts", "prompts must be at least 2");
+    if (seed < 0)
+        BAD("seed", "seed must be a non-negative integer");
+    if (threads < 0 || threads > 256)
+        BAD("threads", "threads must lie in [0, 256]");
+    if (threads == 0) {
+        long nc = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = nc > 0 ? (nc > 256 ? 256 : nc) : 1;
+    }
+    for (slong i = 0; i < nL; i++)
+        if (Llist[i] < 1 || Llist[i] > (slong) 1e15)
+            BAD("L", "L must be a positive integer, got %ld", (long) Llist[i]);
+    for (slong i = 0; i < nT; i++)
+        if (Tlist[i] < 1 || Tlist[i] > 1000000)
+            BAD("T", "T must lie in [1, 10^6], got %ld", (long) Tlist[i]);
+    fmpq_t astar;
+    fmpq_init(astar);
+    cp_alpha_star(astar, model);
+    double alpha_star = fmpq_get_d(astar);
+    fmpq_clear(astar);
+    if (get_list(&alist, &nA, &kv, "alpha", alpha_star, err) != 0) BAD("alpha", "%s", err);
+    if (get_list(&glist, &nG, &kv, "gamma", cp_engine_alpha_T(&ma, 1), err) != 0) BAD("gamma", "%s", err);
+    if (cp_kv_has(&kv, "beta")) {
+        if (kind != CP_PRED_CA2) BAD("beta", "beta applies to model=ca2 only (ca ties beta = -alpha)");
+        if (get_list(&blist, &nB, &kv, "beta", 0.0, err) != 0) BAD("beta", "%s", err);
+    } else {
+        nB = 1;
+        blist = malloc(sizeof(double));
+        blist[0] = NAN;           /* means -alpha */
+    }
+    if (kind == CP_PRED_CA_UNTIED) {
+        slong na, nb;
+        if (!cp_kv_has(&kv, "alphas") || !cp_kv_has(&kv, "betas"))
+            BAD("alphas", "model=ca_untied needs alphas=... and betas=... (T values each)");
+        if (get_list(&alphas, &na, &kv, "alphas", 0, err) || get_list(&betas, &nb, &kv, "betas", 0, err))
+            BAD("alphas", "%s", err);
+        if (nT != 1 || na != Tlist[0] || nb != Tlist[0])
+            BAD("alphas", "model=ca_untied needs one T and exactly T alphas and T betas");
+    }
+    int is_ca = kind == CP_PRED_CA || kind == CP_PRED_CA2 || kind == CP_PRED_CA_UNTIED;
+    if (!is_ca) { nT = 1; nA = 1; nB = 1; }
+    if (kind != CP_PRED_LSA) nG = 1;
+
+    double bayes = cp_engine_bayes_risk(model);
+    npts = nL * nT * nA * nB * nG;
+    pts = calloc((size_t) npts, sizeof *pts);
+    long k = 0;
+    for (slong iL = 0; iL < nL; iL++)
+        for (slong iT = 0; iT < nT; iT++)
+            for (slong iA = 0; iA < nA; iA++)
+                for (slong iB = 0; iB < nB; iB++)
+                    for (slong iG = 0; iG < nG; iG++, k++) {
+                        grid_point *p = &pts[k];
+                        p->L = Llist[iL];
+                        p->T = is_ca ? Tlist[iT] : 1;
+                        p->alpha = alist[iA];
+                        p->beta = kind == CP_PRED_CA2 && !isnan(blist[iB]) ? blist[iB] : -alist[iA];
+                        p->gamma = glist[iG];
+                        long pdim = ma.sigma > 0 ? d + 2 : d + 1;
+                        if (!strcmp(sname, "auto"))
+                            p->sampler = p->L >= pdim ? CP_SAMPLER_WISHART : CP_SAMPLER_DIRECT;
+                        else {
+                            cp_sampler_from_name(&p->sampler, sname);
+                            if (p->sampler == CP_SAMPLER_WISHART && p->L < pdim)
+                                BAD("sampler", "sampler=wishart needs L >= %ld here (d + %d), got L = %ld; use direct",
+                                    pdim, ma.sigma > 0 ? 2 : 1, p->L);
+                        }
+                        if (kind == CP_PRED_OLS && p->L < d)
+                            BAD("L", "model=ols needs L >= d = %ld", d);
+                    }
+#undef BAD
+    /* run */
+    rc = 0;
+    int tty = cp_engine_stderr_is_tty() && !quiet;
+    for (k = 0; k < npts; k++) {
+        grid_point *p = &pts[k];
+        cp_predictor pred = { .kind = kind, .d = d, .T = p->T, .alpha = p->alpha, .beta = p->beta,
+                              .gamma = p->gamma, .alphas = alphas, .betas = betas };
+        cp_sim_config cfg;
+        memset(&cfg, 0, sizeof cfg);
+        cfg.model = ma; cfg.bayes_risk = bayes; cfg.L = p->L; cfg.sampler = p->sampler;
+        cfg.query = query; cfg.seed = (uint64_t) seed; cfg.prompts = prompts; cfg.threads = (int) threads;
+        char label[64];
+        snprintf(label, sizeof label, "point %ld/%ld", k + 1, npts);
+        if (tty) { cfg.progress = cp_engine_progress_bar; cfg.progress_arg = label; }
+        double t0 = now_s();
+        if (cp_engine_risk(&p->res, &cfg, &pred) != 0) {
+            if (tty) fputc('\n', stderr);
+            fprintf(stderr, "crossproof simulate: error at L=%ld T=%ld alpha=%.6g: %s\n",
+                    p->L, p->T, p->alpha, p->res.error);
+            rc = 1;
+            goto out;
+        }
+        p->seconds = now_s() - t0;
+    }
+    /* CSV first (atomic), then stdout */
+    if (csv) {
+        cp_atomic_file af;
+        if (cp_atomic_open(&af, csv, err) != 0) {
+            fprintf(stderr, "crossproof simulate: --csv: %s\n", err);
+            rc = 2;
+            goto out;
+        }
+        fprintf(af.f, "# crossproof simulate; estimates in double precision (never certified)\n# ");
+        cp_engine_json_provenance(af.f);
+        fprintf(af.f, "\n# params: {");
+        print_params_json(af.f, &kv);
+        fprintf(af.f, "}\nmodel,d1,d2,m_lo,m_hi,prior,sigma,L,T,alpha,beta,gamma,sampler,query,prompts,seed,"
+                      "risk,stderr,ci95_lo,ci95_hi,excess,excess_stderr,bayes_risk,seconds\n");
+        for (k = 0; k < npts; k++) {
+            grid_point *p = &pts[k];
+            fprintf(af.f, "%s,%ld,%ld,%.17g,%.17g,%s,%.17g,%ld,%ld,%.17g,%.17g,%.17g,%s,%s,%ld,%ld,"
+                          "%.10g,%.4g,%.10g,%.10g,%.10g,%.4g,%.17g,%.3f\n",
+                    mname, (long) ma.d1, (long) ma.d2, ma.m_lo, ma.m_hi, cp_prior_name(ma.prior), ma.sigma,
+                    p->L, p->T, p->alpha, p->beta, p->gamma, cp_sampler_name(p->sampler), qname,
+                    (long) prompts, (long) seed, p->res.risk, p->res.risk_stderr,
+                    p->res.risk - 1.96 * p->res.risk_stderr, p->res.risk + 1.96 * p->res.risk_stderr,
+                    p->res.excess, p->res.excess_stderr, bayes, p->seconds);
+        }
+        if (cp_atomic_close(&af, err) != 0) {
+            fprintf(stderr, "crossproof simulate: --csv: %s\n", err);
+            rc = 2;
+            goto out;
+        }
+    }
+    if (json) {
+        if (npts > 1) printf("[\n");
+        for (k = 0; k < npts; k++) {
+            grid_point *p = &pts[k];
+            printf("{\"risk\": %.10g, \"stderr\": %.4g, \"ci95\": [%.10g, %.10g], \"excess\": %.10g, "
+                   "\"excess_stderr\": %.4g, \"bayes_risk\": %.17g, \"kind\": \"estimate (double precision, not certified)\", "
+                   "\"resolved\": {\"model\": \"%s\", \"d\": %ld, \"L\": %ld, \"T\": %ld, \"alpha\": %.17g, "
+                   "\"beta\": %.17g, \"gamma\": %.17g, \"sampler\": \"%s\", \"query\": \"%s\", \"prompts\": %ld, "
+                   "\"seed\": %ld, \"threads\": %ld}, \"params\": {",
+                   p->res.risk, p->res.risk_stderr, p->res.risk - 1.96 * p->res.risk_stderr,
+                   p->res.risk + 1.96 * p->res.risk_stderr, p->res.excess, p->res.excess_stderr, bayes,
+                   mname, d, p->L, p->T, p->alpha, p->beta, p->gamma, cp_sampler_name(p->sampler), qname,
+                   (long) prompts, (long) seed, (long) threads);
+            print_params_json(stdout, &kv);
+            printf("}, \"seconds\": %.3f, ", p->seconds);
+            cp_engine_json_provenance(stdout);
+            printf("}%s\n", k + 1 < npts ? "," : "");
+        }
+        if (npts > 1) printf("]\n");
+    } else {
+        printf("# crossproof simulate %s: model=%s d1=%ld d2=%ld m_lo=%g m_hi=%g prior=%s zeta=%s sigma=%g "
+               "prompts=%ld seed=%ld query=%s\n# estimates in double precision, never certified; "
+               "Bayes risk (task known) %.10g\n",
+               cp_version_string, mname, (long) ma.d1, (long) ma.d2, ma.m_lo, ma.m_hi, cp_prior_name(ma.prior),
+               ma.zeta == CP_ZETA_RADEMACHER ? "rademacher" : "gaussian", ma.sigma, (long) prompts, (long) seed,
+               qname, bayes);
+        printf("%8s %6s %10s %10s %10s %8s  %-14s %-11s %-25s %-14s %s\n", "L", "T", "alpha", "beta", "gamma",
+               "sampler", "risk", "stderr", "95% interval", "excess", "prompts/s");
+        for (k = 0; k < npts; k++) {
+            grid_point *p = &pts[k];
+            char ci[64];
+            snprintf(ci, sizeof ci, "[%.8f, %.8f]", p->res.risk - 1.96 * p->res.risk_stderr,
+                     p->res.risk + 1.96 * p->res.risk_stderr);
+            printf("%8ld %6ld %10.6g %10.6g %10.6g %8s  %-14.10f %-11.3g %-25s %-14.6g %.4g\n", p->L, p->T,
+                   p->alpha, p->beta, p->gamma, cp_sampler_name(p->sampler), p->res.risk, p->res.risk_stderr, ci,
+                   p->res.excess, (double) prompts / (p->seconds > 0 ? p->seconds : 1e-9));
+        }
+    }
+out:
+    free(pts); free(alist); free(blist); free(glist); free(alphas); free(betas);
+    if (Llist) flint_free(Llist);
+    if (Tlist) flint_free(Tlist);
+    cp_kv_clear(&kv);
+    cp_kv_clear(&args);
+    cp_model_clear(model);
+    return rc;
+}
