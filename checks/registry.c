@@ -7,15 +7,19 @@
 #include "crossproof/quantity.h"
 
 extern const cp_check_def cp_checks_lsa_impossibility[];
+extern const cp_check_def cp_checks_gradient_flow[], cp_checks_two_parameter[];
 
 const cp_check_def *const cp_check_tables[] = {
     cp_checks_lsa_impossibility,
+    cp_checks_gradient_flow, cp_checks_two_parameter,
     NULL
 };
 
 extern const cp_quantity_def cp_quantities_core[];
+extern const cp_quantity_def cp_quantities_flow[];
 
 const cp_quantity_def *const cp_quantity_tables[] = {
     cp_quantities_core,
+    cp_quantities_flow,
     NULL
 };

@@ -1,6 +1,7 @@
 /* flow.c -- the L = infinity cross-attention loss in ball arithmetic and its
  * minimizers (flow.h).  Derivations: docs/model.md, "Gradient flow (issue 3)",
  * formulas (GF-1) to (GF-6). */
+#include <math.h>
 #include <string.h>
 #include "crossproof/flow.h"
 #include "crossproof/lsa.h"
@@ -152,20 +153,32 @@ static void moment_point(arb_t res, const fmpq_t s, int j, ulong k, const arb_t 
     arb_clear(w);
 }
 
-/* --- Beta prior, j >= 0: binomial expansion against exact moments -------
+/* --- Beta prior, polynomial factors: binomial expansion against exact moments
  * s = m_lo + D x, x ~ Beta(a, b), E x^i = prod_{l<i} (a+l)/(a+b+l);
- * w = w_a + c x with c = gamma D.  The alternating sum cancels, so the working
- * precision is raised until the result has prec - 8 accurate bits. */
-static void moment_beta_poly(arb_t res, const cp_model_t m, int j, ulong k, const arb_t gamma, slong prec)
+ * w = w_a + c x with c = gamma D.  Computes E[(e0 + e1 x + e2 x^2) w^k].
+ * The alternating sum cancels: the working precision starts at
+ * prec + k log2((|w_a| + |c|)/max(|w_a|, |w_b|)) + 64 (the size of the largest
+ * term over the size of the integrand) and doubles until the result has
+ * prec - 8 accurate bits. */
+static void beta_poly_expect(arb_t res, const cp_model_t m, const arb_t e0, const arb_t e1,
+                             const arb_t e2, ulong k, const arb_t gamma, slong prec)
 {
-    slong n = (slong) k + j + 1, wp = prec + 32;
-    slong cap = 4 * prec + 4 * (slong) k + 256;
+    slong n = (slong) k + 3, wp, cap = 4 * prec + 4 * (slong) k + 256;
     fmpq_t q;
     fmpq_init(q);
+    {
+        /* initial working precision from a double estimate (only a heuristic) */
+        double g = arf_get_d(arb_midref(gamma), ARF_RND_NEAR);
+        double la = fmpq_get_d(m->m_lo) + 1, lb = fmpq_get_d(m->m_hi) + 1;
+        double wa = fabs(1 + g * la), wb = fabs(1 + g * lb), c = fabs(g * (lb - la));
+        double mx = wa > wb ? wa : wb, ratio = (wa + c) / (mx > 1e-300 ? mx : 1e-300);
+        double extra = (double) k * log2(ratio > 1 ? ratio : 1);
+        wp = prec + 64 + (extra < (double) cap ? (slong) extra : cap);
+    }
     for (;;) {
         arb_ptr mu = _arb_vec_init(n);
-        arb_t la, dl, wa, c, binom, term, pj, t, acc, ab, aa;
         arb_ptr pwa = _arb_vec_init((slong) k + 1);
+        arb_t la, dl, wa, c, binom, term, pj, t, acc, ab, aa;
         arb_init(la); arb_init(dl); arb_init(wa); arb_init(c); arb_init(binom);
         arb_init(term); arb_init(pj); arb_init(t); arb_init(acc); arb_init(ab); arb_init(aa);
         arb_set_fmpq(la, m->m_lo, wp);
@@ -192,24 +205,10 @@ static void moment_beta_poly(arb_t res, const cp_model_t m, int j, ulong k, cons
         arb_one(binom);
         arb_one(t);                       /* c^i */
         for (slong i = 0; i <= (slong) k; i++) {
-            /* pj = E[x^i (la + D x)^j] */
-            if (j == 0) {
-                arb_set(pj, mu + i);
-            } else if (j == 1) {
-                arb_mul(pj, la, mu + i, wp);
-                arb_addmul(pj, dl, mu + i + 1, wp);
-            } else {
-                arb_t z;
-                arb_init(z);
-                arb_mul(pj, la, la, wp);
-                arb_mul(pj, pj, mu + i, wp);
-                arb_mul(z, la, dl, wp);
-                arb_mul_2exp_si(z, z, 1);
-                arb_addmul(pj, z, mu + i + 1, wp);
-                arb_mul(z, dl, dl, wp);
-                arb_addmul(pj, z, mu + i + 2, wp);
-                arb_clear(z);
-            }
+            /* pj = E[x^i (e0 + e1 x + e2 x^2)] */
+            arb_mul(pj, e0, mu + i, wp);
+            arb_addmul(pj, e1, mu + i + 1, wp);
+            arb_addmul(pj, e2, mu + i + 2, wp);
             arb_mul(term, binom, pwa + (k - i), wp);
             arb_mul(term, term, t, wp);
             arb_addmul(acc, term, pj, wp);
@@ -231,6 +230,45 @@ static void moment_beta_poly(arb_t res, const cp_model_t m, int j, ulong k, cons
     fmpq_clear(q);
 }
 
+/* E[p_j(lambda) w^k] for the Beta prior; sub = 1 gives
+ * E[(lambda^j - lambda^(j-1)) w^k] = C(j, k) (j = 1, 2) in one pass. */
+static void moment_beta(arb_t res, const cp_model_t m, int j, int sub, ulong k, const arb_t gamma, slong prec)
+{
+    arb_t e0, e1, e2, la, dl;
+    fmpq_t q;
+    slong wp = 2 * prec + 64;
+    arb_init(e0); arb_init(e1); arb_init(e2); arb_init(la); arb_init(dl);
+    fmpq_init(q);
+    arb_set_fmpq(la, m->m_lo, wp);
+    arb_add_ui(la, la, 1, wp);
+    fmpq_sub(q, m->m_hi, m->m_lo);
+    arb_set_fmpq(dl, q, wp);
+    /* lambda = la + D x */
+    if (j == 0) {
+        arb_one(e0);
+    } else if (j == 1) {
+        arb_set(e0, la);
+        arb_set(e1, dl);
+    } else {
+        arb_mul(e0, la, la, wp);
+        arb_mul(e1, la, dl, wp);
+        arb_mul_2exp_si(e1, e1, 1);
+        arb_mul(e2, dl, dl, wp);
+    }
+    if (sub) {
+        /* minus lambda^(j-1) */
+        if (j == 1) {
+            arb_sub_ui(e0, e0, 1, wp);
+        } else if (j == 2) {
+            arb_sub(e0, e0, la, wp);
+            arb_sub(e1, e1, dl, wp);
+        }
+    }
+    beta_poly_expect(res, m, e0, e1, e2, k, gamma, prec);
+    arb_clear(e0); arb_clear(e1); arb_clear(e2); arb_clear(la); arb_clear(dl);
+    fmpq_clear(q);
+}
+
 void cp_flow_moment(arb_t res, const cp_model_t m, int j, ulong k, const arb_t gamma, slong prec)
 {
     if (m->prior == CP_PRIOR_TWOPOINT || fmpq_equal(m->m_lo, m->m_hi)) {
@@ -246,7 +284,7 @@ void cp_flow_moment(arb_t res, const cp_model_t m, int j, ulong k, const arb_t g
     } else if (m->prior == CP_PRIOR_UNIFORM) {
         moment_uniform(res, m, j, k, gamma, prec);
     } else if (j >= 0) {
-        moment_beta_poly(res, m, j, k, gamma, prec);
+        moment_beta(res, m, j, 0, k, gamma, prec);
     } else {
         moment_generic(res, m, j, k, gamma, prec);
     }
@@ -255,6 +293,10 @@ void cp_flow_moment(arb_t res, const cp_model_t m, int j, ulong k, const arb_t g
 void cp_flow_cmoment(arb_t res, const cp_model_t m, int j, ulong k, const arb_t gamma, slong prec)
 {
     arb_t t;
+    if (m->prior == CP_PRIOR_BETA && j >= 1 && !fmpq_equal(m->m_lo, m->m_hi)) {
+        moment_beta(res, m, j, 1, k, gamma, prec);
+        return;
+    }
     arb_init(t);
     cp_flow_moment(t, m, j - 1, k, gamma, prec);
     cp_flow_moment(res, m, j, k, gamma, prec);
@@ -319,12 +361,47 @@ static void offset_point(arb_t res, const arf_t x, int sgn, slong shift)
     arf_clear(e);
 }
 
+/* Safeguarded Newton on E1' at precision wp (approximate: midpoints only);
+ * [lo, hi] is updated from certified signs, x is the current iterate. */
+static void newton1(arb_t x, arb_t lo, arb_t hi, const cp_model_t m, ulong T, slong wp)
+{
+    arb_t d1, d2, step, a, b;
+    arb_init(d1); arb_init(d2); arb_init(step); arb_init(a); arb_init(b);
+    for (int it = 0; it < 400; it++) {
+        cp_flow_dexcess1(d1, m, x, T, wp);
+        if (arb_is_negative(d1))
+            arb_set(lo, x);
+        else if (arb_is_positive(d1))
+            arb_set(hi, x);
+        else
+            break;                           /* sign unknown: at the precision floor */
+        cp_flow_d2excess1(d2, m, x, T, wp);
+        arb_get_mid_arb(d1, d1);
+        arb_get_mid_arb(d2, d2);
+        arb_div(step, d1, d2, wp);
+        arb_sub(a, x, step, wp);
+        arb_get_mid_arb(a, a);
+        if (!arb_is_positive(d2) || !arb_gt(a, lo) || !arb_lt(a, hi)) {
+            arb_add(a, lo, hi, wp);
+            arb_mul_2exp_si(a, a, -1);
+            arb_get_mid_arb(a, a);
+        }
+        arb_sub(step, a, x, wp);
+        arb_abs(step, step);
+        arb_swap(x, a);
+        arb_mul_2exp_si(b, x, -(wp - 6));
+        if (arb_le(step, b))
+            break;
+    }
+    arb_clear(d1); arb_clear(d2); arb_clear(step); arb_clear(a); arb_clear(b);
+}
+
 int cp_flow_alpha_opt(arb_t res, const cp_model_t m, ulong T, slong prec)
 {
-    arb_t x, d1, d2, step, lo, hi, a, b;
+    arb_t x, d1, d2, lo, hi, a, b;
     fmpq_t q;
     int ok = 0;
-    arb_init(x); arb_init(d1); arb_init(d2); arb_init(step);
+    arb_init(x); arb_init(d1); arb_init(d2);
     arb_init(lo); arb_init(hi); arb_init(a); arb_init(b);
     fmpq_init(q);
     /* Search bracket (0, 1/(1 + m_lo)): E1' < 0 at 0 and > 0 at 1/(1+m_lo)
@@ -337,32 +414,10 @@ int cp_flow_alpha_opt(arb_t res, const cp_model_t m, ulong T, slong prec)
     cp_alpha_star(q, m);
     arb_set_fmpq(x, q, prec);
     arb_get_mid_arb(x, x);
-    for (int it = 0; it < 400; it++) {
-        cp_flow_dexcess1(d1, m, x, T, prec);
-        if (arb_is_negative(d1))
-            arb_set(lo, x);
-        else if (arb_is_positive(d1))
-            arb_set(hi, x);
-        else
-            break;                           /* sign unknown: at the precision floor */
-        cp_flow_d2excess1(d2, m, x, T, prec);
-        arb_get_mid_arb(d1, d1);
-        arb_get_mid_arb(d2, d2);
-        arb_div(step, d1, d2, prec);
-        arb_sub(a, x, step, prec);
-        arb_get_mid_arb(a, a);
-        if (!arb_is_positive(d2) || !arb_gt(a, lo) || !arb_lt(a, hi)) {
-            arb_add(a, lo, hi, prec);
-            arb_mul_2exp_si(a, a, -1);
-            arb_get_mid_arb(a, a);
-        }
-        arb_sub(step, a, x, prec);
-        arb_abs(step, step);
-        arb_swap(x, a);
-        arb_mul_2exp_si(b, x, -(prec - 6));
-        if (arb_le(step, b))
-            break;
-    }
+    /* cheap search at 64 bits, then polish at the working precision */
+    if (prec > 96)
+        newton1(x, lo, hi, m, T, 64);
+    newton1(x, lo, hi, m, T, prec);
     /* Certification: E1' < 0 at x - eps and E1' > 0 at x + eps, with E1'
      * strictly increasing (GF-2), bracket the unique root. */
     for (slong shift = prec - 20; shift >= prec / 2 && !ok; shift -= 12) {
@@ -379,7 +434,7 @@ int cp_flow_alpha_opt(arb_t res, const cp_model_t m, ulong T, slong prec)
     }
     if (!ok)
         arb_indeterminate(res);
-    arb_clear(x); arb_clear(d1); arb_clear(d2); arb_clear(step);
+    arb_clear(x); arb_clear(d1); arb_clear(d2);
     arb_clear(lo); arb_clear(hi); arb_clear(a); arb_clear(b);
     fmpq_clear(q);
     return ok;

@@ -1,0 +1,445 @@
+/* gradient_flow.c -- checks of theorems/gradient_flow.md (one-parameter
+ * cross-attention, beta = -alpha, L = infinity).
+ *
+ * Derivations: docs/model.md, "Gradient flow (issue 3)", (GF-1)..(GF-4).
+ * Every verdict rests on Arb enclosures or exact rationals; no double
+ * enters a decision. */
+#include <stdio.h>
+#include <string.h>
+#include "crossproof/check.h"
+#include "crossproof/flow.h"
+#include "crossproof/lsa.h"
+
+#define GF_MAX_T 10000000
+
+static int gf_model(cp_model_t m, cp_check_run *run)
+{
+    if (cp_model_from_kv(m, run->params, run->error) != 0) {
+        run->bad_input = 1;
+        return -1;
+    }
+    if (fmpq_sgn(m->m_hi) <= 0) {
+        cp_kv_error(run->error, run->params, "m_hi", "m_hi must be positive (else the excess is identically 0)");
+        run->bad_input = 1;
+        return -1;
+    }
+    return 0;
+}
+
+static int gf_rat(fmpq_t q, cp_check_run *run, const char *key)
+{
+    if (cp_kv_get_rat(q, run->params, run->def->keys, key, run->error) != 0) {
+        run->bad_input = 1;
+        return -1;
+    }
+    return 0;
+}
+
+/* Reads the depth list; each T in [1, 10^7]. */
+static int gf_depths(slong **T, slong *n, cp_check_run *run, const char *key)
+{
+    if (cp_kv_get_intlist(T, n, run->params, run->def->keys, key, run->error) != 0) {
+        run->bad_input = 1;
+        return -1;
+    }
+    for (slong i = 0; i < *n; i++)
+        if ((*T)[i] < 1 || (*T)[i] > GF_MAX_T) {
+            cp_kv_error(run->error, run->params, key, "each depth must lie in [1, %d]", GF_MAX_T);
+            run->bad_input = 1;
+            flint_free(*T);
+            *T = NULL;
+            return -1;
+        }
+    return 0;
+}
+
+static void gf_str(char *buf, size_t n, const arb_t x, slong digits)
+{
+    char *s = arb_get_str(x, digits, 0);
+    snprintf(buf, n, "%s", s);
+    flint_free(s);
+}
+
+/* ---- gf_convexity ------------------------------------------------------
+ * Claim: for each T, E1 has a unique minimizer alpha_T, it lies in
+ * (0, alpha_hi) (default alpha_hi = 2/(1 + m_hi)), and gradient flow from any
+ * alpha_0 converges to it.  The symbolic part (E1'' >= 0, vanishing at most at
+ * one alpha, (GF-2)) needs m_hi > 0, checked exactly; the check certifies
+ * E1'(0) < 0 and E1'(alpha_hi) > 0. */
+static const cp_key_spec convexity_keys[] = {
+    CP_MODEL_KEYS,
+    { "T",        CP_KEY_INTLIST, "1,2,5,10,100,1000,100000", "depths" },
+    { "alpha_hi", CP_KEY_RAT, "2/(1+m_hi)", "claimed upper end of the interval holding alpha_T" },
+    CP_KEY_END
+};
+
+static cp_verdict check_convexity(cp_check_run *run)
+{
+    slong prec = run->prec, *T = NULL, n = 0;
+    cp_model_t m;
+    fmpq_t hi;
+    arb_t a, d;
+    cp_verdict v = CP_CERTIFIED;
+    char b1[96], b2[96];
+    cp_model_init(m);
+    fmpq_init(hi);
+    arb_init(a);
+    arb_init(d);
+    if (gf_model(m, run) || gf_depths(&T, &n, run, "T"))
+        goto done;
+    if (cp_kv_has(run->params, "alpha_hi")) {
+        if (gf_rat(hi, run, "alpha_hi"))
+            goto done;
+    } else {
+        fmpq_add_si(hi, m->m_hi, 1);
+        fmpq_inv(hi, hi);
+        fmpq_mul_2exp(hi, hi, 1);
+    }
+    if (fmpq_sgn(hi) <= 0) {
+        cp_kv_error(run->error, run->params, "alpha_hi", "alpha_hi must be positive");
+        run->bad_input = 1;
+        goto done;
+    }
+    cp_run_detail(run, "m_hi > 0 (exact), so E1 is strictly convex on R (GF-2). ");
+    for (slong i = 0; i < n; i++) {
+        cp_verdict vi;
+        arb_zero(a);
+        cp_flow_dexcess1(d, m, a, (ulong) T[i], prec);
+        vi = arb_is_negative(d) ? CP_CERTIFIED : arb_is_nonnegative(d) ? CP_REFUTED : CP_INCONCLUSIVE;
+        gf_str(b1, sizeof b1, d, 6);
+        arb_set_fmpq(a, hi, prec);
+        cp_flow_dexcess1(d, m, a, (ulong) T[i], prec);
+        vi = cp_verdict_and(vi, arb_is_positive(d) ? CP_CERTIFIED : arb_is_nonpositive(d) ? CP_REFUTED : CP_INCONCLUSIVE);
+        gf_str(b2, sizeof b2, d, 6);
+        cp_run_detail_append(run, "T=%ld: E1'(0) = %s, E1'(alpha_hi) = %s. ", (long) T[i], b1, b2);
+        if (i == n - 1) {
+            arb_set(run->value, d);
+            run->has_value = 1;
+        }
+        v = cp_verdict_and(v, vi);
+    }
+    if (v == CP_CERTIFIED)
+        cp_run_detail_append(run, "Hence alpha_T is unique and lies in (0, alpha_hi); the flow from any start converges to it.");
+done:
+    if (run->bad_input)
+        v = CP_INCONCLUSIVE;
+    flint_free(T);
+    cp_model_clear(m);
+    fmpq_clear(hi);
+    arb_clear(a);
+    arb_clear(d);
+    return v;
+}
+
+/* ---- gf_alpha_opt ------------------------------------------------------
+ * Claim: alpha_T is enclosed to at least `digits` significant digits for
+ * every listed T (certified root isolation of E1', (GF-3)). */
+static const cp_key_spec alpha_opt_keys[] = {
+    CP_MODEL_KEYS,
+    { "T",      CP_KEY_INTLIST, "1,2,5,10,20,50,100,200,1000,10000,100000", "depths" },
+    { "digits", CP_KEY_INT, "30", "required correct significant digits" },
+    CP_KEY_END
+};
+
+static cp_verdict check_alpha_opt(cp_check_run *run)
+{
+    slong prec = run->prec, *T = NULL, n = 0, digits = 30;
+    cp_model_t m;
+    arb_t a;
+    cp_verdict v = CP_CERTIFIED;
+    char b[96];
+    cp_model_init(m);
+    arb_init(a);
+    if (gf_model(m, run) || gf_depths(&T, &n, run, "T"))
+        goto done;
+    if (cp_kv_get_int(&digits, run->params, run->def->keys, "digits", run->error) || digits < 1 || digits > 1000) {
+        if (!run->error[0])
+            cp_kv_error(run->error, run->params, "digits", "digits must lie in [1, 1000]");
+        run->bad_input = 1;
+        goto done;
+    }
+    cp_run_detail(run, "alpha_T by certified root isolation of E1' (%s prior):", cp_prior_name(m->prior));
+    for (slong i = 0; i < n && v == CP_CERTIFIED; i++) {
+        if (!cp_flow_alpha_opt(a, m, (ulong) T[i], prec) ||
+            (double) arb_rel_accuracy_bits(a) < 3.3219280948873623 * (double) digits + 1) {
+            v = CP_INCONCLUSIVE;
+            break;
+        }
+        gf_str(b, sizeof b, a, (slong) digits + 2);
+        cp_run_detail_append(run, " T=%ld: %s;", (long) T[i], b);
+        arb_set(run->value, a);
+        run->has_value = 1;
+    }
+done:
+    if (run->bad_input)
+        v = CP_INCONCLUSIVE;
+    flint_free(T);
+    cp_model_clear(m);
+    arb_clear(a);
+    return v;
+}
+
+/* ---- gf_reference ------------------------------------------------------
+ * Claim: |alpha_T - ref_T| < tol for each listed pair (the reference numbers
+ * of the model reference, section 5). */
+static const cp_key_spec reference_keys[] = {
+    CP_MODEL_KEYS,
+    { "T",   CP_KEY_INTLIST, NULL, "depths" },
+    { "ref", CP_KEY_RATLIST, NULL, "reference values of alpha_T, one per depth" },
+    { "tol", CP_KEY_RAT, "0.000005", "claimed agreement |alpha_T - ref| < tol" },
+    CP_KEY_END
+};
+
+static cp_verdict check_reference(cp_check_run *run)
+{
+    slong prec = run->prec, *T = NULL, n = 0, nr = 0;
+    fmpq *ref = NULL;
+    fmpq_t tol;
+    cp_model_t m;
+    arb_t a, r, t;
+    cp_verdict v = CP_CERTIFIED;
+    char b[96];
+    cp_model_init(m);
+    fmpq_init(tol);
+    arb_init(a); arb_init(r); arb_init(t);
+    if (gf_model(m, run) || gf_depths(&T, &n, run, "T") || gf_rat(tol, run, "tol"))
+        goto done;
+    if (cp_kv_get_ratlist(&ref, &nr, run->params, run->def->keys, "ref", run->error)) {
+        run->bad_input = 1;
+        goto done;
+    }
+    if (nr != n) {
+        cp_kv_error(run->error, run->params, "ref", "ref has %ld values but T has %ld", (long) nr, (long) n);
+        run->bad_input = 1;
+        goto done;
+    }
+    arb_set_fmpq(t, tol, prec);
+    cp_run_detail(run, "alpha_T against the reference:");
+    for (slong i = 0; i < n; i++) {
+        cp_verdict vi;
+        if (!cp_flow_alpha_opt(a, m, (ulong) T[i], prec)) {
+            v = cp_verdict_and(v, CP_INCONCLUSIVE);
+            continue;
+        }
+        arb_set_fmpq(r, ref + i, prec);
+        vi = cp_decide_near(a, r, t);
+        gf_str(b, sizeof b, a, 10);
+        {
+            char *rs = fmpq_get_str(NULL, 10, ref + i);
+            cp_run_detail_append(run, " T=%ld: %s vs %s (%s);", (long) T[i], b, rs,
+                                 vi == CP_CERTIFIED ? "agrees" : vi == CP_REFUTED ? "DIFFERS" : "undecided");
+            flint_free(rs);
+        }
+        v = cp_verdict_and(v, vi);
+        arb_sub(r, a, r, prec);
+        arb_set(run->value, r);
+        run->has_value = 1;
+    }
+done:
+    if (run->bad_input)
+        v = CP_INCONCLUSIVE;
+    flint_free(T);
+    if (ref)
+        _fmpq_vec_clear(ref, nr);
+    cp_model_clear(m);
+    fmpq_clear(tol);
+    arb_clear(a); arb_clear(r); arb_clear(t);
+    return v;
+}
+
+/* ---- gf_rate -------------------------------------------------------------
+ * Claim: |T (alpha* - alpha_T) - scale * c_inf| <= K / T for each listed T,
+ * c_inf = rho* ln(m_hi/m_lo) / (2 (2 + m_lo + m_hi))  (GF-4). */
+static const cp_key_spec rate_keys[] = {
+    CP_MODEL_KEYS,
+    { "T",     CP_KEY_INTLIST, "1,2,5,10,100,1000,10000,100000", "depths" },
+    { "K",     CP_KEY_RAT, "1/8", "claimed constant of the O(1/T) correction" },
+    { "scale", CP_KEY_RAT, "1", "claimed limit as a multiple of c_inf (1 = the derived constant)" },
+    CP_KEY_END
+};
+
+static cp_verdict check_rate(cp_check_run *run)
+{
+    slong prec = run->prec, *T = NULL, n = 0;
+    fmpq_t K, scale, as;
+    cp_model_t m;
+    arb_t a, c, d, bound;
+    cp_verdict v = CP_CERTIFIED;
+    char b1[96], b2[96];
+    cp_model_init(m);
+    fmpq_init(K); fmpq_init(scale); fmpq_init(as);
+    arb_init(a); arb_init(c); arb_init(d); arb_init(bound);
+    if (gf_model(m, run) || gf_depths(&T, &n, run, "T") || gf_rat(K, run, "K") || gf_rat(scale, run, "scale"))
+        goto done;
+    if (!cp_flow_rate_limit(c, m, prec)) {
+        cp_kv_error(run->error, run->params, "prior",
+                    "the limit constant is derived only for m_lo > 0 and the uniform, two-point or Beta(a, a) prior");
+        run->bad_input = 1;
+        goto done;
+    }
+    cp_alpha_star(as, m);
+    gf_str(b1, sizeof b1, c, 15);
+    cp_run_detail(run, "c_inf = %s; T (alpha* - alpha_T):", b1);
+    arb_mul_fmpz(c, c, fmpq_numref(scale), prec);
+    arb_div_fmpz(c, c, fmpq_denref(scale), prec);
+    for (slong i = 0; i < n; i++) {
+        cp_verdict vi;
+        if (!cp_flow_alpha_opt(a, m, (ulong) T[i], prec)) {
+            v = cp_verdict_and(v, CP_INCONCLUSIVE);
+            continue;
+        }
+        arb_set_fmpq(d, as, prec);
+        arb_sub(d, d, a, prec);
+        arb_mul_ui(d, d, (ulong) T[i], prec);
+        arb_set(run->value, d);
+        run->has_value = 1;
+        gf_str(b1, sizeof b1, d, 12);
+        arb_sub(d, d, c, prec);
+        arb_abs(d, d);
+        arb_mul_ui(d, d, (ulong) T[i], prec);     /* T |T delta - c| <= K */
+        arb_set_fmpq(bound, K, prec);
+        vi = cp_decide_cmp(d, "<=", bound);
+        gf_str(b2, sizeof b2, d, 4);
+        cp_run_detail_append(run, " T=%ld: %s (T|.-c| = %s);", (long) T[i], b1, b2);
+        v = cp_verdict_and(v, vi);
+    }
+done:
+    if (run->bad_input)
+        v = CP_INCONCLUSIVE;
+    flint_free(T);
+    cp_model_clear(m);
+    fmpq_clear(K); fmpq_clear(scale); fmpq_clear(as);
+    arb_clear(a); arb_clear(c); arb_clear(d); arb_clear(bound);
+    return v;
+}
+
+/* ---- gf_minimax ----------------------------------------------------------
+ * Claim: alpha_c = 2/(shift + m_lo + m_hi) uniquely minimizes
+ * g(alpha) = max_{lambda in [1+m_lo, 1+m_hi]} |1 - alpha lambda|, with value
+ * (m_hi - m_lo)/(shift + m_lo + m_hi) = rho* for shift = 2.  Exact rationals:
+ * g(alpha) = max(1 - alpha la, alpha lb - 1) (GF-3), the two branches cross
+ * exactly once, so alpha_c is the unique minimizer iff they agree there. */
+static const cp_key_spec minimax_keys[] = {
+    CP_MODEL_KEYS,
+    { "shift", CP_KEY_RAT, "2", "claimed formula alpha = 2/(shift + m_lo + m_hi)" },
+    CP_KEY_END
+};
+
+static cp_verdict check_minimax(cp_check_run *run)
+{
+    cp_model_t m;
+    fmpq_t shift, ac, la, lb, ea, eb, rho;
+    cp_verdict v = CP_INCONCLUSIVE;
+    cp_model_init(m);
+    fmpq_init(shift); fmpq_init(ac); fmpq_init(la); fmpq_init(lb);
+    fmpq_init(ea); fmpq_init(eb); fmpq_init(rho);
+    if (gf_model(m, run) || gf_rat(shift, run, "shift"))
+        goto done;
+    fmpq_add(ac, m->m_lo, m->m_hi);
+    fmpq_add(ac, ac, shift);
+    if (fmpq_sgn(ac) <= 0) {
+        cp_kv_error(run->error, run->params, "shift", "shift + m_lo + m_hi must be positive");
+        run->bad_input = 1;
+        goto done;
+    }
+    fmpq_inv(ac, ac);
+    fmpq_mul_2exp(ac, ac, 1);
+    fmpq_add_si(la, m->m_lo, 1);
+    fmpq_add_si(lb, m->m_hi, 1);
+    fmpq_mul(ea, ac, la);
+    fmpq_sub_si(ea, ea, 1);
+    fmpq_neg(ea, ea);                   /* 1 - alpha la */
+    fmpq_mul(eb, ac, lb);
+    fmpq_sub_si(eb, eb, 1);             /* alpha lb - 1 */
+    cp_rho_star(rho, m);
+    arb_set_fmpq(run->value, ea, run->prec);
+    run->has_value = 1;
+    {
+        char *s1 = fmpq_get_str(NULL, 10, ac), *s2 = fmpq_get_str(NULL, 10, ea), *s3 = fmpq_get_str(NULL, 10, eb);
+        cp_run_detail(run, "alpha_c = %s: 1 - alpha_c (1+m_lo) = %s, alpha_c (1+m_hi) - 1 = %s (exact). ", s1, s2, s3);
+        flint_free(s1); flint_free(s2); flint_free(s3);
+    }
+    if (fmpq_equal(ea, eb) && fmpq_equal(ea, rho)) {
+        cp_run_detail_append(run, "The branches cross at alpha_c with value rho*: unique minimizer, minimax value rho*.");
+        v = CP_CERTIFIED;
+    } else {
+        cp_run_detail_append(run, "The branches differ at alpha_c, so g(alpha_c) > min g: not the minimizer.");
+        v = CP_REFUTED;
+    }
+done:
+    if (run->bad_input)
+        v = CP_INCONCLUSIVE;
+    cp_model_clear(m);
+    fmpq_clear(shift); fmpq_clear(ac); fmpq_clear(la); fmpq_clear(lb);
+    fmpq_clear(ea); fmpq_clear(eb); fmpq_clear(rho);
+    return v;
+}
+
+/* ---- gf_excess_bound -----------------------------------------------------
+ * Claim: E1(alpha*) <= factor * rho*^(2T) for each listed T (factor = 1 is
+ * the proved bound (GF-3)). */
+static const cp_key_spec excess_bound_keys[] = {
+    CP_MODEL_KEYS,
+    { "T",      CP_KEY_INTLIST, "1,2,5,10,100,1000,100000", "depths" },
+    { "factor", CP_KEY_RAT, "1", "claimed bound E1(alpha*) <= factor rho*^(2T)" },
+    CP_KEY_END
+};
+
+static cp_verdict check_excess_bound(cp_check_run *run)
+{
+    slong prec = run->prec, *T = NULL, n = 0;
+    fmpq_t factor, q;
+    cp_model_t m;
+    arb_t a, e, b;
+    cp_verdict v = CP_CERTIFIED;
+    char b1[96], b2[96];
+    cp_model_init(m);
+    fmpq_init(factor); fmpq_init(q);
+    arb_init(a); arb_init(e); arb_init(b);
+    if (gf_model(m, run) || gf_depths(&T, &n, run, "T") || gf_rat(factor, run, "factor"))
+        goto done;
+    cp_alpha_star(q, m);
+    arb_set_fmpq(a, q, prec);
+    cp_run_detail(run, "E1(alpha*) / rho*^(2T):");
+    for (slong i = 0; i < n; i++) {
+        cp_flow_excess1(e, m, a, (ulong) T[i], prec);
+        cp_rho_star(q, m);
+        arb_set_fmpq(b, q, prec);
+        arb_pow_ui(b, b, 2 * (ulong) T[i], prec);
+        arb_mul_fmpz(b, b, fmpq_numref(factor), prec);
+        arb_div_fmpz(b, b, fmpq_denref(factor), prec);
+        v = cp_verdict_and(v, cp_decide_cmp(e, "<=", b));
+        arb_div(b, e, b, prec);
+        arb_mul_fmpz(b, b, fmpq_numref(factor), prec);
+        arb_div_fmpz(b, b, fmpq_denref(factor), prec);
+        gf_str(b1, sizeof b1, b, 8);
+        gf_str(b2, sizeof b2, e, 8);
+        cp_run_detail_append(run, " T=%ld: %s (E1 = %s);", (long) T[i], b1, b2);
+        arb_set(run->value, b);
+        run->has_value = 1;
+    }
+done:
+    if (run->bad_input)
+        v = CP_INCONCLUSIVE;
+    flint_free(T);
+    cp_model_clear(m);
+    fmpq_clear(factor); fmpq_clear(q);
+    arb_clear(a); arb_clear(e); arb_clear(b);
+    return v;
+}
+
+const cp_check_def cp_checks_gradient_flow[] = {
+    { "gf_convexity", "E1 strictly convex, unique minimizer alpha_T in (0, alpha_hi), flow converges",
+      CP_CHECK_BALL, convexity_keys, check_convexity },
+    { "gf_alpha_opt", "alpha_T enclosed to the requested digits for each depth",
+      CP_CHECK_BALL, alpha_opt_keys, check_alpha_opt },
+    { "gf_reference", "alpha_T agrees with reference values within tol",
+      CP_CHECK_BALL, reference_keys, check_reference },
+    { "gf_rate", "|T (alpha* - alpha_T) - c_inf| <= K/T for each depth",
+      CP_CHECK_BALL, rate_keys, check_rate },
+    { "gf_minimax", "alpha* uniquely minimizes the worst contraction, value rho* (exact)",
+      CP_CHECK_BALL, minimax_keys, check_minimax },
+    { "gf_excess_bound", "excess at alpha* <= factor rho*^(2T)",
+      CP_CHECK_BALL, excess_bound_keys, check_excess_bound },
+    { NULL, NULL, CP_CHECK_BALL, NULL, NULL }
+};

@@ -1,0 +1,366 @@
+/* two_parameter.c -- checks of theorems/two_parameter.md: the tied
+ * two-parameter cross-attention (alpha, beta) and untied layer schedules,
+ * L = infinity.  Derivations: docs/model.md, "Gradient flow (issue 3)",
+ * (GF-5) and (GF-6). */
+#include <stdio.h>
+#include <string.h>
+#include "crossproof/check.h"
+#include "crossproof/flow.h"
+#include "crossproof/lsa.h"
+
+#define TP_MAX_T 100000
+
+static int tp_model(cp_model_t m, cp_check_run *run)
+{
+    if (cp_model_from_kv(m, run->params, run->error) != 0) {
+        run->bad_input = 1;
+        return -1;
+    }
+    if (fmpq_sgn(m->m_hi) <= 0) {
+        cp_kv_error(run->error, run->params, "m_hi", "m_hi must be positive");
+        run->bad_input = 1;
+        return -1;
+    }
+    return 0;
+}
+
+static int tp_depths(slong **T, slong *n, cp_check_run *run, slong lo)
+{
+    if (cp_kv_get_intlist(T, n, run->params, run->def->keys, "T", run->error) != 0) {
+        run->bad_input = 1;
+        return -1;
+    }
+    for (slong i = 0; i < *n; i++)
+        if ((*T)[i] < lo || (*T)[i] > TP_MAX_T) {
+            cp_kv_error(run->error, run->params, "T", "each depth must lie in [%ld, %d]", (long) lo, TP_MAX_T);
+            run->bad_input = 1;
+            flint_free(*T);
+            *T = NULL;
+            return -1;
+        }
+    return 0;
+}
+
+static int tp_ratlist(fmpq **q, slong *nq, slong n, cp_check_run *run, const char *key)
+{
+    if (cp_kv_get_ratlist(q, nq, run->params, run->def->keys, key, run->error) != 0) {
+        run->bad_input = 1;
+        return -1;
+    }
+    if (*nq != n) {
+        cp_kv_error(run->error, run->params, key, "%s has %ld values but T has %ld", key, (long) *nq, (long) n);
+        run->bad_input = 1;
+        return -1;
+    }
+    return 0;
+}
+
+static void tp_str(char *buf, size_t n, const arb_t x, slong digits)
+{
+    char *s = arb_get_str(x, digits, 0);
+    snprintf(buf, n, "%s", s);
+    flint_free(s);
+}
+
+/* ---- tp_opt ---------------------------------------------------------------
+ * Claim: for each T >= 2 the two-parameter excess has exactly one critical
+ * point with beta in the certified interval, a strict minimum, enclosed in the
+ * reported box.  With beta_lo < beta_hi given: the profile h is strictly
+ * convex on [beta_lo, beta_hi] and h'(beta_lo) < 0 < h'(beta_hi), so E2 has a
+ * unique minimizer over the whole strip beta in [beta_lo, beta_hi] (GF-5). */
+static const cp_key_spec opt_keys[] = {
+    CP_MODEL_KEYS,
+    { "T",          CP_KEY_INTLIST, "2,5,10,20,50,100", "depths (>= 2)" },
+    { "beta_lo",    CP_KEY_RAT, "none", "left end of the claimed region of uniqueness" },
+    { "beta_hi",    CP_KEY_RAT, "none", "right end of the region (< 0)" },
+    { "max_pieces", CP_KEY_INT, "4096", "budget of ball evaluations for the convexity proof" },
+    CP_KEY_END
+};
+
+static cp_verdict check_opt(cp_check_run *run)
+{
+    slong prec = run->prec, *T = NULL, n = 0, pieces = 4096;
+    fmpq_t blo, bhi;
+    cp_model_t m;
+    arb_t al, be, r, lo, hi, h1, t;
+    int region;
+    cp_verdict v = CP_CERTIFIED;
+    char b1[96], b2[96];
+    cp_model_init(m);
+    fmpq_init(blo); fmpq_init(bhi);
+    arb_init(al); arb_init(be); arb_init(r); arb_init(lo); arb_init(hi); arb_init(h1); arb_init(t);
+    if (tp_model(m, run) || tp_depths(&T, &n, run, 2))
+        goto done;
+    region = cp_kv_has(run->params, "beta_lo") || cp_kv_has(run->params, "beta_hi");
+    if (region) {
+        if (cp_kv_get_rat(blo, run->params, run->def->keys, "beta_lo", run->error) ||
+            cp_kv_get_rat(bhi, run->params, run->def->keys, "beta_hi", run->error)) {
+            run->bad_input = 1;
+            goto done;
+        }
+        if (fmpq_cmp(blo, bhi) >= 0 || fmpq_sgn(bhi) >= 0) {
+            cp_kv_error(run->error, run->params, "beta_hi", "need beta_lo < beta_hi < 0");
+            run->bad_input = 1;
+            goto done;
+        }
+    }
+    if (cp_kv_get_int(&pieces, run->params, run->def->keys, "max_pieces", run->error) || pieces < 1) {
+        if (!run->error[0])
+            cp_kv_error(run->error, run->params, "max_pieces", "max_pieces must be positive");
+        run->bad_input = 1;
+        goto done;
+    }
+    cp_run_detail(run, "Minimizer boxes:");
+    for (slong i = 0; i < n && v != CP_REFUTED; i++) {
+        cp_verdict vi = CP_CERTIFIED;
+        if (region) {
+            arb_set_fmpq(lo, blo, prec);
+            arb_set_fmpq(hi, bhi, prec);
+            cp_flow_profile(NULL, h1, NULL, NULL, m, lo, (ulong) T[i], prec);
+            vi = cp_verdict_and(vi, arb_is_negative(h1) ? CP_CERTIFIED : arb_is_nonnegative(h1) ? CP_REFUTED : CP_INCONCLUSIVE);
+            cp_flow_profile(NULL, h1, NULL, NULL, m, hi, (ulong) T[i], prec);
+            vi = cp_verdict_and(vi, arb_is_positive(h1) ? CP_CERTIFIED : arb_is_nonpositive(h1) ? CP_REFUTED : CP_INCONCLUSIVE);
+            if (vi == CP_CERTIFIED && !cp_flow_profile_convex_on(m, lo, hi, (ulong) T[i], pieces, prec))
+                vi = CP_INCONCLUSIVE;
+        }
+        if (vi == CP_CERTIFIED) {
+            if (!cp_flow_opt2(al, be, r, m, (ulong) T[i], prec))
+                vi = CP_INCONCLUSIVE;
+            else if (region) {
+                arb_union(t, lo, hi, prec);
+                if (!arb_contains(t, be))
+                    vi = CP_INCONCLUSIVE;
+            }
+        }
+        if (vi == CP_CERTIFIED) {
+            tp_str(b1, sizeof b1, al, 20);
+            tp_str(b2, sizeof b2, be, 20);
+            cp_run_detail_append(run, " T=%ld: alpha in %s, beta in %s;", (long) T[i], b1, b2);
+            arb_div(t, be, al, prec);
+            arb_set(run->value, t);
+            run->has_value = 1;
+        } else {
+            cp_run_detail_append(run, " T=%ld: %s;", (long) T[i], vi == CP_REFUTED ? "no minimizer in the region" : "undecided");
+        }
+        v = cp_verdict_and(v, vi);
+    }
+    if (region && v == CP_CERTIFIED)
+        cp_run_detail_append(run, " Unique minimizer over the strip beta in [beta_lo, beta_hi] for every listed T.");
+done:
+    if (run->bad_input)
+        v = CP_INCONCLUSIVE;
+    flint_free(T);
+    cp_model_clear(m);
+    fmpq_clear(blo); fmpq_clear(bhi);
+    arb_clear(al); arb_clear(be); arb_clear(r); arb_clear(lo); arb_clear(hi); arb_clear(h1); arb_clear(t);
+    return v;
+}
+
+/* ---- tp_limits --------------------------------------------------------------
+ * Claim: |beta_T/alpha_T + 1| < ratio_bound_i and |alpha_T - alpha*| <
+ * alpha_bound_i for each listed T (the minimizer boxes of tp_opt). */
+static const cp_key_spec limits_keys[] = {
+    CP_MODEL_KEYS,
+    { "T",           CP_KEY_INTLIST, NULL, "depths (>= 2)" },
+    { "ratio_bound", CP_KEY_RATLIST, NULL, "bounds on |beta_T/alpha_T + 1|, one per depth" },
+    { "alpha_bound", CP_KEY_RATLIST, NULL, "bounds on |alpha_T - alpha*|, one per depth" },
+    CP_KEY_END
+};
+
+static cp_verdict check_limits(cp_check_run *run)
+{
+    slong prec = run->prec, *T = NULL, n = 0, nr = 0, na = 0;
+    fmpq *rb = NULL, *ab = NULL;
+    fmpq_t as;
+    cp_model_t m;
+    arb_t al, be, r, t, u;
+    cp_verdict v = CP_CERTIFIED;
+    char b1[96], b2[96];
+    cp_model_init(m);
+    fmpq_init(as);
+    arb_init(al); arb_init(be); arb_init(r); arb_init(t); arb_init(u);
+    if (tp_model(m, run) || tp_depths(&T, &n, run, 2) || tp_ratlist(&rb, &nr, n, run, "ratio_bound") ||
+        tp_ratlist(&ab, &na, n, run, "alpha_bound"))
+        goto done;
+    cp_alpha_star(as, m);
+    cp_run_detail(run, "beta_T/alpha_T + 1 and alpha_T - alpha*:");
+    for (slong i = 0; i < n; i++) {
+        if (!cp_flow_opt2(al, be, r, m, (ulong) T[i], prec)) {
+            v = cp_verdict_and(v, CP_INCONCLUSIVE);
+            cp_run_detail_append(run, " T=%ld: undecided;", (long) T[i]);
+            continue;
+        }
+        arb_div(t, be, al, prec);
+        arb_add_ui(t, t, 1, prec);
+        arb_set(run->value, t);
+        run->has_value = 1;
+        tp_str(b1, sizeof b1, t, 6);
+        arb_abs(t, t);
+        arb_set_fmpq(u, rb + i, prec);
+        v = cp_verdict_and(v, cp_decide_cmp(t, "<", u));
+        arb_set_fmpq(t, as, prec);
+        arb_sub(t, al, t, prec);
+        tp_str(b2, sizeof b2, t, 6);
+        arb_abs(t, t);
+        arb_set_fmpq(u, ab + i, prec);
+        v = cp_verdict_and(v, cp_decide_cmp(t, "<", u));
+        cp_run_detail_append(run, " T=%ld: %s, %s;", (long) T[i], b1, b2);
+    }
+done:
+    if (run->bad_input)
+        v = CP_INCONCLUSIVE;
+    flint_free(T);
+    if (rb) _fmpq_vec_clear(rb, nr);
+    if (ab) _fmpq_vec_clear(ab, na);
+    cp_model_clear(m);
+    fmpq_clear(as);
+    arb_clear(al); arb_clear(be); arb_clear(r); arb_clear(t); arb_clear(u);
+    return v;
+}
+
+/* ---- tp_reference -------------------------------------------------------------
+ * Claim: |beta_T/alpha_T - ref| < tol (model reference, section 5). */
+static const cp_key_spec tpref_keys[] = {
+    CP_MODEL_KEYS,
+    { "T",   CP_KEY_INTLIST, NULL, "depths (>= 2)" },
+    { "ref", CP_KEY_RATLIST, NULL, "reference values of beta_T/alpha_T" },
+    { "tol", CP_KEY_RAT, "0.000005", "claimed agreement" },
+    CP_KEY_END
+};
+
+static cp_verdict check_tpref(cp_check_run *run)
+{
+    slong prec = run->prec, *T = NULL, n = 0, nr = 0;
+    fmpq *ref = NULL;
+    fmpq_t tol;
+    cp_model_t m;
+    arb_t al, be, r, t, u;
+    cp_verdict v = CP_CERTIFIED;
+    char b1[96];
+    cp_model_init(m);
+    fmpq_init(tol);
+    arb_init(al); arb_init(be); arb_init(r); arb_init(t); arb_init(u);
+    if (tp_model(m, run) || tp_depths(&T, &n, run, 2) || tp_ratlist(&ref, &nr, n, run, "ref"))
+        goto done;
+    if (cp_kv_get_rat(tol, run->params, run->def->keys, "tol", run->error)) {
+        run->bad_input = 1;
+        goto done;
+    }
+    cp_run_detail(run, "beta_T/alpha_T against the reference:");
+    for (slong i = 0; i < n; i++) {
+        cp_verdict vi;
+        if (!cp_flow_opt2(al, be, r, m, (ulong) T[i], prec)) {
+            v = cp_verdict_and(v, CP_INCONCLUSIVE);
+            continue;
+        }
+        arb_div(t, be, al, prec);
+        arb_set_fmpq(u, ref + i, prec);
+        arb_set_fmpq(r, tol, prec);
+        vi = cp_decide_near(t, u, r);
+        tp_str(b1, sizeof b1, t, 10);
+        {
+            char *rs = fmpq_get_str(NULL, 10, ref + i);
+            cp_run_detail_append(run, " T=%ld: %s vs %s (%s);", (long) T[i], b1, rs,
+                                 vi == CP_CERTIFIED ? "agrees" : vi == CP_REFUTED ? "DIFFERS" : "undecided");
+            flint_free(rs);
+        }
+        arb_set(run->value, t);
+        run->has_value = 1;
+        v = cp_verdict_and(v, vi);
+    }
+done:
+    if (run->bad_input)
+        v = CP_INCONCLUSIVE;
+    flint_free(T);
+    if (ref) _fmpq_vec_clear(ref, nr);
+    cp_model_clear(m);
+    fmpq_clear(tol);
+    arb_clear(al); arb_clear(be); arb_clear(r); arb_clear(t); arb_clear(u);
+    return v;
+}
+
+/* ---- tp_chebyshev ---------------------------------------------------------------
+ * Claim: untied layers with Chebyshev steps alpha_t = 1/nu_t (beta_t = -alpha_t)
+ * have smaller excess than the optimal tied one-parameter model, E1(alpha_T),
+ * and (T >= 2) than the certified two-parameter minimizer (GF-6). */
+static const cp_key_spec cheb_keys[] = {
+    CP_MODEL_KEYS,
+    { "T", CP_KEY_INTLIST, "2,3,5,10", "depths" },
+    CP_KEY_END
+};
+
+static cp_verdict check_chebyshev(cp_check_run *run)
+{
+    slong prec = run->prec, *T = NULL, n = 0;
+    cp_model_t m;
+    arb_t a, e1, e2, ec, al, be, r;
+    cp_verdict v = CP_CERTIFIED;
+    char b1[96], b2[96], b3[96];
+    cp_model_init(m);
+    arb_init(a); arb_init(e1); arb_init(e2); arb_init(ec); arb_init(al); arb_init(be); arb_init(r);
+    if (tp_model(m, run) || tp_depths(&T, &n, run, 1))
+        goto done;
+    if (fmpq_cmp(m->m_lo, m->m_hi) >= 0) {
+        cp_kv_error(run->error, run->params, "m_hi", "need m_lo < m_hi");
+        run->bad_input = 1;
+        goto done;
+    }
+    for (slong i = 0; i < n; i++)
+        if (T[i] > 200) {
+            cp_kv_error(run->error, run->params, "T", "tp_chebyshev integrates a degree-2T polynomial; T <= 200");
+            run->bad_input = 1;
+            goto done;
+        }
+    cp_run_detail(run, "Chebyshev untied vs optimal tied excess:");
+    for (slong i = 0; i < n; i++) {
+        arb_ptr alpha = _arb_vec_init(T[i]), beta = _arb_vec_init(T[i]);
+        cp_verdict vi = CP_INCONCLUSIVE;
+        cp_flow_chebyshev_steps(alpha, m, T[i], prec);
+        for (slong t = 0; t < T[i]; t++)
+            arb_neg(beta + t, alpha + t);
+        cp_flow_excess_untied(ec, m, alpha, beta, T[i], prec);
+        if (cp_flow_alpha_opt(a, m, (ulong) T[i], prec)) {
+            cp_flow_excess1(e1, m, a, (ulong) T[i], prec);
+            vi = cp_decide_cmp(ec, "<", e1);
+        }
+        tp_str(b1, sizeof b1, ec, 8);
+        tp_str(b2, sizeof b2, e1, 8);
+        if (T[i] >= 2 && vi == CP_CERTIFIED) {
+            if (cp_flow_opt2(al, be, r, m, (ulong) T[i], prec)) {
+                cp_flow_excess2(e2, m, al, be, (ulong) T[i], prec);
+                vi = cp_decide_cmp(ec, "<", e2);
+            } else {
+                vi = CP_INCONCLUSIVE;
+            }
+            tp_str(b3, sizeof b3, e2, 8);
+        } else {
+            snprintf(b3, sizeof b3, "-");
+        }
+        cp_run_detail_append(run, " T=%ld: Chebyshev %s, tied %s, two-parameter %s;", (long) T[i], b1, b2, b3);
+        arb_div(e1, ec, e1, prec);
+        arb_set(run->value, e1);
+        run->has_value = 1;
+        v = cp_verdict_and(v, vi);
+        _arb_vec_clear(alpha, T[i]);
+        _arb_vec_clear(beta, T[i]);
+    }
+done:
+    if (run->bad_input)
+        v = CP_INCONCLUSIVE;
+    flint_free(T);
+    cp_model_clear(m);
+    arb_clear(a); arb_clear(e1); arb_clear(e2); arb_clear(ec); arb_clear(al); arb_clear(be); arb_clear(r);
+    return v;
+}
+
+const cp_check_def cp_checks_two_parameter[] = {
+    { "tp_opt", "two-parameter minimizer boxes; unique over a beta strip when given",
+      CP_CHECK_BALL, opt_keys, check_opt },
+    { "tp_limits", "|beta_T/alpha_T + 1| and |alpha_T - alpha*| below the stated bounds",
+      CP_CHECK_BALL, limits_keys, check_limits },
+    { "tp_reference", "beta_T/alpha_T agrees with reference values within tol",
+      CP_CHECK_BALL, tpref_keys, check_tpref },
+    { "tp_chebyshev", "untied Chebyshev steps beat the optimal tied parameters",
+      CP_CHECK_BALL, cheb_keys, check_chebyshev },
+    { NULL, NULL, CP_CHECK_BALL, NULL, NULL }
+};
