@@ -292,8 +292,41 @@ void cp_prompt_draw(cp_engine_ws *ws, const cp_model_approx *m, long L, cp_sampl
 /* --- predictors ---------------------------------------------------------- */
 
 /* y <- Sigma_hat x (Sigma_hat is the top-left d x d block of G, lda d+1). */
+#define SMALL_D 64
+
+/* acc = S x for the full symmetric d x d block S (leading dimension n).
+ * Column-axpy form: every acc[i] is summed in the order j = 0..d-1, so the
+ * vectorised clones give the same bits as the scalar one (no reassociation,
+ * and ISO C mode leaves floating-point contraction off). */
+__attribute__((target_clones("arch=x86-64-v3", "default"), optimize("O3")))
+static void symv_small(double *restrict acc, const double *restrict S, long d, long n,
+                       const double *restrict x)
+{
+    for (long i = 0; i < d; i++)
+        acc[i] = 0.0;
+    for (long j = 0; j < d; j++) {
+        const double *row = S + j * n;
+        double xj = x[j];
+        for (long i = 0; i < d; i++)
+            acc[i] += row[i] * xj;
+    }
+}
+
 static void sigma_mul(double *y, const cp_prompt *pr, double a, const double *x, double b)
 {
+    long d = pr->d, n = d + 1;
+    if (d < SMALL_D) {
+        /* Below SMALL_D a BLAS call costs more than the product itself. */
+        double acc[SMALL_D];
+        symv_small(acc, pr->G, d, n, x);
+        if (b == 0.0)
+            for (long i = 0; i < d; i++)
+                y[i] = a * acc[i];
+        else
+            for (long i = 0; i < d; i++)
+                y[i] = b * y[i] + a * acc[i];
+        return;
+    }
     cblas_dsymv(CblasRowMajor, CblasUpper, (int) pr->d, a, pr->G, (int) (pr->d + 1),
                 x, 1, b, y, 1);
 }

@@ -1,5 +1,6 @@
 /* rng.c -- Philox4x32-10 and the distributions the engine needs (rng.h). */
 #include <math.h>
+#include <pthread.h>
 #include "crossproof/rng.h"
 
 #define PHILOX_M0 UINT32_C(0xD2511F53)
@@ -26,8 +27,12 @@ void cp_philox4x32_10(uint32_t out[4], const uint32_t ctr[4], const uint32_t key
     out[0] = c0; out[1] = c1; out[2] = c2; out[3] = c3;
 }
 
+static void zig_setup(void);
+static pthread_once_t zig_once = PTHREAD_ONCE_INIT;
+
 void cp_rng_init(cp_rng *r, uint64_t seed, uint64_t stream, uint32_t substream)
 {
+    pthread_once(&zig_once, zig_setup);     /* ziggurat tables, once per process */
     r->key[0] = (uint32_t) seed;
     r->key[1] = (uint32_t) (seed >> 32);
     r->ctr[0] = 0;
@@ -39,14 +44,11 @@ void cp_rng_init(cp_rng *r, uint64_t seed, uint64_t stream, uint32_t substream)
     r->spare = 0.0;
 }
 
-uint32_t cp_rng_u32(cp_rng *r)
+void cp_rng_refill(cp_rng *r)
 {
-    if (r->pos == 4) {
-        cp_philox4x32_10(r->buf, r->ctr, r->key);
-        r->ctr[0]++;    /* 2^32 blocks per substream: far beyond any prompt */
-        r->pos = 0;
-    }
-    return r->buf[r->pos++];
+    cp_philox4x32_10(r->buf, r->ctr, r->key);
+    r->ctr[0]++;    /* 2^32 blocks per substream: far beyond any prompt */
+    r->pos = 0;
 }
 
 double cp_rng_uniform(cp_rng *r)
@@ -56,7 +58,7 @@ double cp_rng_uniform(cp_rng *r)
     return ((double) bits + 0.5) * 0x1.0p-53;           /* in (0, 1) */
 }
 
-double cp_rng_normal(cp_rng *r)
+double cp_rng_normal_bm(cp_rng *r)
 {
     if (r->has_spare) {
         r->has_spare = 0;
@@ -68,6 +70,61 @@ double cp_rng_normal(cp_rng *r)
     r->spare = rad * sin(th);
     r->has_spare = 1;
     return rad * cos(th);
+}
+
+/* --- ziggurat tables (Marsaglia and Tsang 2000, "zigset" with 128 layers) */
+static uint32_t zig_k[128];
+static double zig_w[128], zig_f[128];
+
+static void zig_setup(void)
+{
+    const double m1 = 2147483648.0, vn = 9.91256303526217e-3;
+    double dn = 3.442619855899, tn = dn;
+    double q = vn / exp(-0.5 * dn * dn);
+    zig_k[0] = (uint32_t) ((dn / q) * m1);
+    zig_k[1] = 0;
+    zig_w[0] = q / m1;
+    zig_w[127] = dn / m1;
+    zig_f[0] = 1.0;
+    zig_f[127] = exp(-0.5 * dn * dn);
+    for (int i = 126; i >= 1; i--) {
+        dn = sqrt(-2.0 * log(vn / dn + exp(-0.5 * dn * dn)));
+        zig_k[i + 1] = (uint32_t) ((dn / tn) * m1);
+        tn = dn;
+        zig_f[i] = exp(-0.5 * dn * dn);
+        zig_w[i] = dn / m1;
+    }
+}
+
+static double zig_fix(cp_rng *r, int32_t hz, uint32_t iz)
+{
+    const double rr = 3.442619855899;
+    for (;;) {
+        double x = hz * zig_w[iz];
+        if (iz == 0) {                       /* tail beyond rr (Marsaglia 1964) */
+            double y;
+            do {
+                x = -log(cp_rng_uniform(r)) / rr;
+                y = -log(cp_rng_uniform(r));
+            } while (y + y < x * x);
+            return hz > 0 ? rr + x : -rr - x;
+        }
+        if (zig_f[iz] + cp_rng_uniform(r) * (zig_f[iz - 1] - zig_f[iz]) < exp(-0.5 * x * x))
+            return x;
+        hz = (int32_t) cp_rng_u32(r);
+        iz = (uint32_t) hz & 127u;
+        if ((uint32_t) (hz < 0 ? -(int64_t) hz : hz) < zig_k[iz])
+            return hz * zig_w[iz];
+    }
+}
+
+double cp_rng_normal(cp_rng *r)
+{
+    int32_t hz = (int32_t) cp_rng_u32(r);
+    uint32_t iz = (uint32_t) hz & 127u;
+    if ((uint32_t) (hz < 0 ? -(int64_t) hz : hz) < zig_k[iz])
+        return hz * zig_w[iz];
+    return zig_fix(r, hz, iz);
 }
 
 void cp_rng_normal_vec(cp_rng *r, double *v, long n)

@@ -108,6 +108,30 @@ static void test_normal_and_uniform_laws(void **state)
     free(x);
 }
 
+/* Tail masses P(|z| > a) = erfc(a/sqrt 2) for the ziggurat (whose tail
+ * starts at 3.44) and for the Box-Muller reference. */
+static void test_normal_tails(void **state)
+{
+    (void) state;
+    const long n = 2000000;
+    const double as[] = { 1.0, 3.0, 3.6, 4.2 };
+    for (int method = 0; method < 2; method++) {
+        cp_rng r;
+        cp_rng_init(&r, 5 + method, 0, 0);
+        long cnt[4] = { 0 };
+        for (long i = 0; i < n; i++) {
+            double z = fabs(method ? cp_rng_normal_bm(&r) : cp_rng_normal(&r));
+            for (int k = 0; k < 4; k++)
+                cnt[k] += z > as[k];
+        }
+        for (int k = 0; k < 4; k++) {
+            double p = erfc(as[k] / sqrt(2.0)), want = n * p, sd = sqrt(n * p * (1 - p));
+            if (fabs(cnt[k] - want) > 5.0 * sd)
+                fail_msg("method %d: P(|z| > %.1f): %ld draws, expected %.1f +- %.1f", method, as[k], cnt[k], want, sd);
+        }
+    }
+}
+
 static void test_gamma_chi2_beta(void **state)
 {
     (void) state;
@@ -141,6 +165,7 @@ int main(void)
         cmocka_unit_test(test_philox_kat),
         cmocka_unit_test(test_streams),
         cmocka_unit_test(test_normal_and_uniform_laws),
+        cmocka_unit_test(test_normal_tails),
         cmocka_unit_test(test_gamma_chi2_beta),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
