@@ -8,10 +8,12 @@
 
 extern const cp_check_def cp_checks_lsa_impossibility[];
 extern const cp_check_def cp_checks_gradient_flow[], cp_checks_two_parameter[];
+extern const cp_check_def cp_checks_risk_limits[];
 
 const cp_check_def *const cp_check_tables[] = {
     cp_checks_lsa_impossibility,
     cp_checks_gradient_flow, cp_checks_two_parameter,
+    cp_checks_risk_limits,
     NULL
 };
 

@@ -517,3 +517,24 @@ double cp_predictor_excess_grad(double *grad, const cp_predictor *p, cp_engine_w
         return cp_prompt_excess(ws->w, pr);
     }
 }
+
+void cp_prompt_set_population(cp_engine_ws *ws, const double *m, double zeta, double sigma)
+{
+    cp_model_approx ma;
+    long d = ws->d, n = d + 1;
+    double s = 0.0;
+    memset(&ma, 0, sizeof ma);
+    ma.sigma = sigma;
+    for (long i = 0; i < d; i++) {
+        ws->pr.m[i] = m[i];
+        s += m[i] * m[i];
+    }
+    ws->pr.s = s;
+    ws->pr.zeta = zeta;
+    fill_population(ws, &ma);
+    for (long i = 0; i < n; i++)
+        for (long j = 0; j < i; j++)
+            ws->pr.G[i * n + j] = ws->pr.G[j * n + i];
+    for (long i = 0; i < d; i++)
+        ws->pr.c[i] = ws->pr.G[i * n + d];
+}

@@ -170,6 +170,43 @@ double cp_engine_ca_pop_excess(const cp_model_approx *m, double alpha, double be
 double cp_engine_alpha_T(const cp_model_approx *m, long T);
 void cp_engine_alpha_beta_T(double *alpha, double *beta, const cp_model_approx *m, long T);
 
+/* Sets the current prompt to the task (m, zeta) at L = infinity: G_hat is
+ * replaced by [[I + m m^T, zeta m], [zeta m^T, zeta^2 + sigma^2]]. */
+void cp_prompt_set_population(cp_engine_ws *ws, const double *m, double zeta, double sigma);
+
+/* --- training (engine_train.c) -------------------------------------------
+ * Gradient descent on fresh prompts: step k draws prompts
+ * [k B, (k+1) B) of Philox substream `cfg.substream` (B = cfg.prompts) and
+ * moves theta <- theta - lr * grad of the mean excess (the query is
+ * integrated out, so this is an unbiased gradient of the risk).  Iterate
+ * averaging (Polyak-Ruppert) over steps >= avg_from.  Deterministic: the
+ * same configuration gives the same bits for any thread count, and a run
+ * resumed from the state after step k equals the uninterrupted run. */
+typedef struct {
+    cp_sim_config cfg;        /* model, L = L_train, sampler, seed, threads; prompts = batch size */
+    long steps;               /* total steps */
+    double lr;
+    long avg_from;            /* first step included in the average */
+    /* called after each step (may be NULL); returning nonzero stops the run */
+    int (*on_step)(long step, const double *theta, double mean_excess, void *arg);
+    void *arg;
+} cp_train_config;
+
+typedef struct {
+    long step;                /* steps done */
+    long np;
+    double *theta;            /* current parameters */
+    double *avg;              /* running average of theta over steps >= avg_from */
+    long navg;
+    double last_excess;
+} cp_train_state;
+
+int cp_train_state_init(cp_train_state *st, const cp_predictor *pred);
+void cp_train_state_clear(cp_train_state *st);
+/* Runs steps st->step .. tc->steps - 1, updating st and the predictor's
+ * parameters.  Returns 0, 1 when on_step asked to stop, or -1 with err. */
+int cp_engine_train(cp_train_state *st, cp_predictor *pred, const cp_train_config *tc, char *err);
+
 /* --- command helpers (engine_cli.c) -------------------------------------- */
 #include <stdio.h>
 /* Reads `key = value` lines ('#' comments) into kv, origin = path, each
