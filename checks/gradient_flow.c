@@ -158,6 +158,12 @@ static cp_verdict check_alpha_opt(cp_check_run *run)
         run->bad_input = 1;
         goto done;
     }
+    /* the ball of cp_flow_alpha_opt has about prec - 20 bits: skip hopeless attempts */
+    if ((double) prec < 3.3219280948873623 * (double) digits + 24) {
+        cp_run_detail(run, "precision %ld too low for %ld digits", (long) prec, (long) digits);
+        v = CP_INCONCLUSIVE;
+        goto done;
+    }
     cp_run_detail(run, "alpha_T by certified root isolation of E1' (%s prior):", cp_prior_name(m->prior));
     for (slong i = 0; i < n && v == CP_CERTIFIED; i++) {
         if (!cp_flow_alpha_opt(a, m, (ulong) T[i], prec) ||

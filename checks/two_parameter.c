@@ -327,7 +327,8 @@ static cp_verdict check_chebyshev(cp_check_run *run)
         tp_str(b2, sizeof b2, e1, 8);
         if (T[i] >= 2 && vi == CP_CERTIFIED) {
             if (cp_flow_opt2(al, be, r, m, (ulong) T[i], prec)) {
-                cp_flow_excess2(e2, m, al, be, (ulong) T[i], prec);
+                /* min over the strip = h(beta_T), beta_T in the certified ball */
+                cp_flow_profile(e2, NULL, NULL, NULL, m, be, (ulong) T[i], prec);
                 vi = cp_decide_cmp(ec, "<", e2);
             } else {
                 vi = CP_INCONCLUSIVE;

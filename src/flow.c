@@ -471,134 +471,138 @@ int cp_flow_rate_limit(arb_t res, const cp_model_t m, slong prec)
 
 /* --- two-parameter model (GF-5) ------------------------------------------ */
 
-typedef struct { arb_t P, Q, S, Q1, S1, Q2, S2; } profile_parts;
+typedef struct {
+    arb_t P, D1, D2, D1p, D2p, D1pp, D2pp;     /* D1 = C(0,T), D2 = C(0,2T) and beta-derivatives */
+    arb_t Q, S, Q1, S1, Q2, S2;                /* Q = P - D1, S = P - 2 D1 + D2 and derivatives */
+} profile_parts;
 
 static void parts_init(profile_parts *p)
 {
-    arb_init(p->P); arb_init(p->Q); arb_init(p->S); arb_init(p->Q1);
-    arb_init(p->S1); arb_init(p->Q2); arb_init(p->S2);
+    arb_init(p->P); arb_init(p->D1); arb_init(p->D2); arb_init(p->D1p); arb_init(p->D2p);
+    arb_init(p->D1pp); arb_init(p->D2pp);
+    arb_init(p->Q); arb_init(p->S); arb_init(p->Q1); arb_init(p->S1); arb_init(p->Q2); arb_init(p->S2);
 }
 
 static void parts_clear(profile_parts *p)
 {
-    arb_clear(p->P); arb_clear(p->Q); arb_clear(p->S); arb_clear(p->Q1);
-    arb_clear(p->S1); arb_clear(p->Q2); arb_clear(p->S2);
+    arb_clear(p->P); arb_clear(p->D1); arb_clear(p->D2); arb_clear(p->D1p); arb_clear(p->D2p);
+    arb_clear(p->D1pp); arb_clear(p->D2pp);
+    arb_clear(p->Q); arb_clear(p->S); arb_clear(p->Q1); arb_clear(p->S1); arb_clear(p->Q2); arb_clear(p->S2);
 }
 
-/* P = C(0,0), Q = C(0,0) - C(0,T), S = C(0,0) - 2 C(0,T) + C(0,2T),
- * Q' = -T C(1,T-1), S' = -2T (C(1,T-1) - C(1,2T-1)),
- * Q'' = -T(T-1) C(2,T-2), S'' = -2T ((T-1) C(2,T-2) - (2T-1) C(2,2T-2)). */
+/* P = C(0,0), D1 = C(0,T), D2 = C(0,2T) (GF-5), d/dbeta v^k = k lambda v^(k-1):
+ * D1' = T C(1,T-1), D2' = 2T C(1,2T-1), D1'' = T(T-1) C(2,T-2), D2'' = 2T(2T-1) C(2,2T-2).
+ * Q = P - D1, S = P - 2 D1 + D2. */
 static void parts_eval(profile_parts *p, const cp_model_t m, const arb_t beta, ulong T, int order, slong prec)
 {
-    arb_t c0T, c02T, c1a, c1b, c2a, c2b;
-    arb_init(c0T); arb_init(c02T); arb_init(c1a); arb_init(c1b); arb_init(c2a); arb_init(c2b);
     cp_prior_mean_s_over_1ps(p->P, m, prec);
-    cp_flow_cmoment(c0T, m, 0, T, beta, prec);
-    cp_flow_cmoment(c02T, m, 0, 2 * T, beta, prec);
-    arb_sub(p->Q, p->P, c0T, prec);
-    arb_mul_2exp_si(p->S, c0T, 1);
+    cp_flow_cmoment(p->D1, m, 0, T, beta, prec);
+    cp_flow_cmoment(p->D2, m, 0, 2 * T, beta, prec);
+    arb_sub(p->Q, p->P, p->D1, prec);
+    arb_mul_2exp_si(p->S, p->D1, 1);
     arb_sub(p->S, p->P, p->S, prec);
-    arb_add(p->S, p->S, c02T, prec);
+    arb_add(p->S, p->S, p->D2, prec);
     if (order >= 1) {
-        cp_flow_cmoment(c1a, m, 1, T - 1, beta, prec);
-        cp_flow_cmoment(c1b, m, 1, 2 * T - 1, beta, prec);
-        arb_mul_ui(p->Q1, c1a, T, prec);
-        arb_neg(p->Q1, p->Q1);
-        arb_sub(p->S1, c1a, c1b, prec);
-        arb_mul_ui(p->S1, p->S1, 2 * T, prec);
-        arb_neg(p->S1, p->S1);
+        cp_flow_cmoment(p->D1p, m, 1, T - 1, beta, prec);
+        arb_mul_ui(p->D1p, p->D1p, T, prec);
+        cp_flow_cmoment(p->D2p, m, 1, 2 * T - 1, beta, prec);
+        arb_mul_ui(p->D2p, p->D2p, 2 * T, prec);
+        arb_neg(p->Q1, p->D1p);
+        arb_mul_2exp_si(p->S1, p->D1p, 1);
+        arb_sub(p->S1, p->D2p, p->S1, prec);
     }
     if (order >= 2) {
-        if (T >= 2)
-            cp_flow_cmoment(c2a, m, 2, T - 2, beta, prec);
-        else
-            arb_zero(c2a);
-        cp_flow_cmoment(c2b, m, 2, 2 * T - 2, beta, prec);
-        arb_mul_ui(c2a, c2a, T - 1, prec);
-        arb_mul_ui(p->Q2, c2a, T, prec);
-        arb_neg(p->Q2, p->Q2);
-        arb_mul_ui(c2b, c2b, 2 * T - 1, prec);
-        arb_sub(p->S2, c2a, c2b, prec);
-        arb_mul_ui(p->S2, p->S2, 2 * T, prec);
-        arb_neg(p->S2, p->S2);
+        if (T >= 2) {
+            cp_flow_cmoment(p->D1pp, m, 2, T - 2, beta, prec);
+            arb_mul_ui(p->D1pp, p->D1pp, T * (T - 1), prec);
+        } else {
+            arb_zero(p->D1pp);
+        }
+        cp_flow_cmoment(p->D2pp, m, 2, 2 * T - 2, beta, prec);
+        arb_mul_ui(p->D2pp, p->D2pp, 2 * T, prec);
+        arb_mul_ui(p->D2pp, p->D2pp, 2 * T - 1, prec);
+        arb_neg(p->Q2, p->D1pp);
+        arb_mul_2exp_si(p->S2, p->D1pp, 1);
+        arb_sub(p->S2, p->D2pp, p->S2, prec);
     }
-    arb_clear(c0T); arb_clear(c02T); arb_clear(c1a); arb_clear(c1b); arb_clear(c2a); arb_clear(c2b);
 }
 
+/* h = P - Q^2/S = N/S with the Cauchy-Schwarz gap N = P D2 - D1^2 >= 0, which
+ * avoids the cancellation of P against Q^2/S (docs/model.md (GF-5)):
+ * h' = (N' S - N S')/S^2,  h'' = (N'' S - N S'')/S^2 - 2 S' (N' S - N S')/S^3,
+ * N' = P D2' - 2 D1 D1',  N'' = P D2'' - 2 D1'^2 - 2 D1 D1''. */
 void cp_flow_profile(arb_t h, arb_t h1, arb_t h2, arb_t r, const cp_model_t m,
                      const arb_t beta, ulong T, slong prec)
 {
     profile_parts p;
-    arb_t N, N1, N2, t, u;
+    arb_t N, N1, N2, t, u, G;
     int order = h2 ? 2 : h1 ? 1 : 0;
     parts_init(&p);
-    arb_init(N); arb_init(N1); arb_init(N2); arb_init(t); arb_init(u);
+    arb_init(N); arb_init(N1); arb_init(N2); arb_init(t); arb_init(u); arb_init(G);
     parts_eval(&p, m, beta, T, order, prec);
-    arb_mul(N, p.Q, p.Q, prec);
+    arb_mul(N, p.P, p.D2, prec);
+    arb_submul(N, p.D1, p.D1, prec);
     if (r)
         arb_div(r, p.Q, p.S, prec);
-    if (h) {
-        arb_div(t, N, p.S, prec);
-        arb_sub(h, p.P, t, prec);
-    }
+    if (h)
+        arb_div(h, N, p.S, prec);
     if (order >= 1) {
-        /* N' = 2 Q Q' ; (N/S)' = N'/S - N S'/S^2 */
-        arb_mul(N1, p.Q, p.Q1, prec);
-        arb_mul_2exp_si(N1, N1, 1);
+        arb_mul(N1, p.P, p.D2p, prec);
+        arb_mul(t, p.D1, p.D1p, prec);
+        arb_mul_2exp_si(t, t, 1);
+        arb_sub(N1, N1, t, prec);
+        /* G = N' S - N S' */
+        arb_mul(G, N1, p.S, prec);
+        arb_submul(G, N, p.S1, prec);
         if (h1) {
-            arb_div(t, N1, p.S, prec);
-            arb_mul(u, N, p.S1, prec);
-            arb_div(u, u, p.S, prec);
-            arb_div(u, u, p.S, prec);
-            arb_sub(t, t, u, prec);
-            arb_neg(h1, t);
+            arb_mul(t, p.S, p.S, prec);
+            arb_div(h1, G, t, prec);
         }
     }
     if (order >= 2) {
-        /* (N/S)'' = N''/S - 2 N' S'/S^2 - N S''/S^2 + 2 N S'^2/S^3 */
-        arb_mul(N2, p.Q1, p.Q1, prec);
-        arb_addmul(N2, p.Q, p.Q2, prec);
-        arb_mul_2exp_si(N2, N2, 1);
-        arb_div(t, N2, p.S, prec);
-        arb_mul(u, N1, p.S1, prec);
-        arb_mul_2exp_si(u, u, 1);
-        arb_div(u, u, p.S, prec);
-        arb_div(u, u, p.S, prec);
-        arb_sub(t, t, u, prec);
-        arb_mul(u, N, p.S2, prec);
-        arb_div(u, u, p.S, prec);
-        arb_div(u, u, p.S, prec);
-        arb_sub(t, t, u, prec);
-        arb_mul(u, p.S1, p.S1, prec);
-        arb_mul(u, u, N, prec);
-        arb_mul_2exp_si(u, u, 1);
-        arb_div(u, u, p.S, prec);
-        arb_div(u, u, p.S, prec);
-        arb_div(u, u, p.S, prec);
-        arb_add(t, t, u, prec);
-        arb_neg(h2, t);
+        arb_mul(N2, p.P, p.D2pp, prec);
+        arb_mul(t, p.D1p, p.D1p, prec);
+        arb_addmul(t, p.D1, p.D1pp, prec);
+        arb_mul_2exp_si(t, t, 1);
+        arb_sub(N2, N2, t, prec);
+        arb_mul(t, N2, p.S, prec);
+        arb_submul(t, N, p.S2, prec);
+        arb_mul(u, p.S, p.S, prec);
+        arb_div(t, t, u, prec);
+        arb_mul(u, u, p.S, prec);
+        arb_mul(G, G, p.S1, prec);
+        arb_mul_2exp_si(G, G, 1);
+        arb_div(G, G, u, prec);
+        arb_sub(h2, t, G, prec);
     }
     parts_clear(&p);
-    arb_clear(N); arb_clear(N1); arb_clear(N2); arb_clear(t); arb_clear(u);
+    arb_clear(N); arb_clear(N1); arb_clear(N2); arb_clear(t); arb_clear(u); arb_clear(G);
 }
 
 void cp_flow_excess2(arb_t res, const cp_model_t m, const arb_t alpha, const arb_t beta, ulong T, slong prec)
 {
     profile_parts p;
-    arb_t r, t;
+    arb_t r, q, t;
     parts_init(&p);
     arb_init(r);
+    arb_init(q);
     arb_init(t);
     parts_eval(&p, m, beta, T, 0, prec);
+    /* E[w (q + r v^T)^2] = q^2 P + 2 q r D1 + r^2 D2, r = -alpha/beta, q = 1 - r = (alpha + beta)/beta */
     arb_div(r, alpha, beta, prec);
     arb_neg(r, r);
-    /* P - 2 r Q + r^2 S */
-    arb_mul(t, r, p.S, prec);
-    arb_submul_ui(t, p.Q, 2, prec);
-    arb_mul(t, t, r, prec);
-    arb_add(res, t, p.P, prec);
+    arb_add(q, alpha, beta, prec);
+    arb_div(q, q, beta, prec);
+    arb_mul(t, q, q, prec);
+    arb_mul(res, t, p.P, prec);
+    arb_mul(t, q, r, prec);
+    arb_mul_2exp_si(t, t, 1);
+    arb_addmul(res, t, p.D1, prec);
+    arb_mul(t, r, r, prec);
+    arb_addmul(res, t, p.D2, prec);
     parts_clear(&p);
     arb_clear(r);
+    arb_clear(q);
     arb_clear(t);
 }
 
