@@ -289,6 +289,7 @@ typedef struct {
     arb_t lo, width;       /* s = lo + width x */
     arb_t am1, bm1;        /* Beta: a - 1, b - 1 */
     int beta;
+    int reflect;           /* integrate in y = 1 - x (see cp_prior_expect) */
 } expect_ctx;
 
 /* Integrand in x in [0, 1]: f(lo + w x) for the uniform prior;
@@ -300,20 +301,29 @@ static int expect_integrand(acb_ptr res, const acb_t x, void *param, slong order
     acb_init(s);
     acb_init(t);
     acb_init(u);
-    acb_mul_arb(s, x, c->width, prec);
+    /* reflected: the argument is y = 1 - x, and the (1-x) factor is taken
+     * from y directly so that it keeps full relative accuracy near y = 0 */
+    acb_t x0, x1;
+    acb_init(x0);
+    acb_init(x1);
+    acb_sub_ui(x1, x, 1, prec);
+    acb_neg(x1, x1);
+    acb_set(x0, c->reflect ? x1 : x);
+    acb_set(x1, c->reflect ? x : x1);
+    acb_mul_arb(s, x0, c->width, prec);
     acb_add_arb(s, s, c->lo, prec);
     c->f(res, s, c->param, order, prec);
     if (c->beta) {
         /* acb_pow_analytic marks the branch cut (x <= 0) as non-holomorphic */
         acb_set_arb(u, c->am1);
-        acb_pow_analytic(t, x, u, order != 0, prec);
+        acb_pow_analytic(t, x0, u, order != 0, prec);
         acb_mul(res, res, t, prec);
-        acb_sub_ui(t, x, 1, prec);
-        acb_neg(t, t);
         acb_set_arb(u, c->bm1);
-        acb_pow_analytic(t, t, u, order != 0, prec);
+        acb_pow_analytic(t, x1, u, order != 0, prec);
         acb_mul(res, res, t, prec);
     }
+    acb_clear(x0);
+    acb_clear(x1);
     acb_clear(s);
     acb_clear(t);
     acb_clear(u);
@@ -367,9 +377,68 @@ void cp_prior_expect(arb_t res, const cp_model_t m, cp_sfunc f, void *param, slo
         opt->eval_limit = 1000000 + 1000 * prec;
         opt->depth_limit = 4 * prec + 64;
         mag_set_ui_2exp_si(tol, 1, -prec);
+        c.reflect = 0;
         acb_zero(a);
         acb_one(b);
-        acb_calc_integrate(v, expect_integrand, &c, a, b, prec, tol, opt, prec);
+        if (c.beta && !(fmpz_is_one(fmpq_denref(m->beta_a)) && fmpz_is_one(fmpq_denref(m->beta_b)))) {
+            /* Bug fix (found by tests/test_lsa.c): a non-integer Beta shape
+             * puts a branch point of the weight x^{a-1} or (1-x)^{b-1} at an
+             * endpoint (unbounded when the shape is below 1); acb_calc_integrate
+             * could not bound a segment touching it and the result was
+             * [nan +/- inf] (e.g. Beta(1/2, 3/2), Beta(7/2, 5/3)).  Split at
+             * 1/2, integrate the upper half in y = 1 - x (so each endpoint sits
+             * at 0, where dyadic points resolve it), cut eps = 2^-k off a
+             * non-integer end with eps^shape <= 2^-(prec+8), and enclose that
+             * tail by the mean value theorem (the weight is positive):
+             *   int_0^eps h(y) y^{shape-1} dy  in  hull h([0, eps]) * eps^shape / shape. */
+            acb_t part, yb, sv, hv, ex;
+            arb_t eps, sh, t;
+            fmpz_t kz;
+            acb_init(part); acb_init(yb); acb_init(sv); acb_init(hv); acb_init(ex);
+            arb_init(eps); arb_init(sh); arb_init(t);
+            fmpz_init(kz);
+            acb_zero(v);
+            for (int side = 0; side < 2; side++) {
+                const fmpq *shape = side ? m->beta_b : m->beta_a;
+                c.reflect = side;
+                acb_zero(a);
+                acb_one(b);
+                acb_mul_2exp_si(b, b, -1);       /* [0, 1/2] in x or in y */
+                if (!fmpz_is_one(fmpq_denref(shape))) {
+                    fmpz_mul_ui(kz, fmpq_denref(shape), (ulong) prec + 8);
+                    fmpz_cdiv_q(kz, kz, fmpq_numref(shape));
+                    slong k = fmpz_get_si(kz);    /* ceil((prec + 8) / shape) */
+                    arb_one(eps);
+                    arb_mul_2exp_si(eps, eps, -k);
+                    /* yb = [0, eps]; hv = integrand without the singular factor */
+                    arb_mul_2exp_si(acb_realref(yb), eps, -1);
+                    arb_add_error_2exp_si(acb_realref(yb), -k - 1);
+                    arb_zero(acb_imagref(yb));
+                    acb_sub_ui(sv, yb, 1, prec);
+                    acb_neg(sv, sv);              /* 1 - y, the other factor's argument */
+                    acb_mul_arb(hv, side ? sv : yb, c.width, prec);
+                    acb_add_arb(hv, hv, c.lo, prec);
+                    c.f(hv, hv, c.param, 0, prec);
+                    acb_set_arb(ex, side ? c.am1 : c.bm1);
+                    acb_pow(sv, sv, ex, prec);
+                    acb_mul(hv, hv, sv, prec);
+                    arb_set_fmpq(sh, shape, prec);
+                    arb_pow(t, eps, sh, prec);
+                    arb_div(t, t, sh, prec);
+                    acb_mul_arb(hv, hv, t, prec);
+                    acb_add(v, v, hv, prec);
+                    acb_set_arb(a, eps);
+                    opt->depth_limit = FLINT_MAX(opt->depth_limit, 2 * k + 64);
+                }
+                acb_calc_integrate(part, expect_integrand, &c, a, b, prec, tol, opt, prec);
+                acb_add(v, v, part, prec);
+            }
+            acb_clear(part); acb_clear(yb); acb_clear(sv); acb_clear(hv); acb_clear(ex);
+            arb_clear(eps); arb_clear(sh); arb_clear(t);
+            fmpz_clear(kz);
+        } else {
+            acb_calc_integrate(v, expect_integrand, &c, a, b, prec, tol, opt, prec);
+        }
         arb_set(res, acb_realref(v));
         if (c.beta) {
             /* divide by B(a, b) = Gamma(a) Gamma(b) / Gamma(a + b) */
