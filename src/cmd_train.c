@@ -1,3 +1,424 @@
-/* cmd_train.c -- placeholder, replaced below */
+/* cmd_train.c -- `crossproof train key=value...`: gradient descent of CA or
+ * LSA parameters on fresh sampled prompts (engine.h, engine_train.c), with
+ * a CSV trajectory and checkpoint/resume.  Double precision: the learned
+ * parameters are estimates; their distance to the certified optimum
+ * (flow.h, lsa.h) is reported, never certified. */
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 #include "crossproof/cli.h"
-int cp_cmd_train(int argc, char **argv) { (void) argc; (void) argv; return 2; }
+#include "crossproof/engine.h"
+#include "crossproof/flow.h"
+#include "crossproof/lsa.h"
+#include "crossproof/output.h"
+
+static const cp_key_spec train_keys[] = {
+    CP_MODEL_KEYS,
+    { "model",   CP_KEY_WORD, "ca",     "ca (alpha; beta = -alpha), ca2 (alpha, beta), ca_untied, lsa (gamma), lsa_general" },
+    { "T",       CP_KEY_INT,  "5",      "depth (CA)" },
+    { "L_train", CP_KEY_INT,  "200",    "context length of the training prompts" },
+    { "L_test",  CP_KEY_INT,  "0",      "context length for the test risk (0 = L_train)" },
+    { "steps",   CP_KEY_INT,  "1000",   "gradient steps" },
+    { "batch",   CP_KEY_INT,  "512",    "fresh prompts per step" },
+    { "lr",      CP_KEY_RAT,  "1/20",   "learning rate" },
+    { "alpha0",  CP_KEY_RAT,  "1/5",    "initial alpha (every layer when untied)" },
+    { "beta0",   CP_KEY_RAT,  "-1/5",   "initial beta (ca2, ca_untied)" },
+    { "gamma0",  CP_KEY_RAT,  "1/5",    "initial gamma (lsa; lsa_general starts at the gamma form)" },
+    { "average", CP_KEY_INT,  "1",      "1: report the average of the iterates of the second half (Polyak); 0: the last" },
+    { "seed",    CP_KEY_INT,  "1",      "random seed; training uses Philox substream 1, the test risk substream 0" },
+    { "threads", CP_KEY_INT,  "1",      "worker threads (results do not depend on it)" },
+    { "test_prompts", CP_KEY_INT, "100000", "prompts for the test risk" },
+    { "checkpoint_every", CP_KEY_INT, "100", "steps between checkpoints (with --checkpoint)" },
+    { "stop_after", CP_KEY_INT, "0",    "stop as on SIGINT after this many steps of this invocation (0 = never; tests resume)" },
+    CP_KEY_END
+};
+
+static void train_help(FILE *f)
+{
+    fprintf(f, "usage: crossproof train [key=value...] [--csv FILE] [--checkpoint FILE] [--resume FILE]\n"
+               "                       [--config FILE] [--json]\n\n"
+               "Gradient descent on fresh prompts at context length L_train (docs/model.md, \"Finite\n"
+               "context\"): each step draws `batch` new prompts, integrates the query out and moves the\n"
+               "parameters against the gradient of the mean excess.  Prints the learned parameters,\n"
+               "their distance to the certified L = infinity optimum (alpha_T, (alpha_T, beta_T) or the\n"
+               "best gamma), and the test risk.  --csv logs the trajectory; --checkpoint FILE saves the\n"
+               "state every checkpoint_every steps and on SIGINT/SIGTERM; --resume FILE continues a\n"
+               "run (same parameters; steps may be raised) and gives the same bits as an uninterrupted\n"
+               "run.\n\nkeys [default]:\n");
+    for (const cp_key_spec *k = train_keys; k->name; k++)
+        fprintf(f, "  %-16s [%s] %s\n", k->name, k->dflt, k->help);
+    fprintf(f, "\nExit codes: 0 trained; 1 stopped (NaN/Inf, or interrupted: checkpoint written); 2 bad input.\n");
+}
+
+static volatile sig_atomic_t interrupted = 0;
+static void on_signal(int sig) { (void) sig; interrupted = 1; }
+
+typedef struct {
+    cp_train_state *st;
+    const cp_kv *kv;
+    const char *ckpt;
+    long every, log_every;
+    FILE *csv;
+    char err[CP_ERRLEN];
+    int ckpt_failed;
+    long stop_at;              /* absolute step at which to stop (0 = never) */
+} step_ctx;
+
+/* Checkpoint: the resolved parameters (key = value) and the state in hex
+ * floats, so that resuming is bit-exact. */
+static int write_checkpoint(const char *path, const cp_kv *kv, const cp_train_state *st, char *err)
+{
+    cp_atomic_file af;
+    if (cp_atomic_open(&af, path, err) != 0)
+        return -1;
+    fprintf(af.f, "# crossproof train checkpoint (%s)\n", cp_version_string);
+    for (const cp_key_spec *k = train_keys; k->name; k++) {
+        const cp_kv_entry *e = cp_kv_find(kv, k->name);
+        if (strcmp(k->name, "steps") && strcmp(k->name, "threads") && strcmp(k->name, "checkpoint_every")
+            && strcmp(k->name, "stop_after"))
+            fprintf(af.f, "config %s = %s\n", k->name, e ? e->value : k->dflt);
+    }
+    fprintf(af.f, "step %ld\nnavg %ld\nlast %a\ntheta", st->step, st->navg, st->last_excess);
+    for (long i = 0; i < st->np; i++) fprintf(af.f, " %a", st->theta[i]);
+    fprintf(af.f, "\navg");
+    for (long i = 0; i < st->np; i++) fprintf(af.f, " %a", st->avg[i]);
+    fprintf(af.f, "\n");
+    return cp_atomic_close(&af, err);
+}
+
+static int on_step(long step, const double *theta, double ex, void *arg)
+{
+    step_ctx *c = arg;
+    if (c->csv && (step % c->log_every == 0 || step == 1)) {
+        fprintf(c->csv, "%ld,%.10g", step, ex);
+        for (long i = 0; i < c->st->np; i++) fprintf(c->csv, ",%.17g", theta[i]);
+        fprintf(c->csv, "\n");
+    }
+    if (c->ckpt && c->every > 0 && step % c->every == 0) {
+        c->st->step = step;        /* engine increments before calling */
+        if (write_checkpoint(c->ckpt, c->kv, c->st, c->err) != 0) {
+            c->ckpt_failed = 1;
+            return 1;
+        }
+    }
+    return interrupted || (c->stop_at > 0 && step >= c->stop_at) ? 1 : 0;
+}
+
+/* Reads a checkpoint: config lines into kv (origin = path), state into the
+ * arrays (allocated by the caller after the predictor is known). */
+static int read_checkpoint_config(cp_kv *kv, const char *path, char *err)
+{
+    FILE *f = fopen(path, "r");
+    char line[4096], key[128], val[2048];
+    int ln = 0;
+    if (!f) { snprintf(err, CP_ERRLEN, "--resume: cannot read %.400s", path); return -1; }
+    snprintf(kv->origin, sizeof kv->origin, "%s", path);
+    while (fgets(line, sizeof line, f)) {
+        ln++;
+        if (sscanf(line, "config %127s = %2047s", key, val) == 2)
+            cp_kv_set(kv, key, val, ln, 1);
+    }
+    fclose(f);
+    return 0;
+}
+
+static int read_checkpoint_state(cp_train_state *st, const char *path, char *err)
+{
+    FILE *f = fopen(path, "r");
+    char word[64];
+    int ok = 0;
+    if (!f) { snprintf(err, CP_ERRLEN, "--resume: cannot read %.400s", path); return -1; }
+    char line[65536];
+    while (fgets(line, sizeof line, f)) {
+        char *p = line;
+        int n;
+        if (sscanf(p, "%63s%n", word, &n) != 1) continue;
+        p += n;
+        if (!strcmp(word, "step")) { st->step = strtol(p, NULL, 10); ok |= 1; }
+        else if (!strcmp(word, "navg")) { st->navg = strtol(p, NULL, 10); ok |= 2; }
+        else if (!strcmp(word, "last")) st->last_excess = strtod(p, NULL);
+        else if (!strcmp(word, "theta") || !strcmp(word, "avg")) {
+            double *dst = word[0] == 't' ? st->theta : st->avg;
+            for (long i = 0; i < st->np; i++) {
+                char *end;
+                dst[i] = strtod(p, &end);
+                if (end == p) { fclose(f); snprintf(err, CP_ERRLEN, "--resume: %.400s: too few values in '%s'", path, word); return -1; }
+                p = end;
+            }
+            ok |= word[0] == 't' ? 4 : 8;
+        }
+    }
+    fclose(f);
+    if (ok != 15) { snprintf(err, CP_ERRLEN, "--resume: %.400s is not a complete checkpoint", path); return -1; }
+    return 0;
+}
+
+static double getd(const cp_kv *kv, const char *key, char *err, int *bad)
+{
+    fmpq_t q;
+    fmpq_init(q);
+    if (cp_kv_get_rat(q, kv, train_keys, key, err)) *bad = 1;
+    double v = fmpq_get_d(q);
+    fmpq_clear(q);
+    return v;
+}
+
+int cp_cmd_train(int argc, char **argv)
+{
+    const char *csv = NULL, *ckpt = NULL, *resume = NULL, *config = NULL;
+    int json = 0, rc = 2, bad = 0;
+    char err[CP_ERRLEN] = "";
+    cp_kv kv, args;
+    cp_model_t model;
+    cp_train_state st;
+    double *alphas = NULL, *betas = NULL, *A = NULL, *u = NULL;
+    cp_atomic_file csvf;
+    int csv_open = 0;
+    memset(&st, 0, sizeof st);
+    cp_model_init(model);
+    cp_kv_init(&kv, "");
+    cp_kv_init(&args, "");
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) { train_help(stdout); rc = 0; goto out; }
+        else if (!strcmp(a, "--json")) json = 1;
+        else if (!strcmp(a, "--csv") || !strcmp(a, "--checkpoint") || !strcmp(a, "--resume") || !strcmp(a, "--config")) {
+            if (i + 1 >= argc) { fprintf(stderr, "crossproof train: %s needs a file name\n", a); goto out; }
+            const char *v = argv[++i];
+            if (!strcmp(a, "--csv")) csv = v; else if (!strcmp(a, "--checkpoint")) ckpt = v;
+            else if (!strcmp(a, "--resume")) resume = v; else config = v;
+        } else if (strchr(a, '=') && strncmp(a, "--", 2) != 0) {
+            if (cp_kv_add_arg(&args, a, err) != 0) { fprintf(stderr, "crossproof train: %s\n", err); goto out; }
+        } else {
+            fprintf(stderr, "crossproof train: unknown argument '%s' (see crossproof train --help)\n", a);
+            goto out;
+        }
+    }
+    if (resume && config) { fprintf(stderr, "crossproof train: --resume and --config exclude each other\n"); goto out; }
+    if (resume) {
+        if (read_checkpoint_config(&kv, resume, err)) { fprintf(stderr, "crossproof train: %s\n", err); goto out; }
+        for (int i = 0; i < args.n; i++) {
+            const cp_kv_entry *e = cp_kv_find(&kv, args.e[i].key);
+            const char *k = args.e[i].key;
+            if (strcmp(k, "steps") && strcmp(k, "threads") && strcmp(k, "checkpoint_every") && strcmp(k, "stop_after")
+                && e && strcmp(e->value, args.e[i].value)) {
+                fprintf(stderr, "crossproof train: parameter %s: differs from the checkpoint (%s); only steps, threads "
+                                "and checkpoint_every may change on --resume\n", k, e->value);
+                goto out;
+            }
+        }
+    } else if (config && cp_engine_load_config(&kv, config, err)) {
+        fprintf(stderr, "crossproof train: %s\n", err);
+        goto out;
+    }
+    for (int i = 0; i < args.n; i++)
+        cp_kv_set(&kv, args.e[i].key, args.e[i].value, 0, 1);
+    if (cp_kv_validate(&kv, train_keys, err) || cp_model_from_kv(model, &kv, err)) {
+        fprintf(stderr, "crossproof train: %s\n", err);
+        goto out;
+    }
+    cp_model_approx ma;
+    cp_model_get_approx(&ma, model);
+    long d = ma.d1 + ma.d2;
+    const char *mname;
+    slong T, Ltr, Lte, steps, batch, avg, seed, threads, ntest, every, stop_after;
+    if (cp_kv_get_word(&mname, &kv, train_keys, "model", err) || cp_kv_get_int(&T, &kv, train_keys, "T", err)
+        || cp_kv_get_int(&Ltr, &kv, train_keys, "L_train", err) || cp_kv_get_int(&Lte, &kv, train_keys, "L_test", err)
+        || cp_kv_get_int(&steps, &kv, train_keys, "steps", err) || cp_kv_get_int(&batch, &kv, train_keys, "batch", err)
+        || cp_kv_get_int(&avg, &kv, train_keys, "average", err) || cp_kv_get_int(&seed, &kv, train_keys, "seed", err)
+        || cp_kv_get_int(&threads, &kv, train_keys, "threads", err)
+        || cp_kv_get_int(&ntest, &kv, train_keys, "test_prompts", err)
+        || cp_kv_get_int(&every, &kv, train_keys, "checkpoint_every", err)
+        || cp_kv_get_int(&stop_after, &kv, train_keys, "stop_after", err)) {
+        fprintf(stderr, "crossproof train: %s\n", err);
+        goto out;
+    }
+    double lr = getd(&kv, "lr", err, &bad), a0 = getd(&kv, "alpha0", err, &bad);
+    double b0 = getd(&kv, "beta0", err, &bad), g0 = getd(&kv, "gamma0", err, &bad);
+    if (bad) { fprintf(stderr, "crossproof train: %s\n", err); goto out; }
+#define BAD(key, ...) do { cp_kv_error(err, &kv, key, __VA_ARGS__); fprintf(stderr, "crossproof train: %s\n", err); goto out; } while (0)
+    cp_pred_kind kind;
+    if (cp_pred_kind_from_name(&kind, mname) || kind == CP_PRED_BAYES || kind == CP_PRED_OLS)
+        BAD("model", "model must be ca, ca2, ca_untied, lsa or lsa_general, got '%s'", mname);
+    if (T < 1 || T > 100000) BAD("T", "T must lie in [1, 100000]");
+    if (Lte == 0) Lte = Ltr;
+    if (Ltr < 1 || Ltr > (slong) 1e15) BAD("L_train", "L_train must be a positive integer");
+    if (Lte < 1 || Lte > (slong) 1e15) BAD("L_test", "L_test must be a positive integer");
+    if (steps < 1 || steps > (slong) 1e9) BAD("steps", "steps must lie in [1, 10^9]");
+    if (batch < 2 || batch > (slong) 1e8) BAD("batch", "batch must lie in [2, 10^8]");
+    if (!(lr > 0)) BAD("lr", "lr must be positive");
+    if (avg != 0 && avg != 1) BAD("average", "average must be 0 or 1");
+    if (seed < 0) BAD("seed", "seed must be non-negative");
+    if (threads < 1 || threads > 256) BAD("threads", "threads must lie in [1, 256]");
+    if (ntest < 2) BAD("test_prompts", "test_prompts must be at least 2");
+    if (every < 1) BAD("checkpoint_every", "checkpoint_every must be positive");
+    if (stop_after < 0) BAD("stop_after", "stop_after must be non-negative");
+    if (ckpt && !strcmp(ckpt, resume ? resume : "")) { /* resuming into the same file is fine */ }
+
+    long n = d + 1;
+    cp_predictor pred = { .kind = kind, .d = d, .T = T, .alpha = a0, .beta = kind == CP_PRED_CA ? -a0 : b0, .gamma = g0 };
+    if (kind == CP_PRED_CA_UNTIED) {
+        alphas = malloc((size_t) T * sizeof(double));
+        betas = malloc((size_t) T * sizeof(double));
+        for (long t = 0; t < T; t++) { alphas[t] = a0; betas[t] = b0; }
+        pred.alphas = alphas;
+        pred.betas = betas;
+    }
+    if (kind == CP_PRED_LSA_GENERAL) {
+        A = calloc((size_t) (n * d), sizeof(double));
+        u = calloc((size_t) n, sizeof(double));
+        for (long k = 0; k < d; k++) A[k * d + k] = g0;
+        u[d] = 1.0;
+        pred.A = A;
+        pred.u = u;
+    }
+    if (cp_train_state_init(&st, &pred)) { fprintf(stderr, "crossproof train: out of memory\n"); goto out; }
+    if (resume) {
+        if (read_checkpoint_state(&st, resume, err)) { fprintf(stderr, "crossproof train: %s\n", err); goto out; }
+        if (st.step > steps) BAD("steps", "the checkpoint is at step %ld, beyond steps = %ld", st.step, (long) steps);
+    }
+    long pdim = ma.sigma > 0 ? d + 2 : d + 1;
+    cp_train_config tc;
+    memset(&tc, 0, sizeof tc);
+    tc.cfg.model = ma;
+    tc.cfg.bayes_risk = cp_engine_bayes_risk(model);
+    tc.cfg.L = Ltr;
+    tc.cfg.sampler = Ltr >= pdim ? CP_SAMPLER_WISHART : CP_SAMPLER_DIRECT;
+    tc.cfg.query = CP_QUERY_EXACT;
+    tc.cfg.seed = (uint64_t) seed;
+    tc.cfg.substream = 1;
+    tc.cfg.prompts = batch;
+    tc.cfg.threads = (int) threads;
+    tc.steps = steps;
+    tc.lr = lr;
+    tc.avg_from = avg ? steps / 2 : steps - 1;
+#undef BAD
+    step_ctx sc = { &st, &kv, ckpt, every, steps / 1000 > 1 ? steps / 1000 : 1, NULL, "", 0,
+                    stop_after > 0 ? st.step + stop_after : 0 };
+    if (csv) {
+        if (cp_atomic_open(&csvf, csv, err)) { fprintf(stderr, "crossproof train: --csv: %s\n", err); goto out; }
+        csv_open = 1;
+        FILE *old = resume ? fopen(csv, "r") : NULL;
+        if (old) {                               /* continue the earlier trajectory */
+            char line[8192];
+            while (fgets(line, sizeof line, old)) {
+                long s;
+                if (line[0] != '#' && line[0] != 's' && sscanf(line, "%ld,", &s) == 1 && s > st.step) break;
+                fputs(line, csvf.f);
+            }
+            fclose(old);
+        } else {
+            fprintf(csvf.f, "# crossproof train %s: model=%s d=%ld T=%ld L_train=%ld batch=%ld lr=%g seed=%ld\n# ",
+                    cp_version_string, mname, d, (long) T, (long) Ltr, (long) batch, lr, (long) seed);
+            cp_engine_json_provenance(csvf.f);
+            fprintf(csvf.f, "\nstep,batch_excess");
+            for (long i = 0; i < st.np; i++) fprintf(csvf.f, ",theta%ld", i);
+            fprintf(csvf.f, "\n");
+        }
+        sc.csv = csvf.f;
+    }
+    tc.on_step = on_step;
+    tc.arg = &sc;
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    int trc = cp_engine_train(&st, &pred, &tc, err);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    if (csv_open) {
+        csv_open = 0;
+        if (cp_atomic_close(&csvf, err)) { fprintf(stderr, "crossproof train: --csv: %s\n", err); rc = 2; goto out; }
+    }
+    if (sc.ckpt_failed) { fprintf(stderr, "crossproof train: --checkpoint: %s\n", sc.err); rc = 2; goto out; }
+    if (trc < 0) { fprintf(stderr, "crossproof train: stopped at step %ld: %s\n", st.step, err); rc = 1; goto out; }
+    if (ckpt && write_checkpoint(ckpt, &kv, &st, err)) { fprintf(stderr, "crossproof train: --checkpoint: %s\n", err); rc = 2; goto out; }
+    if (trc == 1) {
+        fprintf(stderr, "crossproof train: interrupted at step %ld%s%s\n", st.step,
+                ckpt ? "; resume with --resume " : " (no --checkpoint given)", ckpt ? ckpt : "");
+        rc = 1;
+        goto out;
+    }
+    /* result: averaged or last iterate */
+    const double *th = avg && st.navg > 0 ? st.avg : st.theta;
+    cp_predictor_set_params(&pred, th);
+    /* distance to the certified optimum */
+    double opt[2] = { NAN, NAN }, dist = NAN;
+    int certified = 0;
+    const char *optname = "none";
+    {
+        arb_t x, y, r;
+        arb_init(x); arb_init(y); arb_init(r);
+        if (kind == CP_PRED_CA) {
+            certified = cp_flow_alpha_opt(x, model, (ulong) T, 128);
+            opt[0] = arf_get_d(arb_midref(x), ARF_RND_NEAR);
+            dist = fabs(th[0] - opt[0]);
+            optname = "alpha_T";
+        } else if (kind == CP_PRED_CA2 && T >= 2) {
+            certified = cp_flow_opt2(x, y, r, model, (ulong) T, 128);
+            opt[0] = arf_get_d(arb_midref(x), ARF_RND_NEAR);
+            opt[1] = arf_get_d(arb_midref(y), ARF_RND_NEAR);
+            dist = hypot(th[0] - opt[0], th[1] - opt[1]);
+            optname = "(alpha_T, beta_T)";
+        } else if (kind == CP_PRED_LSA) {
+            cp_lsa_gamma_avg(x, model, 128);
+            certified = arb_rel_accuracy_bits(x) > 40;
+            opt[0] = arf_get_d(arb_midref(x), ARF_RND_NEAR);
+            dist = fabs(th[0] - opt[0]);
+            optname = "gamma = E[s]/E[s(1+s)]";
+        }
+        arb_clear(x); arb_clear(y); arb_clear(r);
+    }
+    /* test risk on fresh prompts (substream 0) */
+    cp_sim_config tcfg = tc.cfg;
+    tcfg.L = Lte;
+    tcfg.sampler = Lte >= pdim ? CP_SAMPLER_WISHART : CP_SAMPLER_DIRECT;
+    tcfg.substream = 0;
+    tcfg.first = 0;
+    tcfg.prompts = ntest;
+    cp_sim_result res;
+    if (cp_engine_risk(&res, &tcfg, &pred)) { fprintf(stderr, "crossproof train: test risk: %s\n", res.error); rc = 1; goto out; }
+    if (json) {
+        printf("{\"model\": \"%s\", \"d\": %ld, \"T\": %ld, \"L_train\": %ld, \"L_test\": %ld, \"steps\": %ld, \"batch\": %ld, "
+               "\"lr\": %.17g, \"seed\": %ld, \"theta\": [", mname, d, (long) T, (long) Ltr, (long) Lte, (long) steps,
+               (long) batch, lr, (long) seed);
+        for (long i = 0; i < st.np; i++) printf("%s%.17g", i ? ", " : "", th[i]);
+        printf("], \"optimum\": \"%s\", \"optimum_value\": [%.17g, %.17g], \"optimum_certified\": %s, \"distance\": %.6g, "
+               "\"risk\": %.10g, \"stderr\": %.4g, \"excess\": %.10g, \"bayes_risk\": %.17g, ",
+               optname, opt[0], opt[1], certified ? "true" : "false", dist, res.risk, res.risk_stderr, res.excess, tc.cfg.bayes_risk);
+        cp_engine_json_provenance(stdout);
+        printf("}\n");
+    } else {
+        printf("# crossproof train %s: model=%s d=%ld T=%ld L_train=%ld steps=%ld batch=%ld lr=%g seed=%ld (%s iterate)\n",
+               cp_version_string, mname, d, (long) T, (long) Ltr, (long) steps, (long) batch, lr, (long) seed,
+               avg ? "averaged" : "last");
+        if (kind == CP_PRED_CA || kind == CP_PRED_CA2 || kind == CP_PRED_LSA) {
+            printf("learned:  %s = %.8f", kind == CP_PRED_LSA ? "gamma" : "alpha", th[0]);
+            if (kind == CP_PRED_CA2) printf("  beta = %.8f  beta/alpha = %.6f", th[1], th[1] / th[0]);
+            printf("\n");
+        } else if (kind == CP_PRED_CA_UNTIED) {
+            for (long t = 0; t < T; t++) printf("layer %3ld: alpha = %.8f  beta = %.8f\n", t, th[t], th[T + t]);
+        } else {
+            double acc = 0;
+            for (long k = 0; k < d; k++) acc += A[k * d + k];
+            printf("learned:  %ld parameters of W_KQ (first d columns) and W_PV (last row); effective gamma "
+                   "(mean diagonal of A, times q) = %.6f\n", st.np, acc / (double) d * u[d]);
+        }
+        if (!isnan(dist))
+            printf("optimum:  %s = %.8f%s%.8f (L = infinity, %s); distance %.3g\n", optname, opt[0],
+                   isnan(opt[1]) ? "" : ", ", isnan(opt[1]) ? 0.0 : opt[1], certified ? "certified enclosure, midpoint" : "NOT certified",
+                   dist);
+        printf("test risk at L = %ld: %.8f +- %.2g (excess over Bayes %.6g; %ld prompts; estimate, not certified)\n",
+               (long) Lte, res.risk, res.risk_stderr, res.excess, (long) ntest);
+    }
+    rc = 0;
+out:
+    if (csv_open) cp_atomic_abort(&csvf);
+    cp_train_state_clear(&st);
+    free(alphas); free(betas); free(A); free(u);
+    cp_kv_clear(&kv);
+    cp_kv_clear(&args);
+    cp_model_clear(model);
+    return rc;
+}
