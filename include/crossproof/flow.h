@@ -74,4 +74,38 @@ void cp_flow_excess_untied(arb_t res, const cp_model_t m, arb_srcptr alpha, arb_
  * [1 + m_lo, 1 + m_hi], t = 1..T (beta_t = -alpha_t). */
 void cp_flow_chebyshev_steps(arb_ptr alpha, const cp_model_t m, slong T, slong prec);
 
+/* --- the flow itself (src/flow_ode.c) -----------------------------------
+ * APPROXIMATE: the trajectory of d theta/d tau = -grad Loss_T(theta) is
+ * integrated in doubles by an embedded Dormand-Prince 5(4) pair with
+ * step-size control on the local error estimate (tolerance tol, mixed
+ * absolute/relative).  No global error bound: the trajectory is NOT certified.
+ * dim = 1: theta = (alpha), beta = -alpha;  dim = 2: theta = (alpha, beta). */
+typedef struct {
+    double tau;
+    double theta[2];
+    double loss;       /* Loss_T at theta (approximate) */
+    double gnorm;      /* |grad Loss_T| (approximate) */
+} cp_flow_point_approx;
+typedef void (*cp_flow_point_cb)(const cp_flow_point_approx *p, void *ctx);
+/* Returns the number of accepted steps, or -1 when max_steps was exhausted or
+ * the state left the domain (beta >= 0 in dim 2, non-finite values).
+ * theta_end receives the last accepted state; cb (may be NULL) is called at
+ * the start and after every accepted step. */
+slong cp_flow_integrate_approx(double theta_end[2], const cp_model_t m, ulong T, int dim,
+                               const double theta0[2], double tau_end, double tol, slong max_steps,
+                               cp_flow_point_cb cb, void *ctx);
+
+/* Certified endpoint checks (docs/model.md (GF-7)).  dim 1: with alpha_T
+ * enclosed, radius >= |alpha_end - alpha_T| and mu <= min E1'' on the
+ * interval [alpha_T - radius, alpha_T + radius]; that interval is forward
+ * invariant and |alpha(tau) - alpha_T| <= radius e^(-mu tau) from alpha_end.
+ * dim 2: radius >= |theta_end - theta_T| (Euclidean) and mu <= the smallest
+ * Hessian eigenvalue of E2 on the box theta_T +- radius; the Euclidean ball of
+ * that radius is then forward invariant and attracting at rate mu.
+ * Return 1 only when mu > 0 is proved (and the minimizer was certified). */
+int cp_flow_certify_endpoint1(arb_t radius, arb_t mu, arb_t alpha_T, const cp_model_t m, ulong T,
+                              const arb_t alpha_end, slong prec);
+int cp_flow_certify_endpoint2(arb_t radius, arb_t mu, arb_t alpha_T, arb_t beta_T, const cp_model_t m,
+                              ulong T, const arb_t alpha_end, const arb_t beta_end, slong prec);
+
 #endif
