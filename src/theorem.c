@@ -210,6 +210,11 @@ int cp_theorem_load(cp_theorem *th, const char *path, char *err)
             rc = -1;
             break;
         }
+        if ((strcmp(key, "id") == 0 && id_line) || (strcmp(key, "check") == 0 && check_line)) {
+            cp_errf(err, "%.400s:%d: key '%s' given twice", path, lineno, key);
+            rc = -1;
+            break;
+        }
         if (strcmp(key, "id") == 0) {
             if (!valid_id(val)) {
                 cp_errf(err, "%.400s:%d: malformed claim id '%.100s' (letters, digits, . _ -)",

@@ -162,6 +162,9 @@ static void test_rejections(void **state)
     expect_reject("# T\n```check\nid = a\ncheck = lsa_gap_bound\n = 3\n```\n", 5, NULL);
     /* a key given twice inside one block */
     expect_reject("# T\n```check\nid = a\ncheck = lsa_gap_bound\nm_lo = 1\nm_lo = 2\n```\n", 6, "m_lo");
+    /* id or check given twice: the second line is the error, not a silent override */
+    expect_reject("# T\n```check\nid = a\ncheck = lsa_gap_bound\nid = b\n```\n", 5, "id");
+    expect_reject("# T\n```check\nid = a\ncheck = lsa_gap_bound\ncheck = lsa_gap_vanishes\n```\n", 5, "check");
     /* malformed id */
     expect_reject("# T\n```check\nid = has space\ncheck = lsa_gap_bound\n```\n", 3, "id");
 }
