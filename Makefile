@@ -107,6 +107,10 @@ memcheck: deps $(PROG) $(TEST_BIN)
 bench: deps $(PROG) $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do $$b || exit 1; done
 
+# Paper-style figures (SVG + PNG in docs/figures/) with gnuplot; data in $(BUILD)/figures-data.
+figures: all
+	sh docs/figures/make_figures.sh $(PROG) $(BUILD)/figures-data
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/crossproof
 	install -m 755 $(PROG) $(DESTDIR)$(PREFIX)/bin/crossproof
