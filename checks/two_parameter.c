@@ -338,8 +338,13 @@ static cp_verdict check_chebyshev(cp_check_run *run)
             snprintf(b3, sizeof b3, "-");
         }
         cp_run_detail_append(run, " T=%ld: Chebyshev %s, tied %s, two-parameter %s;", (long) T[i], b1, b2, b3);
+        /* shown value: the largest ratio Chebyshev / tied over the listed T
+         * (the weakest margin) */
         arb_div(e1, ec, e1, prec);
-        arb_set(run->value, e1);
+        if (i > 0)
+            arb_max(run->value, run->value, e1, prec);
+        else
+            arb_set(run->value, e1);
         run->has_value = 1;
         v = cp_verdict_and(v, vi);
         _arb_vec_clear(alpha, T[i]);
