@@ -48,7 +48,7 @@ TEST_BIN   := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BENCH_SRC  := $(wildcard bench/*.c)
 BENCH_BIN  := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all deps audit check unit e2e memcheck install clean bench figures
+.PHONY: all deps audit check unit e2e memcheck install clean bench figures mutate
 
 all: deps $(PROG)
 
@@ -91,6 +91,11 @@ $(BUILD)/bench/%: bench/%.c $(CHECK_OBJ) $(LIB)
 
 audit: all
 	$(PROG) audit --report docs/report.md --json $(BUILD)/audit.json
+
+# Every certified claim's perturbed variants must fail to certify
+# (make check runs the fast mode through tests/e2e.sh).
+mutate: all
+	$(PROG) mutate
 
 unit: deps $(TEST_BIN)
 

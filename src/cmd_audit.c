@@ -30,75 +30,6 @@ typedef struct {
     cp_check_kind kind;
 } claim_result;
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *) a, *(char *const *) b);
-}
-
-/* The .md files of theorems/, sorted; returns the count or -1. */
-static int default_files(char ***out)
-{
-    DIR *d = opendir("theorems");
-    if (d == NULL)
-        return -1;
-    int n = 0, cap = 16;
-    char **v = malloc((size_t) cap * sizeof *v);
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        size_t len = strlen(e->d_name);
-        if (len < 4 || strcmp(e->d_name + len - 3, ".md") != 0 || e->d_name[0] == '.')
-            continue;
-        if (n == cap)
-            v = realloc(v, (size_t) (cap *= 2) * sizeof *v);
-        v[n] = malloc(len + 10);
-        snprintf(v[n], len + 10, "theorems/%s", e->d_name);
-        n++;
-    }
-    closedir(d);
-    qsort(v, (size_t) n, sizeof *v, cmp_str);
-    *out = v;
-    return n;
-}
-
-static void free_files(char **v, int n)
-{
-    for (int i = 0; i < n; i++)
-        free(v[i]);
-    free(v);
-}
-
-/* Loads every file; on error prints it and returns -1 (all freed). */
-static int load_all(cp_theorem **ths, int *nth, char **files, int nfiles)
-{
-    char err[CP_ERRLEN];
-    cp_theorem *t = calloc((size_t) (nfiles ? nfiles : 1), sizeof *t);
-    for (int i = 0; i < nfiles; i++) {
-        if (cp_theorem_load(&t[i], files[i], err) != 0) {
-            fprintf(stderr, "crossproof: %s\n", err);
-            for (int j = 0; j < i; j++)
-                cp_theorem_clear(&t[j]);
-            free(t);
-            return -1;
-        }
-        /* claim ids are unique across all files */
-        for (int c = 0; c < t[i].nclaims; c++)
-            for (int j = 0; j <= i; j++)
-                for (int k = 0; k < (j == i ? c : t[j].nclaims); k++)
-                    if (strcmp(t[i].claims[c].id, t[j].claims[k].id) == 0) {
-                        fprintf(stderr, "crossproof: %s:%d: claim id '%s' already used at %s:%d\n",
-                                t[i].path, t[i].claims[c].line_open, t[i].claims[c].id,
-                                t[j].path, t[j].claims[k].line_open);
-                        for (int m = 0; m <= i; m++)
-                            cp_theorem_clear(&t[m]);
-                        free(t);
-                        return -1;
-                    }
-    }
-    *ths = t;
-    *nth = nfiles;
-    return 0;
-}
-
 static void iso_date(char *buf, size_t n)
 {
     const char *sde = getenv("SOURCE_DATE_EPOCH");
@@ -299,7 +230,7 @@ int cp_cmd_audit(int argc, char **argv)
     }
     if (nfiles == 0) {
         free(files);
-        nfiles = default_files(&files);
+        nfiles = cp_theorem_default_files(&files);
         if (nfiles <= 0) {
             fprintf(stderr, "crossproof audit: no theorem files given and none in theorems/\n");
             if (nfiles == 0)
@@ -310,8 +241,8 @@ int cp_cmd_audit(int argc, char **argv)
 
     cp_theorem *ths;
     int nth;
-    if (load_all(&ths, &nth, files, nfiles) != 0) {
-        free_files(files, nfiles);
+    if (cp_theorem_load_all(&ths, &nth, files, nfiles) != 0) {
+        cp_files_free(files, nfiles);
         return 2;
     }
     int ntotal = 0;
@@ -391,7 +322,7 @@ int cp_cmd_audit(int argc, char **argv)
     for (int t = 0; t < nth; t++)
         cp_theorem_clear(&ths[t]);
     free(ths);
-    free_files(files, nfiles);
+    cp_files_free(files, nfiles);
     flint_cleanup();
     return rc;
 }
@@ -432,7 +363,7 @@ int cp_cmd_list(int argc, char **argv)
             files[nfiles++] = strdup(argv[i]);
     if (nfiles == 0) {
         free(files);
-        nfiles = default_files(&files);
+        nfiles = cp_theorem_default_files(&files);
         if (nfiles <= 0) {
             fprintf(stderr, "crossproof list: no theorem files in theorems/\n");
             if (nfiles == 0)
@@ -442,8 +373,8 @@ int cp_cmd_list(int argc, char **argv)
     }
     cp_theorem *ths;
     int nth;
-    if (load_all(&ths, &nth, files, nfiles) != 0) {
-        free_files(files, nfiles);
+    if (cp_theorem_load_all(&ths, &nth, files, nfiles) != 0) {
+        cp_files_free(files, nfiles);
         return 2;
     }
     for (int t = 0; t < nth; t++) {
@@ -454,6 +385,6 @@ int cp_cmd_list(int argc, char **argv)
         cp_theorem_clear(&ths[t]);
     }
     free(ths);
-    free_files(files, nfiles);
+    cp_files_free(files, nfiles);
     return 0;
 }

@@ -14,6 +14,7 @@ static const subcommand commands[] = {
     { "audit", cp_cmd_audit, "run the check blocks of theorem files, write the report" },
     { "eval",  cp_cmd_eval,  "print a certified enclosure of one named quantity" },
     { "list",  cp_cmd_list,  "list theorems, claim ids, checks and quantities" },
+    { "mutate", cp_cmd_mutate, "try perturbed (false) variants of every claim; none may certify" },
     { "flow",  cp_cmd_flow,  "gradient flow of the L = inf CA loss; certifies the endpoint's attracting ball" },
     { "simulate", cp_cmd_simulate, "Monte Carlo risk estimates from the double engine (never certified)" },
     { "train", cp_cmd_train, "gradient descent of CA / LSA parameters on sampled prompts" },

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include "crossproof/theorem.h"
 
 #define CP_MAX_THEOREM_BYTES (8 << 20)
@@ -227,6 +228,14 @@ int cp_theorem_load(cp_theorem *th, const char *path, char *err)
         } else if (strcmp(key, "check") == 0) {
             snprintf(check_name, sizeof check_name, "%s", val);
             check_line = lineno;
+        } else if (strcmp(key, "mutate") == 0) {
+            /* reserved: read by `crossproof mutate`, ignored by the check */
+            if (strlen(val) >= sizeof cur->mutate) {
+                cp_errf(err, "%.400s:%d: mutate line too long", path, lineno);
+                rc = -1;
+                break;
+            }
+            snprintf(cur->mutate, sizeof cur->mutate, "%s", val);
         } else if (cp_kv_set(&cur->params, key, val, lineno, 0) != 0) {
             cp_errf(err, "%.400s:%d: key '%s' given twice", path, lineno, key);
             rc = -1;
@@ -247,3 +256,73 @@ int cp_theorem_load(cp_theorem *th, const char *path, char *err)
         cp_theorem_clear(th);
     return rc;
 }
+
+/* --- several files ------------------------------------------------------ */
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+int cp_theorem_default_files(char ***out)
+{
+    DIR *d = opendir("theorems");
+    if (d == NULL)
+        return -1;
+    int n = 0, cap = 16;
+    char **v = malloc((size_t) cap * sizeof *v);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        size_t len = strlen(e->d_name);
+        if (len < 4 || strcmp(e->d_name + len - 3, ".md") != 0 || e->d_name[0] == '.')
+            continue;
+        if (n == cap)
+            v = realloc(v, (size_t) (cap *= 2) * sizeof *v);
+        v[n] = malloc(len + 10);
+        snprintf(v[n], len + 10, "theorems/%s", e->d_name);
+        n++;
+    }
+    closedir(d);
+    qsort(v, (size_t) n, sizeof *v, cmp_str);
+    *out = v;
+    return n;
+}
+
+void cp_files_free(char **v, int n)
+{
+    for (int i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+int cp_theorem_load_all(cp_theorem **ths, int *nth, char **files, int nfiles)
+{
+    char err[CP_ERRLEN];
+    cp_theorem *t = calloc((size_t) (nfiles ? nfiles : 1), sizeof *t);
+    for (int i = 0; i < nfiles; i++) {
+        if (cp_theorem_load(&t[i], files[i], err) != 0) {
+            fprintf(stderr, "crossproof: %s\n", err);
+            for (int j = 0; j < i; j++)
+                cp_theorem_clear(&t[j]);
+            free(t);
+            return -1;
+        }
+        /* claim ids are unique across all files */
+        for (int c = 0; c < t[i].nclaims; c++)
+            for (int j = 0; j <= i; j++)
+                for (int k = 0; k < (j == i ? c : t[j].nclaims); k++)
+                    if (strcmp(t[i].claims[c].id, t[j].claims[k].id) == 0) {
+                        fprintf(stderr, "crossproof: %s:%d: claim id '%s' already used at %s:%d\n",
+                                t[i].path, t[i].claims[c].line_open, t[i].claims[c].id,
+                                t[j].path, t[j].claims[k].line_open);
+                        for (int m = 0; m <= i; m++)
+                            cp_theorem_clear(&t[m]);
+                        free(t);
+                        return -1;
+                    }
+    }
+    *ths = t;
+    *nth = nfiles;
+    return 0;
+}
+

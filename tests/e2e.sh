@@ -76,6 +76,17 @@ hasnot "$T/false.report.md" "\*\*CERTIFIED\*\*" "the false claim is not CERTIFIE
 expect 2 "unwritable report path" $CP audit theorems/lsa_impossibility.md --report /nonexistent/dir/r.md
 has "$T/err" "/nonexistent/dir/r.md" "the write error names the path"
 
+# --- mutation suite (fast mode): no false variant of any claim certifies -----
+expect 0 "crossproof mutate --fast over theorems/" $CP mutate --fast
+has "$T/out" " 0 uncaught" "every mutant caught"
+# the driver itself can fail: an operator pointing the sound way is certified
+mk weak.md '# t\n\n```check\nid = weak.gap\ncheck = lsa_gap_bound\nm_lo = 0.5\nm_hi = 4\nbound = 0.1\nmutate = lower:bound\n```\n'
+expect 1 "mutate reports a mutant that certifies" $CP mutate "$T/weak.md"
+has "$T/out" "UNCAUGHT" "the certified mutant is named"
+mk unarmed.md '# t\n\n```check\nid = unarmed.gap\ncheck = lsa_gap_bound\nbound = 0.1\n```\n'
+expect 1 "mutate fails a claim with no mutant" $CP mutate "$T/unarmed.md"
+has "$T/out" "UNARMED" "the unarmed claim is named"
+
 # --- golden report --------------------------------------------------------
 mask() { sed -E -e '/^- date: /d' -e '/^- versions: /d' -e 's/[0-9]+\.[0-9]{3} s\)/T s)/' \
               -e 's/\| [0-9]+\.[0-9]{3} \|$/| T |/' "$1"; }

@@ -6,6 +6,7 @@
 int cp_cmd_audit(int argc, char **argv);
 int cp_cmd_eval(int argc, char **argv);
 int cp_cmd_list(int argc, char **argv);
+int cp_cmd_mutate(int argc, char **argv);
 int cp_cmd_flow(int argc, char **argv);
 int cp_cmd_simulate(int argc, char **argv);
 int cp_cmd_train(int argc, char **argv);

@@ -23,6 +23,8 @@ typedef struct {
     cp_kv params;          /* everything except id and check */
     int line_open;         /* line of the opening fence */
     int line_close;        /* line of the closing fence */
+    char mutate[256];      /* reserved key `mutate`: how to falsify the claim
+                              (operators of `crossproof mutate`), or "" */
 } cp_claim;
 
 typedef struct {
@@ -38,5 +40,15 @@ typedef struct {
  * "file:line: message" in err (and nothing allocated). */
 int cp_theorem_load(cp_theorem *th, const char *path, char *err);
 void cp_theorem_clear(cp_theorem *th);
+
+/* The .md files of theorems/ (relative to the working directory), sorted.
+ * Returns the count (the array is allocated) or -1 when there is no such
+ * directory.  Free with cp_files_free. */
+int cp_theorem_default_files(char ***out);
+void cp_files_free(char **files, int n);
+/* Loads every file and checks that claim ids are unique across them.  On
+ * error prints the one-line message to stderr and returns -1 (nothing
+ * left allocated); else *ths holds *nth loaded files. */
+int cp_theorem_load_all(cp_theorem **ths, int *nth, char **files, int nfiles);
 
 #endif
