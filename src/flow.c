@@ -729,6 +729,8 @@ int cp_flow_opt2(arb_t alpha, arb_t beta, arb_t r, const cp_model_t m, ulong T, 
         if (!arb_is_positive(h1))
             continue;
         arb_union(ball, a, b, prec + 16);
+        if (!arb_is_negative(ball))
+            continue;                    /* the reduction (GF-5) needs beta < 0 */
         cp_flow_profile(NULL, NULL, h2, r, m, ball, T, prec);
         if (!arb_is_positive(h2) || !arb_is_positive(r))
             continue;
