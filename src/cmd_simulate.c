@@ -242,27 +242,61 @@ int cp_cmd_simulate(int argc, char **argv)
     /* run */
     rc = 0;
     int tty = cp_engine_stderr_is_tty() && !quiet;
+    /* CA-family grids: every point with the same L (same prompts) runs in one
+     * pass of cp_engine_risk_multi, bit-identical to separate runs. */
+    int *done = calloc((size_t) npts, sizeof(int));
+    cp_predictor *gp = calloc((size_t) npts, sizeof *gp);
+    cp_sim_result *gr = calloc((size_t) npts, sizeof *gr);
+    long *gi = calloc((size_t) npts, sizeof(long));
+    long passes = 0, npasses = 0;
+    for (k = 0; k < npts; k++)
+        if (!done[k]) {
+            npasses++;
+            for (long j = k; j < npts; j++)
+                if (is_ca && pts[j].L == pts[k].L && pts[j].sampler == pts[k].sampler) done[j] = -1;
+            done[k] = -1;
+        }
+    memset(done, 0, (size_t) npts * sizeof(int));
     for (k = 0; k < npts; k++) {
+        if (done[k])
+            continue;
+        long ng = 0;
+        for (long j = k; j < npts; j++)
+            if (j == k || (is_ca && !done[j] && pts[j].L == pts[k].L && pts[j].sampler == pts[k].sampler)) {
+                grid_point *p = &pts[j];
+                cp_predictor pred = { .kind = kind, .d = d, .T = p->T, .alpha = p->alpha, .beta = p->beta,
+                                      .gamma = p->gamma, .alphas = alphas, .betas = betas };
+                gp[ng] = pred;
+                gi[ng++] = j;
+                done[j] = 1;
+            }
         grid_point *p = &pts[k];
-        cp_predictor pred = { .kind = kind, .d = d, .T = p->T, .alpha = p->alpha, .beta = p->beta,
-                              .gamma = p->gamma, .alphas = alphas, .betas = betas };
         cp_sim_config cfg;
         memset(&cfg, 0, sizeof cfg);
         cfg.model = ma; cfg.bayes_risk = bayes; cfg.L = p->L; cfg.sampler = p->sampler;
         cfg.query = query; cfg.seed = (uint64_t) seed; cfg.prompts = prompts; cfg.threads = (int) threads;
         char label[64];
-        snprintf(label, sizeof label, "point %ld/%ld", k + 1, npts);
+        snprintf(label, sizeof label, "pass %ld/%ld", ++passes, npasses);
         if (tty) { cfg.progress = cp_engine_progress_bar; cfg.progress_arg = label; }
         double t0 = now_s();
-        if (cp_engine_risk(&p->res, &cfg, &pred) != 0) {
+        int frc = (ng > 1 && query == CP_QUERY_EXACT) ? cp_engine_risk_multi(gr, &cfg, gp, (int) ng) : 0;
+        if (ng == 1 || query != CP_QUERY_EXACT)
+            for (long q = 0; q < ng && frc == 0; q++)
+                frc = cp_engine_risk(&gr[q], &cfg, &gp[q]);
+        if (frc != 0) {
             if (tty) fputc('\n', stderr);
-            fprintf(stderr, "crossproof simulate: error at L=%ld T=%ld alpha=%.6g: %s\n",
-                    p->L, p->T, p->alpha, p->res.error);
+            fprintf(stderr, "crossproof simulate: error at L=%ld: %s\n", p->L, gr[0].error[0] ? gr[0].error : "run stopped");
             rc = 1;
+            free(done); free(gp); free(gr); free(gi);
             goto out;
         }
-        p->seconds = now_s() - t0;
+        double dt = now_s() - t0;
+        for (long q = 0; q < ng; q++) {
+            pts[gi[q]].res = gr[q];
+            pts[gi[q]].seconds = dt;
+        }
     }
+    free(done); free(gp); free(gr); free(gi);
     /* CSV first (atomic), then stdout */
     if (csv) {
         cp_atomic_file af;
@@ -276,7 +310,7 @@ int cp_cmd_simulate(int argc, char **argv)
         fprintf(af.f, "\n# params: {");
         print_params_json(af.f, &kv);
         fprintf(af.f, "}\nmodel,d1,d2,m_lo,m_hi,prior,sigma,L,T,alpha,beta,gamma,sampler,query,prompts,seed,"
-                      "risk,stderr,ci95_lo,ci95_hi,excess,excess_stderr,bayes_risk,seconds\n");
+                      "risk,stderr,ci95_lo,ci95_hi,excess,excess_stderr,bayes_risk,seconds_of_pass\n");
         for (k = 0; k < npts; k++) {
             grid_point *p = &pts[k];
             fprintf(af.f, "%s,%ld,%ld,%.17g,%.17g,%s,%.17g,%ld,%ld,%.17g,%.17g,%.17g,%s,%s,%ld,%ld,"
@@ -320,7 +354,7 @@ int cp_cmd_simulate(int argc, char **argv)
                ma.zeta == CP_ZETA_RADEMACHER ? "rademacher" : "gaussian", ma.sigma, (long) prompts, (long) seed,
                qname, bayes);
         printf("%8s %6s %10s %10s %10s %8s  %-14s %-11s %-25s %-14s %s\n", "L", "T", "alpha", "beta", "gamma",
-               "sampler", "risk", "stderr", "95% interval", "excess", "prompts/s");
+               "sampler", "risk", "stderr", "95% interval", "excess", "prompts/s (pass)");
         for (k = 0; k < npts; k++) {
             grid_point *p = &pts[k];
             char ci[64];

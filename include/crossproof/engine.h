@@ -151,6 +151,21 @@ typedef struct {
  * with res->error set (the run stops at the first NaN or Inf; nothing is
  * averaged over it). */
 int cp_engine_risk(cp_sim_result *res, const cp_sim_config *cfg, const cp_predictor *pred);
+/* Runs npred CA-family predictors (ca, ca2, ca_untied) on the same prompts
+ * in one pass: res[k] is bit-identical to cp_engine_risk(&res[k], cfg,
+ * &preds[k]).  Tied predictors with equal (alpha, beta) share one
+ * recursion (every requested T is read off the iterates); the distinct
+ * recursions advance together as the columns of a d x K matrix, so each
+ * layer is a matrix-matrix product (cp_engine_symm_kernel).  Returns 0, or
+ * -1 with res[0].error set. */
+int cp_engine_risk_multi(cp_sim_result *res, const cp_sim_config *cfg, const cp_predictor *preds, int npred);
+
+/* Y = S V for S symmetric d x d (leading dimension lds, both triangles
+ * stored) and V, Y d x K row-major (leading dimension K).  Each Y[i][k] is
+ * accumulated with fma in the order j = 0..d-1, the same order as the
+ * single-vector layer, so results do not depend on K or on the clone. */
+void cp_engine_symm_kernel(double *Y, const double *S, long d, long lds, const double *V, long K);
+
 /* Mean excess and its gradient over the prompts of cfg (grad has
  * cp_predictor_nparams entries).  Returns 0 or -1 with err set. */
 int cp_engine_grad(double *grad, double *mean_excess, const cp_sim_config *cfg,
