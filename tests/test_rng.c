@@ -31,6 +31,24 @@ static void test_philox_kat(void **state)
     }
 }
 
+/* The buffered generator emits exactly the words of blocks 0, 1, 2, ...
+ * of cp_philox4x32_10 with ctr = (block, substream, stream lo, stream hi)
+ * and key = (seed lo, seed hi). */
+static void test_stream_layout(void **state)
+{
+    (void) state;
+    cp_rng r;
+    uint64_t seed = 0x123456789abcdefULL, stream = 0xfedcba987654321ULL;
+    cp_rng_init(&r, seed, stream, 5);
+    uint32_t key[2] = { (uint32_t) seed, (uint32_t) (seed >> 32) };
+    for (uint32_t blk = 0; blk < 37; blk++) {
+        uint32_t ctr[4] = { blk, 5, (uint32_t) stream, (uint32_t) (stream >> 32) }, want[4];
+        cp_philox4x32_10(want, ctr, key);
+        for (int j = 0; j < 4; j++)
+            assert_int_equal(cp_rng_u32(&r), want[j]);
+    }
+}
+
 static void test_streams(void **state)
 {
     (void) state;
@@ -163,6 +181,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_philox_kat),
+        cmocka_unit_test(test_stream_layout),
         cmocka_unit_test(test_streams),
         cmocka_unit_test(test_normal_and_uniform_laws),
         cmocka_unit_test(test_normal_tails),

@@ -22,11 +22,13 @@
  * Random123 are checked in tests/test_rng.c. */
 void cp_philox4x32_10(uint32_t out[4], const uint32_t ctr[4], const uint32_t key[2]);
 
+#define CP_RNG_BLOCKS 4  /* Philox blocks computed per refill (vectorised) */
+
 typedef struct {
     uint32_t key[2];
     uint32_t ctr[4];
-    uint32_t buf[4];
-    int pos;            /* next unused word of buf; 4 = empty */
+    uint32_t buf[4 * CP_RNG_BLOCKS];
+    int pos;            /* next unused word of buf; 4 * CP_RNG_BLOCKS = empty */
     int has_spare;      /* Box-Muller keeps the second normal */
     double spare;
 } cp_rng;
@@ -34,11 +36,13 @@ typedef struct {
 /* Positions the generator at block 0 of (seed, stream, substream). */
 void cp_rng_init(cp_rng *r, uint64_t seed, uint64_t stream, uint32_t substream);
 
-/* Next 32 random bits (inline fast path; refills a block of 4 words). */
+/* Next 32 random bits (inline fast path).  The words are those of blocks
+ * ctr[0] = 0, 1, 2, ... in order; a refill computes CP_RNG_BLOCKS
+ * consecutive blocks at once, which changes speed, not the stream. */
 void cp_rng_refill(cp_rng *r);
 static inline uint32_t cp_rng_u32(cp_rng *r)
 {
-    if (r->pos == 4)
+    if (r->pos == 4 * CP_RNG_BLOCKS)
         cp_rng_refill(r);
     return r->buf[r->pos++];
 }
