@@ -15,6 +15,15 @@
 #include "crossproof/engine.h"
 #include "crossproof/rng.h"
 
+/* Under valgrind (make memcheck sets CP_VALGRIND=1) the heaviest
+ * statistical tests run with a tenth of the samples; their tolerances are
+ * in standard errors, so they stay valid (with less power). */
+static long scaled(long n)
+{
+    const char *v = getenv("CP_VALGRIND");
+    return v && *v && *v != '0' ? n / 10 : n;
+}
+
 static cp_model_approx default_model(long d1, long d2, double sigma)
 {
     cp_model_approx m;
@@ -221,7 +230,7 @@ static void test_least_squares_formula(void **state)
     for (int smp = 0; smp < 2; smp++) {
         for (int q = 0; q < 2; q++) {
             cp_sim_result r;
-            cp_sim_config c = base_cfg(m, L, (cp_sampler) smp, 100 + smp, q ? 400000 : 200000, 2);
+            cp_sim_config c = base_cfg(m, L, (cp_sampler) smp, 100 + smp, scaled(q ? 400000 : 200000), 2);
             c.query = q ? CP_QUERY_SAMPLED : CP_QUERY_EXACT;
             assert_int_equal(cp_engine_risk(&r, &c, &ols), 0);
             if (fabs(r.risk - want) > 4.5 * r.risk_stderr)
@@ -236,7 +245,7 @@ static void test_least_squares_formula(void **state)
 static void test_sampler_moments(void **state)
 {
     (void) state;
-    const long d = 2, n = 3, L = 15, N = 60000;
+    const long d = 2, n = 3, L = 15, N = scaled(60000);
     cp_model_approx m = default_model(1, 1, 0.7);
     cp_engine_ws ws, pop;
     assert_int_equal(cp_engine_ws_init(&ws, d, 1), 0);
