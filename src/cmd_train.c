@@ -384,9 +384,14 @@ int cp_cmd_train(int argc, char **argv)
                "\"lr\": %.17g, \"seed\": %ld, \"theta\": [", mname, d, (long) T, (long) Ltr, (long) Lte, (long) steps,
                (long) batch, lr, (long) seed);
         for (long i = 0; i < st.np; i++) printf("%s%.17g", i ? ", " : "", th[i]);
-        printf("], \"optimum\": \"%s\", \"optimum_value\": [%.17g, %.17g], \"optimum_certified\": %s, \"distance\": %.6g, "
-               "\"risk\": %.10g, \"stderr\": %.4g, \"excess\": %.10g, \"bayes_risk\": %.17g, ",
-               optname, opt[0], opt[1], certified ? "true" : "false", dist, res.risk, res.risk_stderr, res.excess, tc.cfg.bayes_risk);
+        printf("], \"optimum\": \"%s\", \"optimum_value\": [", optname);
+        for (int k = 0; k < 2; k++) {
+            if (isnan(opt[k])) printf("%snull", k ? ", " : ""); else printf("%s%.17g", k ? ", " : "", opt[k]);
+        }
+        printf("], \"optimum_certified\": %s, \"distance\": ", certified ? "true" : "false");
+        if (isnan(dist)) printf("null"); else printf("%.6g", dist);
+        printf(", \"risk\": %.10g, \"stderr\": %.4g, \"excess\": %.10g, \"bayes_risk\": %.17g, ",
+               res.risk, res.risk_stderr, res.excess, tc.cfg.bayes_risk);
         cp_engine_json_provenance(stdout);
         printf("}\n");
     } else {
@@ -405,10 +410,13 @@ int cp_cmd_train(int argc, char **argv)
             printf("learned:  %ld parameters of W_KQ (first d columns) and W_PV (last row); effective gamma "
                    "(mean diagonal of A, times q) = %.6f\n", st.np, acc / (double) d * u[d]);
         }
-        if (!isnan(dist))
-            printf("optimum:  %s = %.8f%s%.8f (L = infinity, %s); distance %.3g\n", optname, opt[0],
-                   isnan(opt[1]) ? "" : ", ", isnan(opt[1]) ? 0.0 : opt[1], certified ? "certified enclosure, midpoint" : "NOT certified",
-                   dist);
+        if (!isnan(dist)) {
+            char second[64] = "";
+            if (!isnan(opt[1]))
+                snprintf(second, sizeof second, ", %.8f", opt[1]);
+            printf("optimum:  %s = %.8f%s (L = infinity, %s); distance %.3g\n", optname, opt[0], second,
+                   certified ? "certified enclosure, midpoint" : "NOT certified", dist);
+        }
         printf("test risk at L = %ld: %.8f +- %.2g (excess over Bayes %.6g; %ld prompts; estimate, not certified)\n",
                (long) Lte, res.risk, res.risk_stderr, res.excess, (long) ntest);
     }
