@@ -60,6 +60,50 @@ static void unif_A(arb_t res, const arb_t wa, const arb_t wb, ulong k, const arb
 static void unif_G(arb_t res, const arb_t x, ulong k, slong prec)
 {
     arb_t a, b, c, t;
+    mag_t xm, tail, one;
+    mag_init(xm);
+    mag_init(tail);
+    mag_init(one);
+    arb_get_mag(xm, x);
+    mag_one(one);
+    if (mag_get_d(xm) <= 0.8) {
+        /* |x| <= 0.8: G_k(x) = x^(k+1) sum_{j>=0} x^j/(k+1+j); the tail after J
+         * terms is at most |x|^J / ((k+1+J)(1 - |x|)) (geometric majorant). */
+        double xd = mag_get_d(xm);
+        slong J = xd <= 0 ? 1 : (slong) ((double) (prec + 10) / -log2(xd)) + 2;
+        arb_init(a);
+        arb_init(t);
+        arb_zero(res);
+        arb_one(a);                              /* x^j */
+        for (slong j = 0; j < J; j++) {
+            arb_div_ui(t, a, k + 1 + (ulong) j, prec);
+            arb_add(res, res, t, prec);
+            arb_mul(a, a, x, prec);
+        }
+        /* tail bound */
+        mag_pow_ui(tail, xm, (ulong) J);
+        mag_one(one);
+        {
+            mag_t den;
+            mag_init(den);
+            mag_sub_lower(den, one, xm);         /* 1 - |x| (lower bound) */
+            mag_mul_ui_lower(den, den, k + 1 + (ulong) J);
+            mag_div(tail, tail, den);
+            mag_clear(den);
+        }
+        arb_add_error_mag(res, tail);
+        arb_pow_ui(a, x, k + 1, prec);
+        arb_mul(res, res, a, prec);
+        arb_clear(a);
+        arb_clear(t);
+        mag_clear(xm);
+        mag_clear(tail);
+        mag_clear(one);
+        return;
+    }
+    mag_clear(xm);
+    mag_clear(tail);
+    mag_clear(one);
     arb_init(a);
     arb_init(b);
     arb_init(c);
@@ -160,6 +204,43 @@ static void moment_point(arb_t res, const fmpq_t s, int j, ulong k, const arb_t 
  * prec + k log2((|w_a| + |c|)/max(|w_a|, |w_b|)) + 64 (the size of the largest
  * term over the size of the integrand) and doubles until the result has
  * prec - 8 accurate bits. */
+/* Absolute accuracy test: rad(res) <= 2^-prec M with M = max(|w_a|, |w_b|)^k
+ * (|e0| + |e1| + |e2|), an upper bound for the integrand on the support.  Near
+ * a root of the expectation the relative accuracy cannot reach prec, but the
+ * absolute accuracy of the uniform closed form is all the signs need. */
+static int beta_abs_ok(const arb_t res, const cp_model_t m, const arb_t e0, const arb_t e1,
+                       const arb_t e2, ulong k, const arb_t gamma, slong prec)
+{
+    arb_t w, t;
+    mag_t M, a, r;
+    int ok;
+    arb_init(w); arb_init(t);
+    mag_init(M); mag_init(a); mag_init(r);
+    arb_set_fmpq(t, m->m_lo, prec);
+    arb_add_ui(t, t, 1, prec);
+    arb_mul(w, gamma, t, prec);
+    arb_add_ui(w, w, 1, prec);
+    arb_get_mag(M, w);
+    arb_set_fmpq(t, m->m_hi, prec);
+    arb_add_ui(t, t, 1, prec);
+    arb_mul(w, gamma, t, prec);
+    arb_add_ui(w, w, 1, prec);
+    arb_get_mag(a, w);
+    mag_max(M, M, a);
+    mag_pow_ui(M, M, k);
+    arb_get_mag(a, e0);
+    arb_get_mag(r, e1);
+    mag_add(a, a, r);
+    arb_get_mag(r, e2);
+    mag_add(a, a, r);
+    mag_mul(M, M, a);
+    mag_mul_2exp_si(M, M, -prec);
+    ok = mag_cmp(arb_radref(res), M) <= 0;
+    arb_clear(w); arb_clear(t);
+    mag_clear(M); mag_clear(a); mag_clear(r);
+    return ok;
+}
+
 static void beta_poly_expect(arb_t res, const cp_model_t m, const arb_t e0, const arb_t e1,
                              const arb_t e2, ulong k, const arb_t gamma, slong prec)
 {
@@ -221,7 +302,7 @@ static void beta_poly_expect(arb_t res, const cp_model_t m, const arb_t e0, cons
         _arb_vec_clear(pwa, (slong) k + 1);
         arb_clear(la); arb_clear(dl); arb_clear(wa); arb_clear(c); arb_clear(binom);
         arb_clear(term); arb_clear(pj); arb_clear(t); arb_clear(acc); arb_clear(ab); arb_clear(aa);
-        if (arb_rel_accuracy_bits(res) >= prec - 8 || wp >= cap)
+        if (arb_rel_accuracy_bits(res) >= prec - 8 || wp >= cap || beta_abs_ok(res, m, e0, e1, e2, k, gamma, prec))
             break;
         wp *= 2;
         if (wp > cap)
@@ -381,6 +462,15 @@ static void newton1(arb_t x, arb_t lo, arb_t hi, const cp_model_t m, ulong T, sl
         arb_div(step, d1, d2, wp);
         arb_sub(a, x, step, wp);
         arb_get_mid_arb(a, a);
+        /* converged to the working precision: a Newton step below a few ulps */
+        arb_abs(b, step);
+        arb_mul_2exp_si(d1, x, -(wp - 8));
+        arb_abs(d1, d1);
+        if (arb_is_positive(d2) && arb_le(b, d1)) {
+            if (arb_gt(a, lo) && arb_lt(a, hi))
+                arb_swap(x, a);
+            break;
+        }
         if (!arb_is_positive(d2) || !arb_gt(a, lo) || !arb_lt(a, hi)) {
             arb_add(a, lo, hi, wp);
             arb_mul_2exp_si(a, a, -1);
@@ -413,6 +503,14 @@ int cp_flow_alpha_opt(arb_t res, const cp_model_t m, ulong T, slong prec)
     arb_get_mid_arb(hi, hi);
     cp_alpha_star(q, m);
     arb_set_fmpq(x, q, prec);
+    /* start at the asymptotic guess alpha* - c_inf/T (GF-4) when it applies */
+    if (cp_flow_rate_limit(a, m, 64)) {
+        arb_div_ui(a, a, T, 64);
+        arb_sub(a, x, a, prec);
+        arb_get_mid_arb(a, a);
+        if (arb_gt(a, lo) && arb_lt(a, hi))
+            arb_set(x, a);
+    }
     arb_get_mid_arb(x, x);
     /* cheap search at 64 bits, then polish at the working precision */
     if (prec > 96)
