@@ -510,7 +510,9 @@ static void test_flow_integrator(void **state)
         assert_true(arb_le(d, radius));
     }
     /* two parameters */
-    assert_true(cp_flow_integrate_approx(th, m, 5, 2, th0, 400, 1e-10, 1000000, NULL, NULL) > 0);
+    th0[0] = 0.28;
+    th0[1] = -0.28;
+    assert_true(cp_flow_integrate_approx(th, m, 5, 2, th0, 150, 1e-10, 1000000, NULL, NULL) > 0);
     arb_set_d(ae, th[0]);
     arb_set_d(be, th[1]);
     assert_true(cp_flow_certify_endpoint2(radius, mu, aT, bT, m, 5, ae, be, 128));

@@ -204,8 +204,8 @@ static void test_flow_command(void **state)
     char path[64];
     snprintf(path, sizeof path, "out=/tmp/cp_test_flow_%d.csv", (int) getpid());
     assert_int_equal(run_cmd("T=5", "alpha0=0.1", path, NULL, NULL), 0);
-    assert_int_equal(run_cmd("T=5", "alpha0=0.1", "beta0=-0.2", "tau=400", path), 0);
-    /* not integrated long enough: the endpoint is far from alpha_T */
+    assert_int_equal(run_cmd("T=5", "alpha0=0.28", "beta0=-0.28", "tau=150", path), 0);
+    /* not integrated long enough: the endpoint is far from the minimizer */
     assert_int_equal(run_cmd("T=5", "alpha0=0.1", "beta0=-0.2", "tau=1/100", path), 1);
     /* bad input: exit 2 */
     assert_int_equal(run_cmd("T=0", path, NULL, NULL, NULL), 2);
