@@ -44,39 +44,58 @@ void cp_rng_init(cp_rng *r, uint64_t seed, uint64_t stream, uint32_t substream)
     r->spare = 0.0;
 }
 
-/* CP_RNG_BLOCKS Philox blocks at counters ctr[0] + b (b = 0..), the same
- * arithmetic as cp_philox4x32_10 lane by lane, written so that the
- * compiler vectorises across blocks. */
-__attribute__((target_clones("arch=x86-64-v3", "default"), optimize("O3")))
-static void philox_blocks(uint32_t *restrict out, const uint32_t ctr[4], const uint32_t key[2])
+/* CP_RNG_BLOCKS (= 4) Philox blocks at counters ctr[0] + b, b = 0..3.
+ * Portable path: the block function four times.  AVX2 path: the four
+ * blocks in the four 64-bit lanes of a vector, every word kept in the low
+ * 32 bits of its lane; _mm256_mul_epu32 gives the full 32 x 32 -> 64
+ * products.  tests/test_rng.c checks the stream against cp_philox4x32_10. */
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+__attribute__((target("avx2")))
+static void philox4_avx2(uint32_t *out, const uint32_t ctr[4], const uint32_t key[2])
 {
-    uint32_t c0[CP_RNG_BLOCKS], c1[CP_RNG_BLOCKS], c2[CP_RNG_BLOCKS], c3[CP_RNG_BLOCKS];
-    for (int b = 0; b < CP_RNG_BLOCKS; b++) {
-        c0[b] = ctr[0] + (uint32_t) b;
-        c1[b] = ctr[1];
-        c2[b] = ctr[2];
-        c3[b] = ctr[3];
-    }
+    const __m256i mask = _mm256_set1_epi64x(0xffffffffLL);
+    const __m256i m0 = _mm256_set1_epi64x(PHILOX_M0), m1 = _mm256_set1_epi64x(PHILOX_M1);
+    __m256i c0 = _mm256_set_epi64x((uint32_t) (ctr[0] + 3u), (uint32_t) (ctr[0] + 2u),
+                                   (uint32_t) (ctr[0] + 1u), ctr[0]);
+    __m256i c1 = _mm256_set1_epi64x(ctr[1]), c2 = _mm256_set1_epi64x(ctr[2]), c3 = _mm256_set1_epi64x(ctr[3]);
     uint32_t k0 = key[0], k1 = key[1];
     for (int round = 0; round < 10; round++) {
-        for (int b = 0; b < CP_RNG_BLOCKS; b++) {
-            uint64_t p0 = (uint64_t) PHILOX_M0 * c0[b];
-            uint64_t p1 = (uint64_t) PHILOX_M1 * c2[b];
-            uint32_t n0 = (uint32_t) (p1 >> 32) ^ c1[b] ^ k0;
-            uint32_t n2 = (uint32_t) (p0 >> 32) ^ c3[b] ^ k1;
-            c1[b] = (uint32_t) p1;
-            c3[b] = (uint32_t) p0;
-            c0[b] = n0;
-            c2[b] = n2;
-        }
+        __m256i p0 = _mm256_mul_epu32(c0, m0), p1 = _mm256_mul_epu32(c2, m1);
+        __m256i n0 = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(p1, 32), c1), _mm256_set1_epi64x(k0));
+        __m256i n2 = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(p0, 32), c3), _mm256_set1_epi64x(k1));
+        c1 = _mm256_and_si256(p1, mask);
+        c3 = _mm256_and_si256(p0, mask);
+        c0 = n0;
+        c2 = n2;
         k0 += PHILOX_W0;
         k1 += PHILOX_W1;
     }
+    uint64_t w0[4], w1[4], w2[4], w3[4];
+    _mm256_storeu_si256((__m256i *) w0, c0);
+    _mm256_storeu_si256((__m256i *) w1, c1);
+    _mm256_storeu_si256((__m256i *) w2, c2);
+    _mm256_storeu_si256((__m256i *) w3, c3);
+    for (int b = 0; b < 4; b++) {
+        out[4 * b] = (uint32_t) w0[b];
+        out[4 * b + 1] = (uint32_t) w1[b];
+        out[4 * b + 2] = (uint32_t) w2[b];
+        out[4 * b + 3] = (uint32_t) w3[b];
+    }
+}
+#endif
+
+static void philox_blocks(uint32_t *out, const uint32_t ctr[4], const uint32_t key[2])
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+    if (__builtin_cpu_supports("avx2")) {
+        philox4_avx2(out, ctr, key);
+        return;
+    }
+#endif
     for (int b = 0; b < CP_RNG_BLOCKS; b++) {
-        out[4 * b] = c0[b];
-        out[4 * b + 1] = c1[b];
-        out[4 * b + 2] = c2[b];
-        out[4 * b + 3] = c3[b];
+        uint32_t c[4] = { ctr[0] + (uint32_t) b, ctr[1], ctr[2], ctr[3] };
+        cp_philox4x32_10(out + 4 * b, c, key);
     }
 }
 
