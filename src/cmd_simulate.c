@@ -38,7 +38,11 @@ static void sim_help(FILE *f)
                "95%% interval.  Double precision: an estimate, never a certificate.  A list value\n"
                "(T=1,2,5,10) sweeps a grid over L, T, alpha, beta, gamma.  --config FILE reads\n"
                "key = value lines; command-line keys override them.  Every output records the\n"
-               "resolved parameters, the seed and the versions.\n\nkeys [default]:\n");
+               "resolved parameters, the seed and the versions.  With query=exact (default) the\n"
+               "query is integrated out: the risk is the prior's Bayes risk (closed form) plus the\n"
+               "Monte Carlo mean of the excess (w - w*)^T Lambda (w - w*) (docs/model.md, FC-2).\n"
+               "CA grids sharing L run in one pass over the prompts (same bits as separate runs).\n"
+               "A NaN or Inf stops the run with an error; nothing is averaged over it.\n\nkeys [default]:\n");
     for (const cp_key_spec *k = sim_keys; k->name; k++)
         fprintf(f, "  %-8s [%s] %s\n", k->name, k->dflt ? k->dflt : "see text", k->help);
     fprintf(f, "\nExit codes: 0 estimates printed; 1 the run stopped (NaN or Inf); 2 bad input.\n");
