@@ -180,6 +180,10 @@ static void test_chebyshev(void **state)
     expect(run_check("tp_chebyshev", "T", "3,5", NULL), CP_CERTIFIED);
     /* T = 1: the Chebyshev step is alpha*, which cannot beat alpha_1 */
     expect_not_certified(run_check("tp_chebyshev", "T", "1", NULL));
+    /* at T = 3 the Chebyshev excess is 0.543 of the best tied one: a claimed
+     * factor 1/2 is false, 3/5 is true */
+    expect(run_check("tp_chebyshev", "T", "3", "bound", "1/2", NULL), CP_REFUTED);
+    expect(run_check("tp_chebyshev", "T", "3", "bound", "3/5", NULL), CP_CERTIFIED);
     /* T = 2: false under the uniform prior on [1/2, 4] */
     expect_not_certified(run_check("tp_chebyshev", "T", "2", NULL));
 }
