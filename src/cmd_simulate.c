@@ -139,6 +139,10 @@ int cp_cmd_simulate(int argc, char **argv)
         fprintf(stderr, "crossproof simulate: %s\n", err);
         goto out;
     }
+    if (cp_kv_validate(&args, sim_keys, err) != 0) {       /* command-line keys: errors name the parameter */
+        fprintf(stderr, "crossproof simulate: %s\n", err);
+        goto out;
+    }
     for (int i = 0; i < args.n; i++)
         cp_kv_set(&kv, args.e[i].key, args.e[i].value, 0, 1);
     if (cp_kv_validate(&kv, sim_keys, err) != 0 || cp_model_from_kv(model, &kv, err) != 0) {
@@ -160,7 +164,7 @@ int cp_cmd_simulate(int argc, char **argv)
         fprintf(stderr, "crossproof simulate: %s\n", err);
         goto out;
     }
-#define BAD(key, ...) do { cp_kv_error(err, &kv, key, __VA_ARGS__); fprintf(stderr, "crossproof simulate: %s\n", err); goto out; } while (0)
+#define BAD(key, ...) do { cp_kv_error(err, cp_kv_has(&args, key) ? &args : &kv, key, __VA_ARGS__); fprintf(stderr, "crossproof simulate: %s\n", err); goto out; } while (0)
     if (cp_pred_kind_from_name(&kind, mname) != 0 || kind == CP_PRED_LSA_GENERAL)
         BAD("model", "model must be bayes, ols, lsa, ca, ca2 or ca_untied, got '%s'", mname);
     if (!strcmp(qname, "exact")) query = CP_QUERY_EXACT;

@@ -214,6 +214,10 @@ int cp_cmd_train(int argc, char **argv)
         fprintf(stderr, "crossproof train: %s\n", err);
         goto out;
     }
+    if (cp_kv_validate(&args, train_keys, err) != 0) {       /* command-line keys: errors name the parameter */
+        fprintf(stderr, "crossproof train: %s\n", err);
+        goto out;
+    }
     for (int i = 0; i < args.n; i++)
         cp_kv_set(&kv, args.e[i].key, args.e[i].value, 0, 1);
     if (cp_kv_validate(&kv, train_keys, err) || cp_model_from_kv(model, &kv, err)) {
@@ -239,7 +243,7 @@ int cp_cmd_train(int argc, char **argv)
     double lr = getd(&kv, "lr", err, &bad), a0 = getd(&kv, "alpha0", err, &bad);
     double b0 = getd(&kv, "beta0", err, &bad), g0 = getd(&kv, "gamma0", err, &bad);
     if (bad) { fprintf(stderr, "crossproof train: %s\n", err); goto out; }
-#define BAD(key, ...) do { cp_kv_error(err, &kv, key, __VA_ARGS__); fprintf(stderr, "crossproof train: %s\n", err); goto out; } while (0)
+#define BAD(key, ...) do { cp_kv_error(err, cp_kv_has(&args, key) ? &args : &kv, key, __VA_ARGS__); fprintf(stderr, "crossproof train: %s\n", err); goto out; } while (0)
     cp_pred_kind kind;
     if (cp_pred_kind_from_name(&kind, mname) || kind == CP_PRED_BAYES || kind == CP_PRED_OLS)
         BAD("model", "model must be ca, ca2, ca_untied, lsa or lsa_general, got '%s'", mname);

@@ -136,6 +136,12 @@ static void test_threads_and_config(void **state)
     fclose(f);
     assert_int_equal(run(out, sizeof out, err, sizeof err, "simulate --config %s", cfg), 2);
     assert_non_null(strstr(err, ":2:"));
+    /* a bad command-line key next to a config file is named as a parameter, not as a file line */
+    f = fopen(cfg, "w");
+    fprintf(f, "d1 = 3\n");
+    fclose(f);
+    assert_int_equal(run(out, sizeof out, err, sizeof err, "simulate --config %s T=0", cfg), 2);
+    assert_non_null(strstr(err, "parameter T"));
 }
 
 static void test_train_resume(void **state)
