@@ -219,7 +219,8 @@ static cp_verdict check_large_L(cp_check_run *run)
         cp_run_detail_append(run, " T=%ld: [%.6g, %.6g], %.6g;", (long) Ts[i], lo, hi, pop);
     }
     snprintf(run->interval, sizeof run->interval,
-             "every |interval - population| within %.3g of its band (worst T = %ld)", worst, worstT);
+             "max over T of (farthest interval end - population)/tolerance = %.3g at T = %ld (<= 1 needed)",
+             worst, worstT);
     v = any_out ? CP_CONTRADICTED : all_in ? CP_SUPPORTED : CP_INCONCLUSIVE;
 done:
     if (Ts) flint_free(Ts);
