@@ -1,0 +1,81 @@
+/* test_engine_checks.c -- the statistical checks of checks/risk_limits.c
+ * must be able to fail: each is run on a setting where its claim is false
+ * (or its reference is wrong) and must answer CONTRADICTED, and on a true
+ * setting with small samples where it must not.  Statistical checks may
+ * never answer CERTIFIED or REFUTED. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+#include "crossproof/check.h"
+
+static cp_verdict run_check(const char *name, const char *const *kvs)
+{
+    const cp_check_def *def = cp_check_lookup(name);
+    cp_kv kv;
+    cp_check_run run;
+    char err[CP_ERRLEN];
+    assert_non_null(def);
+    assert_int_equal(def->kind, CP_CHECK_STAT);
+    cp_kv_init(&kv, "");
+    for (int i = 0; kvs[i]; i++)
+        assert_int_equal(cp_kv_add_arg(&kv, kvs[i], err), 0);
+    assert_int_equal(cp_kv_validate(&kv, def->keys, err), 0);
+    cp_check_run_init(&run, def, &kv, 256);
+    cp_verdict v = cp_check_execute(&run, NULL);
+    assert_false(run.bad_input);
+    assert_true(v != CP_CERTIFIED && v != CP_REFUTED);
+    assert_true(run.interval[0] != '\0');
+    cp_check_run_clear(&run);
+    cp_kv_clear(&kv);
+    return v;
+}
+
+static void test_large_L_contradicted_at_small_L(void **state)
+{
+    (void) state;
+    /* at L = 100 the finite-L term (about 0.007 at T = 20) dwarfs the population excess (about 1e-6);
+     * alpha = 0.2 keeps every prompt convergent (at alpha* heavy tails would leave it undecided) */
+    const char *bad[] = { "L=100", "T=20", "alpha=0.2", "prompts=20000", NULL };
+    assert_int_equal(run_check("ca_large_L_excess", bad), CP_CONTRADICTED);
+    const char *good[] = { "L=1000000", "T=1,5", "prompts=50000", "tol_rel=0.1", NULL };
+    assert_int_equal(run_check("ca_large_L_excess", good), CP_SUPPORTED);
+}
+
+static void test_least_squares_contradicted_at_small_T(void **state)
+{
+    (void) state;
+    /* T = 1 (one LSA layer) is far from the least-squares limit */
+    const char *bad[] = { "d1=2", "d2=2", "L=40", "T=1", "prompts=20000", NULL };
+    assert_int_equal(run_check("ca_least_squares_limit", bad), CP_CONTRADICTED);
+}
+
+static void test_toward_bayes_contradicted_when_reversed(void **state)
+{
+    (void) state;
+    const char *bad[] = { "T=20,3", "L=2000,50", "prompts=20000", NULL };
+    assert_int_equal(run_check("ca_toward_bayes", bad), CP_CONTRADICTED);
+    const char *good[] = { "T=1,10", "L=50,5000", "prompts=20000", NULL };
+    assert_int_equal(run_check("ca_toward_bayes", good), CP_SUPPORTED);
+}
+
+static void test_training_contradicted_when_L_decreases(void **state)
+{
+    (void) state;
+    const char *bad[] = { "model=ca", "T=3", "L_train=100000,200", "seeds=2", "steps=300", "lr=0.2",
+                          "alpha0=0.2", NULL };
+    assert_int_equal(run_check("ca_trained_params", bad), CP_CONTRADICTED);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_large_L_contradicted_at_small_L),
+        cmocka_unit_test(test_least_squares_contradicted_at_small_T),
+        cmocka_unit_test(test_toward_bayes_contradicted_when_reversed),
+        cmocka_unit_test(test_training_contradicted_when_L_decreases),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
