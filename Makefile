@@ -4,6 +4,8 @@
 #   make audit      run every theorem check, write docs/report.md
 #   make check      build and run the test suite (unit + end-to-end)
 #   make memcheck   the unit tests under valgrind (no errors, no leaks)
+#   make sanitize   the test suite built with ASan + UBSan (build-san/)
+#   make fuzz       libFuzzer on the theorem and key=value parsers (FUZZ_SECONDS each)
 #   make install PREFIX=/usr/local
 #
 # Arb comes in two layouts: Debian 12 ships FLINT 2.9 with a separate Arb 2.23
@@ -108,6 +110,62 @@ check: deps $(PROG) $(TEST_BIN)
 memcheck: deps $(PROG) $(TEST_BIN)
 	@command -v valgrind >/dev/null || { echo "memcheck needs valgrind: apt-get install -y valgrind"; exit 2; }
 	@BUILD=$(BUILD) CP_VALGRIND=1 sh tests/run.sh $(TEST_BIN)
+
+# --- fuzzing and sanitizers ------------------------------------------------
+# make sanitize: library, program and tests built with ASan + UBSan into
+# $(BUILD)-san, then the whole test suite (tests/run.sh, unit + e2e).
+# make fuzz: the libFuzzer harnesses tests/fuzz_*.c built with clang into
+# $(BUILD)-fuzz, each run FUZZ_SECONDS; a crash fails the target and leaves the
+# input in $(BUILD)-fuzz/artifacts/ (add it to tests/fuzz/regressions/, which
+# tests/test_fuzz_regressions.c replays in make check).
+SAN_BUILD     ?= $(BUILD)-san
+SAN_FLAGS     := -fsanitize=address,undefined -fno-omit-frame-pointer
+# Sanitizer reports also go to files in $(SAN_BUILD)/sanitizer-logs/ so that one
+# is caught even where an e2e case expects a non-zero exit; any file there
+# fails the target.  CP_SANITIZE=1 lets a test skip what ASan cannot run
+# (ulimit -v: ASan reserves terabytes of shadow address space).
+SAN_LOG        = $(abspath $(SAN_BUILD))/sanitizer-logs
+SAN_LSAN      := LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0
+SAN_ENV       := UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 $(SAN_LSAN)
+FUZZ_BUILD    ?= $(BUILD)-fuzz
+FUZZ_SECONDS  ?= 60
+FUZZ_PACKAGES := clang libclang-rt-14-dev
+FUZZ_TARGETS  := theorem:16384 kv:4096
+FUZZ_BIN      := $(BUILD)/fuzz/fuzz_theorem $(BUILD)/fuzz/fuzz_kv
+.PHONY: sanitize fuzz fuzz-bin
+
+sanitize: deps
+	@rm -rf $(SAN_LOG); mkdir -p $(SAN_LOG); \
+	CFLAGS="-O1 -g $(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" $(SAN_LSAN) CP_SANITIZE=1 \
+	  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:log_path=$(SAN_LOG)/ubsan \
+	  ASAN_OPTIONS=detect_leaks=1:log_path=$(SAN_LOG)/asan \
+	  $(MAKE) --no-print-directory BUILD=$(SAN_BUILD) check; rc=$$?; \
+	if [ -n "$$(ls $(SAN_LOG))" ]; then \
+	  echo "sanitizer reports in $(SAN_LOG):"; head -40 $(SAN_LOG)/*; exit 1; fi; \
+	exit $$rc
+
+fuzz: deps
+	@$(MAKE) --no-print-directory deps DEB_PACKAGES="$(FUZZ_PACKAGES)"
+	@CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -Wno-unknown-warning-option" \
+	  $(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=clang fuzz-bin
+	@mkdir -p $(FUZZ_BUILD)/artifacts; \
+	for t in $(FUZZ_TARGETS); do n=$${t%%:*}; len=$${t#*:}; \
+	  mkdir -p $(FUZZ_BUILD)/corpus_$$n; \
+	  echo "fuzz_$$n: $(FUZZ_SECONDS) s, -max_len=$$len"; \
+	  $(SAN_ENV) OPENBLAS_NUM_THREADS=1 $(FUZZ_BUILD)/fuzz/fuzz_$$n -max_total_time=$(FUZZ_SECONDS) \
+	    -max_len=$$len -timeout=20 -print_final_stats=1 -dict=tests/fuzz/$$n.dict \
+	    -artifact_prefix=$(FUZZ_BUILD)/artifacts/$$n- $(FUZZ_BUILD)/corpus_$$n \
+	    tests/fuzz/corpus_$$n tests/fuzz/regressions > $(FUZZ_BUILD)/fuzz_$$n.log 2>&1 \
+	  || { tail -60 $(FUZZ_BUILD)/fuzz_$$n.log; \
+	       echo "fuzz_$$n FAILED: input in $(FUZZ_BUILD)/artifacts/; copy it to tests/fuzz/regressions/"; exit 1; }; \
+	  grep -E '^#[0-9]+.*DONE|stat::number_of_executed_units|stat::peak_rss' $(FUZZ_BUILD)/fuzz_$$n.log; \
+	done
+
+fuzz-bin: $(FUZZ_BIN)
+
+$(BUILD)/fuzz/%: tests/%.c tests/fuzz_targets.h $(CHECK_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $< $(CHECK_OBJ) $(LIB) $(LIBS)
 
 bench: deps $(PROG) $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do $$b || exit 1; done

@@ -113,11 +113,40 @@ static int validate_claim(cp_claim *c, const char *path, int id_line, int check_
 
 int cp_theorem_load(cp_theorem *th, const char *path, char *err)
 {
+    size_t len = 0;
+    char *text = read_file(path, &len, err);
+    if (text == NULL) {
+        memset(th, 0, sizeof *th);
+        snprintf(th->path, sizeof th->path, "%s", path);
+        return -1;
+    }
+    int rc = cp_theorem_parse(th, path, text, len, err);
+    free(text);
+    return rc;
+}
+
+int cp_theorem_parse(cp_theorem *th, const char *path, const char *text, size_t len, char *err)
+{
     memset(th, 0, sizeof *th);
     snprintf(th->path, sizeof th->path, "%s", path);
-    th->text = read_file(path, &th->len, err);
-    if (th->text == NULL)
+    /* the same limits as read_file: at most 8 MiB, no NUL byte */
+    if (len > CP_MAX_THEOREM_BYTES) {
+        cp_errf(err, "%.400s:1: theorem file larger than %d bytes", path, CP_MAX_THEOREM_BYTES);
         return -1;
+    }
+    if (len > 0 && memchr(text, '\0', len) != NULL) {
+        cp_errf(err, "%.400s:1: theorem file contains a NUL byte", path);
+        return -1;
+    }
+    th->text = malloc(len + 1);
+    if (th->text == NULL) {
+        cp_errf(err, "%.400s: out of memory", path);
+        return -1;
+    }
+    if (len > 0)
+        memcpy(th->text, text, len);
+    th->text[len] = '\0';
+    th->len = len;
 
     char *copy = malloc(th->len + 1);
     if (copy == NULL) {

@@ -39,6 +39,11 @@ typedef struct {
 /* Loads and validates a theorem file.  Returns 0, or -1 with a one-line
  * "file:line: message" in err (and nothing allocated). */
 int cp_theorem_load(cp_theorem *th, const char *path, char *err);
+/* The same from memory: text[0..len) (need not be NUL-terminated) is parsed
+ * as the file `path` (used in messages and as the claims' origin).  The
+ * same limits as a file: NUL bytes and more than 8 MiB are rejected.  The
+ * text is copied; cp_theorem_load reads the file and calls this. */
+int cp_theorem_parse(cp_theorem *th, const char *path, const char *text, size_t len, char *err);
 void cp_theorem_clear(cp_theorem *th);
 
 /* The .md files of theorems/ (relative to the working directory), sorted.
