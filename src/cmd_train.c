@@ -326,11 +326,11 @@ int cp_cmd_train(int argc, char **argv)
     }
     tc.on_step = on_step;
     tc.arg = &sc;
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
+    void (*old_int)(int) = signal(SIGINT, on_signal);       /* checkpoint on interrupt, then */
+    void (*old_term)(int) = signal(SIGTERM, on_signal);     /* restore whatever was installed */
     int trc = cp_engine_train(&st, &pred, &tc, err);
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
+    signal(SIGINT, old_int == SIG_ERR ? SIG_DFL : old_int);
+    signal(SIGTERM, old_term == SIG_ERR ? SIG_DFL : old_term);
     if (csv_open) {
         csv_open = 0;
         if (cp_atomic_close(&csvf, err)) { fprintf(stderr, "crossproof train: --csv: %s\n", err); rc = 2; goto out; }
