@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "crossproof/cli.h"
+#include "crossproof/output.h"
 
 typedef struct {
     const char *name;
@@ -30,11 +31,13 @@ static void usage(FILE *f)
     for (const subcommand *c = commands; c->name; c++)
         fprintf(f, "  %-9s %s\n", c->name, c->summary);
     fprintf(f, "\n'crossproof COMMAND --help' describes each command.\n"
-               "Exit codes: 0 success, 1 a claim not established, 2 bad input.\n");
+               "Exit codes: 0 success, 1 a claim not established, 2 bad input,\n"
+               "3 out of memory or an internal error, 130 interrupted.\n");
 }
 
 int main(int argc, char **argv)
 {
+    cp_install_handlers();
     if (argc < 2) {
         usage(stderr);
         return 2;

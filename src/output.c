@@ -1,5 +1,6 @@
 /* output.c -- enclosure printing and atomic file output (output.h). */
 #include <errno.h>
+#include <signal.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,6 +86,64 @@ void cp_json_string(FILE *f, const char *s)
     fputc('"', f);
 }
 
+/* Temporary files being written, removed if a signal stops the program
+ * (docs/design.md, "Bad input" and "Faults"): a report is complete or absent. */
+#define CP_MAX_ACTIVE 8
+static char active_tmp[CP_MAX_ACTIVE][1100];
+
+static void on_fatal_signal(int sig)
+{
+    for (int i = 0; i < CP_MAX_ACTIVE; i++)
+        if (active_tmp[i][0])
+            unlink(active_tmp[i]);          /* async-signal-safe */
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static FLINT_NORETURN void on_flint_abort(void)
+{
+    static const char msg[] = "crossproof: stopped by FLINT (see the message above; "
+                              "usually out of memory)\n";
+    for (int i = 0; i < CP_MAX_ACTIVE; i++)
+        if (active_tmp[i][0])
+            unlink(active_tmp[i]);
+    if (write(2, msg, sizeof msg - 1) < 0) { /* nothing more to do */ }
+    _exit(3);
+}
+
+void cp_install_handlers(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_fatal_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    /* a file-size limit makes write() fail with EFBIG, reported as an error,
+     * instead of killing the process mid-file */
+    signal(SIGXFSZ, SIG_IGN);
+    flint_set_abort(on_flint_abort);
+}
+
+static void track(const char *tmp, int add)
+{
+    sigset_t all, old;
+    sigfillset(&all);
+    sigprocmask(SIG_BLOCK, &all, &old);
+    for (int i = 0; i < CP_MAX_ACTIVE; i++) {
+        if (add && active_tmp[i][0] == '\0') {
+            snprintf(active_tmp[i], sizeof active_tmp[i], "%s", tmp);
+            break;
+        }
+        if (!add && strcmp(active_tmp[i], tmp) == 0) {
+            active_tmp[i][0] = '\0';
+            break;
+        }
+    }
+    sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
 int cp_atomic_open(cp_atomic_file *af, const char *path, char *err)
 {
     memset(af, 0, sizeof *af);
@@ -95,10 +154,12 @@ int cp_atomic_open(cp_atomic_file *af, const char *path, char *err)
         cp_errf(err, "%s: cannot write (%s)", path, strerror(errno));
         return -1;
     }
+    track(af->tmp, 1);
     af->f = fdopen(fd, "w");
     if (af->f == NULL) {
         close(fd);
         unlink(af->tmp);
+        track(af->tmp, 0);
         cp_errf(err, "%s: cannot write (%s)", path, strerror(errno));
         return -1;
     }
@@ -111,6 +172,7 @@ void cp_atomic_abort(cp_atomic_file *af)
         fclose(af->f);
         af->f = NULL;
         unlink(af->tmp);
+        track(af->tmp, 0);
     }
 }
 
@@ -132,8 +194,10 @@ int cp_atomic_close(cp_atomic_file *af, char *err)
         if (!bad)
             saved = errno;
         unlink(af->tmp);
+        track(af->tmp, 0);
         cp_errf(err, "%s: write failed (%s)", af->path, strerror(saved ? saved : EIO));
         return -1;
     }
+    track(af->tmp, 0);
     return 0;
 }

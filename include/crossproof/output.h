@@ -30,4 +30,10 @@ int cp_atomic_open(cp_atomic_file *af, const char *path, char *err);
 int cp_atomic_close(cp_atomic_file *af, char *err);
 void cp_atomic_abort(cp_atomic_file *af);
 
+/* Called once by main(): SIGINT/SIGTERM/SIGHUP remove the temporary files
+ * of unfinished atomic writes before the program dies; SIGXFSZ is ignored
+ * so that a file-size limit is a reported write error; a FLINT abort (out of
+ * memory) prints one line and exits with code 3. */
+void cp_install_handlers(void);
+
 #endif
