@@ -168,7 +168,7 @@ $(BUILD)/fuzz/%: tests/%.c tests/fuzz_targets.h $(CHECK_OBJ) $(LIB)
 	$(CC) $(CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $< $(CHECK_OBJ) $(LIB) $(LIBS)
 
 bench: deps $(PROG) $(BENCH_BIN)
-	@for b in $(BENCH_BIN); do $$b || exit 1; done
+	@st=0; for b in $(BENCH_BIN); do $$b || st=1; done; exit $$st
 
 # Paper-style figures (SVG + PNG in docs/figures/) with gnuplot; data in $(BUILD)/figures-data.
 figures: all

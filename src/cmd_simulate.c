@@ -175,8 +175,9 @@ int cp_cmd_simulate(int argc, char **argv)
         if (cp_sampler_from_name(&s, sname) != 0 || s == CP_SAMPLER_POPULATION)
             BAD("sampler", "sampler must be direct, wishart or auto, got '%s'", sname);
     }
-    if (prompts < 2 || prompts > (slong) 4e18)
-        BAD("prompts", "prompts must be at least 2");
+    /* cap: 10^10 prompts is about a day at this engine's speed; more is a typo */
+    if (prompts < 2 || prompts > (slong) 1e10)
+        BAD("prompts", "prompts must lie in [2, 10^10], got %ld", (long) prompts);
     if (seed < 0)
         BAD("seed", "seed must be a non-negative integer");
     if (threads < 0 || threads > 256)
@@ -186,8 +187,8 @@ int cp_cmd_simulate(int argc, char **argv)
         threads = nc > 0 ? (nc > 256 ? 256 : nc) : 1;
     }
     for (slong i = 0; i < nL; i++)
-        if (Llist[i] < 1 || Llist[i] > (slong) 1e15)
-            BAD("L", "L must be a positive integer, got %ld", (long) Llist[i]);
+        if (Llist[i] < 1 || Llist[i] > (slong) 1e12)
+            BAD("L", "L must lie in [1, 10^12], got %ld", (long) Llist[i]);
     for (slong i = 0; i < nT; i++)
         if (Tlist[i] < 1 || Tlist[i] > 1000000)
             BAD("T", "T must lie in [1, 10^6], got %ld", (long) Tlist[i]);
