@@ -181,6 +181,62 @@ static void test_parse_limits(void **state)
     cp_theorem_clear(&th);
 }
 
+/* Many claims: the duplicate-id check is linear (it was quadratic, and a
+ * valid file of 180000 minimal blocks under the 8 MiB cap took more than
+ * five minutes).  50000 blocks, then a duplicate of the first id. */
+static void test_many_claims(void **state)
+{
+    (void) state;
+    const int n = 50000;
+    size_t cap = (size_t) n * 64 + 256, len = 0;
+    char *text = malloc(cap);
+    assert_non_null(text);
+    for (int i = 0; i < n; i++)
+        len += (size_t) snprintf(text + len, cap - len,
+                                 "```check\nid = c%d\ncheck = lsa_gap_vanishes\n```\n", i);
+    cp_theorem th;
+    char err[CP_ERRLEN] = "";
+    assert_int_equal(cp_theorem_parse(&th, "many.md", text, len, err), 0);
+    assert_int_equal(th.nclaims, n);
+    cp_theorem_clear(&th);
+    len += (size_t) snprintf(text + len, cap - len, "```check\nid = c0\ncheck = lsa_gap_vanishes\n```\n");
+    assert_int_equal(cp_theorem_parse(&th, "many.md", text, len, err), -1);
+    char want[128];
+    snprintf(want, sizeof want, "many.md:%d: duplicate claim id 'c0' (first at line 1)", 4 * n + 2);
+    assert_string_equal(err, want);
+    free(text);
+}
+
+/* Claim ids are unique across files too (cp_theorem_load_all). */
+static void test_load_all_duplicate(void **state)
+{
+    (void) state;
+    const char *dir = getenv("TMPDIR");
+    char p1[256], p2[256];
+    snprintf(p1, sizeof p1, "%s/cp_fz1_XXXXXX", dir && *dir ? dir : "/tmp");
+    snprintf(p2, sizeof p2, "%s/cp_fz2_XXXXXX", dir && *dir ? dir : "/tmp");
+    int f1 = mkstemp(p1), f2 = mkstemp(p2);
+    assert_true(f1 >= 0 && f2 >= 0);
+    const char *a = "```check\nid = x.a\ncheck = lsa_gap_vanishes\n```\n"
+                    "```check\nid = x.b\ncheck = lsa_gap_vanishes\n```\n";
+    const char *b = "# T\n```check\nid = x.c\ncheck = lsa_gap_vanishes\n```\n"
+                    "```check\nid = x.b\ncheck = lsa_gap_vanishes\n```\n";
+    assert_int_equal(write(f1, a, strlen(a)), (ssize_t) strlen(a));
+    assert_int_equal(write(f2, b, strlen(b)), (ssize_t) strlen(b));
+    close(f1);
+    close(f2);
+    char *files[2] = { p1, p2 };
+    cp_theorem *ths = NULL;
+    int nth = 0;
+    assert_int_equal(cp_theorem_load_all(&ths, &nth, files, 1), 0);
+    assert_int_equal(nth, 1);
+    cp_theorem_clear(&ths[0]);
+    free(ths);
+    assert_int_equal(cp_theorem_load_all(&ths, &nth, files, 2), -1);
+    unlink(p1);
+    unlink(p2);
+}
+
 int main(void)
 {
     printf("seed = none (deterministic)\n");
@@ -189,6 +245,8 @@ int main(void)
         cmocka_unit_test(test_corpus_kv),
         cmocka_unit_test(test_regressions),
         cmocka_unit_test(test_parse_limits),
+        cmocka_unit_test(test_many_claims),
+        cmocka_unit_test(test_load_all_duplicate),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     flint_cleanup();
