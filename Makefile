@@ -170,7 +170,8 @@ $(BUILD)/fuzz/%: tests/%.c tests/fuzz_targets.h $(CHECK_OBJ) $(LIB)
 	$(CC) $(CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $< $(CHECK_OBJ) $(LIB) $(LIBS)
 
 bench: deps $(PROG) $(BENCH_BIN)
-	@st=0; for b in $(BENCH_BIN); do $$b || st=1; done; exit $$st
+	@st=0; for b in $(BENCH_BIN); do $$b || st=1; done; \
+	  sh bench/compare_numpy.sh $(PROG) || st=1; exit $$st
 
 # Paper-style figures (SVG + PNG in docs/figures/) with gnuplot; data in $(BUILD)/figures-data.
 figures: all
