@@ -25,7 +25,26 @@ for t in "$@"; do
         tail -40 "$BUILD/$name.log"
     fi
 done
-if [ "${CP_VALGRIND:-0}" != 1 ]; then
+if [ "${CP_VALGRIND:-0}" = 1 ]; then
+    # the program itself, on the certified paths: audit, eval, mutate
+    VG="valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99"
+    tmp=$(mktemp -d)
+    for args in "audit theorems/lsa_impossibility.md --report $tmp/r.md --json $tmp/r.json -q" \
+                "eval lsa-excess-minimax --digits 40" \
+                "eval ca-excess T=7 prior=beta beta_a=2 beta_b=3" \
+                "mutate --fast theorems/lsa_impossibility.md" \
+                "eval alpha-star m_lo=5 m_hi=4"; do
+        name="crossproof $args"
+        $VG "$BUILD/crossproof" $args > "$BUILD/vg.log" 2>&1
+        rc=$?
+        if [ $rc -ne 99 ] && [ $rc -ne 139 ] && [ $rc -ne 134 ]; then
+            pass=$((pass + 1)); echo "PASS valgrind: $name"
+        else
+            fail=$((fail + 1)); failed="$failed [$name]"; echo "FAIL valgrind: $name"; tail -30 "$BUILD/vg.log"
+        fi
+    done
+    rm -rf "$tmp"
+else
     for s in tests/e2e*.sh; do
         [ -f "$s" ] || continue
         name=$(basename "$s")
