@@ -123,6 +123,16 @@ rc=$?
 [ "$(cat "$T/sig.md")" = OLD ] && ok "SIGINT leaves the previous report untouched" || fail "SIGINT leaves the previous report untouched"
 if ls "$T"/sig.md.tmp.* > /dev/null 2>&1; then fail "SIGINT leaves no temporary file"; else ok "SIGINT leaves no temporary file"; fi
 
+# SIGINT during simulate: no CSV, no temporary file
+$CP simulate model=ca d1=10 d2=10 L=200 T=20 prompts=1e9 sampler=direct --csv "$T/sim.csv" > /dev/null 2>&1 &
+pid=$!
+sleep 0.5
+kill -INT $pid
+wait $pid
+rc=$?
+[ $rc -ne 0 ] && ok "SIGINT stops simulate (status $rc)" || fail "SIGINT stops simulate"
+if ls "$T"/sim.csv* > /dev/null 2>&1; then fail "SIGINT during simulate leaves no CSV or temporary file"; else ok "SIGINT during simulate leaves no CSV or temporary file"; fi
+
 # --- install ----------------------------------------------------------------
 if make -s install PREFIX="$T/prefix" BUILD="$BUILD" > "$T/install.log" 2>&1 \
    && [ -x "$T/prefix/bin/crossproof" ] && [ -f "$T/prefix/lib/libcrossproof.a" ] \
