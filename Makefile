@@ -184,6 +184,6 @@ install: all
 	install -m 644 include/crossproof/*.h $(DESTDIR)$(PREFIX)/include/crossproof/
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(SAN_BUILD) $(FUZZ_BUILD)
 
 -include $(CORE_OBJ:.o=.d) $(CHECK_OBJ:.o=.d) $(MAIN_OBJ:.o=.d)
