@@ -232,23 +232,10 @@ int cp_cmd_audit(int argc, char **argv)
             files[nfiles++] = strdup(a);
         }
     }
-    if (nfiles == 0) {
-        free(files);
-        nfiles = cp_theorem_default_files(&files);
-        if (nfiles <= 0) {
-            fprintf(stderr, "crossproof audit: no theorem files given and none in theorems/\n");
-            if (nfiles == 0)
-                free(files);
-            return 2;
-        }
-    }
-
     cp_theorem *ths;
     int nth;
-    if (cp_theorem_load_all(&ths, &nth, files, nfiles) != 0) {
-        cp_files_free(files, nfiles);
+    if (cp_theorem_open_args(&ths, &nth, files, nfiles, "audit") != 0)
         return 2;
-    }
     int ntotal = 0;
     for (int t = 0; t < nth; t++)
         ntotal += ths[t].nclaims;
@@ -323,10 +310,7 @@ int cp_cmd_audit(int argc, char **argv)
         flint_free(res[i].ball);
     }
     free(res);
-    for (int t = 0; t < nth; t++)
-        cp_theorem_clear(&ths[t]);
-    free(ths);
-    cp_files_free(files, nfiles);
+    cp_theorem_free_all(ths, nth);
     flint_cleanup();
     return rc;
 }
@@ -365,30 +349,16 @@ int cp_cmd_list(int argc, char **argv)
     for (int i = 1; i < argc; i++)
         if (strncmp(argv[i], "--", 2) != 0)
             files[nfiles++] = strdup(argv[i]);
-    if (nfiles == 0) {
-        free(files);
-        nfiles = cp_theorem_default_files(&files);
-        if (nfiles <= 0) {
-            fprintf(stderr, "crossproof list: no theorem files in theorems/\n");
-            if (nfiles == 0)
-                free(files);
-            return 2;
-        }
-    }
     cp_theorem *ths;
     int nth;
-    if (cp_theorem_load_all(&ths, &nth, files, nfiles) != 0) {
-        cp_files_free(files, nfiles);
+    if (cp_theorem_open_args(&ths, &nth, files, nfiles, "list") != 0)
         return 2;
-    }
     for (int t = 0; t < nth; t++) {
         printf("%s: %s\n", ths[t].path, ths[t].title);
         for (int c = 0; c < ths[t].nclaims; c++)
             printf("  %-40s check %-28s line %d\n", ths[t].claims[c].id, ths[t].claims[c].def->name,
                    ths[t].claims[c].line_open);
-        cp_theorem_clear(&ths[t]);
     }
-    free(ths);
-    cp_files_free(files, nfiles);
+    cp_theorem_free_all(ths, nth);
     return 0;
 }

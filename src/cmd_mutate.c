@@ -234,22 +234,10 @@ int cp_cmd_mutate(int argc, char **argv)
             files[nfiles++] = strdup(argv[i]);
         }
     }
-    if (nfiles == 0) {
-        free(files);
-        nfiles = cp_theorem_default_files(&files);
-        if (nfiles <= 0) {
-            fprintf(stderr, "crossproof mutate: no theorem files given and none in theorems/\n");
-            if (nfiles == 0)
-                free(files);
-            return 2;
-        }
-    }
     cp_theorem *ths;
     int nth, rc = 0;
-    if (cp_theorem_load_all(&ths, &nth, files, nfiles) != 0) {
-        cp_files_free(files, nfiles);
+    if (cp_theorem_open_args(&ths, &nth, files, nfiles, "mutate") != 0)
         return 2;
-    }
     for (int t = 0; t < nth && rc == 0; t++)
         for (int c = 0; c < ths[t].nclaims && rc == 0; c++)
             if (mutate_claim(&ths[t].claims[c], fast, &st, err) != 0) {
@@ -261,10 +249,7 @@ int cp_cmd_mutate(int argc, char **argv)
                "%d claims unarmed\n", st.tried, st.caught, st.tried - st.caught, st.skipped, st.unarmed);
         rc = (st.caught == st.tried && st.unarmed == 0) ? 0 : 1;
     }
-    for (int t = 0; t < nth; t++)
-        cp_theorem_clear(&ths[t]);
-    free(ths);
-    cp_files_free(files, nfiles);
+    cp_theorem_free_all(ths, nth);
     flint_cleanup();
     return rc;
 }

@@ -1,6 +1,7 @@
 /* main.c -- the crossproof command-line program: subcommand dispatch. */
 #include <stdio.h>
 #include <string.h>
+#include "crossproof/arbcompat.h"
 #include "crossproof/cli.h"
 #include "crossproof/output.h"
 
@@ -51,8 +52,11 @@ int main(int argc, char **argv)
         return 0;
     }
     for (const subcommand *c = commands; c->name; c++)
-        if (strcmp(argv[1], c->name) == 0)
-            return c->run(argc - 1, argv + 1);
+        if (strcmp(argv[1], c->name) == 0) {
+            int rc = c->run(argc - 1, argv + 1);
+            flint_cleanup();   /* release FLINT's caches: valgrind-clean on every path */
+            return rc;
+        }
     fprintf(stderr, "crossproof: unknown command '%s' (try crossproof --help)\n", argv[1]);
     return 2;
 }

@@ -426,3 +426,27 @@ int cp_theorem_load_all(cp_theorem **ths, int *nth, char **files, int nfiles)
     return 0;
 }
 
+
+int cp_theorem_open_args(cp_theorem **ths, int *nth, char **files, int nfiles, const char *cmd)
+{
+    if (nfiles == 0) {
+        free(files);
+        nfiles = cp_theorem_default_files(&files);
+        if (nfiles <= 0) {
+            fprintf(stderr, "crossproof %s: no theorem files given and none in theorems/\n", cmd);
+            if (nfiles == 0)
+                free(files);
+            return -1;
+        }
+    }
+    int rc = cp_theorem_load_all(ths, nth, files, nfiles);
+    cp_files_free(files, nfiles);
+    return rc;
+}
+
+void cp_theorem_free_all(cp_theorem *ths, int nth)
+{
+    for (int t = 0; t < nth; t++)
+        cp_theorem_clear(&ths[t]);
+    free(ths);
+}

@@ -55,5 +55,10 @@ void cp_files_free(char **files, int n);
  * error prints the one-line message to stderr and returns -1 (nothing
  * left allocated); else *ths holds *nth loaded files. */
 int cp_theorem_load_all(cp_theorem **ths, int *nth, char **files, int nfiles);
+/* The command-line form: `files` (nfiles names, malloc'ed, the array too) are
+ * taken over and freed; no names means the .md files of theorems/.  On error prints one
+ * line naming the command `cmd` or the file:line and returns -1. */
+int cp_theorem_open_args(cp_theorem **ths, int *nth, char **files, int nfiles, const char *cmd);
+void cp_theorem_free_all(cp_theorem *ths, int nth);
 
 #endif
