@@ -121,11 +121,6 @@ void cp_model_get_approx(cp_model_approx *out, const cp_model_t m)
     out->zeta = m->zeta;
 }
 
-void cp_arb_set_fmpq(arb_t res, const fmpq_t q, slong prec)
-{
-    arb_set_fmpq(res, q, prec);
-}
-
 /* --- exact moments ---------------------------------------------------- */
 
 /* E[s^k] as an exact rational (docs/model.md, "Prior expectations"). */

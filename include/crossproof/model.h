@@ -69,7 +69,5 @@ void cp_prior_mean_inv1ps(arb_t res, const cp_model_t m, slong prec);
 /* E[s/(1+s)] = 1 - E[1/(1+s)]. */
 void cp_prior_mean_s_over_1ps(arb_t res, const cp_model_t m, slong prec);
 
-/* Converts an exact rational to a ball at prec (exact when representable). */
-void cp_arb_set_fmpq(arb_t res, const fmpq_t q, slong prec);
 
 #endif
