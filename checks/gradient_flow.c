@@ -14,42 +14,13 @@
 
 static int gf_model(cp_model_t m, cp_check_run *run)
 {
-    if (cp_model_from_kv(m, run->params, run->error) != 0) {
-        run->bad_input = 1;
+    if (cp_run_get_model(m, run))
         return -1;
-    }
     if (fmpq_sgn(m->m_hi) <= 0) {
         cp_kv_error(run->error, run->params, "m_hi", "m_hi must be positive (else the excess is identically 0)");
         run->bad_input = 1;
         return -1;
     }
-    return 0;
-}
-
-static int gf_rat(fmpq_t q, cp_check_run *run, const char *key)
-{
-    if (cp_kv_get_rat(q, run->params, run->def->keys, key, run->error) != 0) {
-        run->bad_input = 1;
-        return -1;
-    }
-    return 0;
-}
-
-/* Reads the depth list; each T in [1, 10^7]. */
-static int gf_depths(slong **T, slong *n, cp_check_run *run, const char *key)
-{
-    if (cp_kv_get_intlist(T, n, run->params, run->def->keys, key, run->error) != 0) {
-        run->bad_input = 1;
-        return -1;
-    }
-    for (slong i = 0; i < *n; i++)
-        if ((*T)[i] < 1 || (*T)[i] > GF_MAX_T) {
-            cp_kv_error(run->error, run->params, key, "each depth must lie in [1, %d]", GF_MAX_T);
-            run->bad_input = 1;
-            flint_free(*T);
-            *T = NULL;
-            return -1;
-        }
     return 0;
 }
 
@@ -85,10 +56,10 @@ static cp_verdict check_convexity(cp_check_run *run)
     fmpq_init(hi);
     arb_init(a);
     arb_init(d);
-    if (gf_model(m, run) || gf_depths(&T, &n, run, "T"))
+    if (gf_model(m, run) || cp_run_get_depths(&T, &n, run, "T", 1, GF_MAX_T))
         goto done;
     if (cp_kv_has(run->params, "alpha_hi")) {
-        if (gf_rat(hi, run, "alpha_hi"))
+        if (cp_run_get_rat(hi, run, "alpha_hi"))
             goto done;
     } else {
         fmpq_add_si(hi, m->m_hi, 1);
@@ -154,9 +125,9 @@ static cp_verdict check_alpha_opt(cp_check_run *run)
     char b[96];
     cp_model_init(m);
     arb_init(a);
-    if (gf_model(m, run) || gf_depths(&T, &n, run, "T"))
+    if (gf_model(m, run) || cp_run_get_depths(&T, &n, run, "T", 1, GF_MAX_T))
         goto done;
-    if (cp_kv_get_int(&digits, run->params, run->def->keys, "digits", run->error) || digits < 1 || digits > 1000) {
+    if (cp_run_get_int(&digits, run, "digits") || digits < 1 || digits > 1000) {
         if (!run->error[0])
             cp_kv_error(run->error, run->params, "digits", "digits must lie in [1, 1000]");
         run->bad_input = 1;
@@ -212,12 +183,10 @@ static cp_verdict check_reference(cp_check_run *run)
     cp_model_init(m);
     fmpq_init(tol);
     arb_init(a); arb_init(r); arb_init(t);
-    if (gf_model(m, run) || gf_depths(&T, &n, run, "T") || gf_rat(tol, run, "tol"))
+    if (gf_model(m, run) || cp_run_get_depths(&T, &n, run, "T", 1, GF_MAX_T) || cp_run_get_rat(tol, run, "tol"))
         goto done;
-    if (cp_kv_get_ratlist(&ref, &nr, run->params, run->def->keys, "ref", run->error)) {
-        run->bad_input = 1;
+    if (cp_run_get_ratlist(&ref, &nr, run, "ref"))
         goto done;
-    }
     if (nr != n) {
         cp_kv_error(run->error, run->params, "ref", "ref has %ld values but T has %ld", (long) nr, (long) n);
         run->bad_input = 1;
@@ -279,7 +248,7 @@ static cp_verdict check_rate(cp_check_run *run)
     cp_model_init(m);
     fmpq_init(K); fmpq_init(scale); fmpq_init(as);
     arb_init(a); arb_init(c); arb_init(d); arb_init(bound);
-    if (gf_model(m, run) || gf_depths(&T, &n, run, "T") || gf_rat(K, run, "K") || gf_rat(scale, run, "scale"))
+    if (gf_model(m, run) || cp_run_get_depths(&T, &n, run, "T", 1, GF_MAX_T) || cp_run_get_rat(K, run, "K") || cp_run_get_rat(scale, run, "scale"))
         goto done;
     if (!cp_flow_rate_limit(c, m, prec)) {
         cp_kv_error(run->error, run->params, "prior",
@@ -347,7 +316,7 @@ static cp_verdict check_minimax(cp_check_run *run)
     cp_model_init(m);
     fmpq_init(shift); fmpq_init(ac); fmpq_init(la); fmpq_init(lb);
     fmpq_init(ea); fmpq_init(eb); fmpq_init(rho);
-    if (gf_model(m, run) || gf_rat(shift, run, "shift"))
+    if (gf_model(m, run) || cp_run_get_rat(shift, run, "shift"))
         goto done;
     fmpq_add(ac, m->m_lo, m->m_hi);
     fmpq_add(ac, ac, shift);
@@ -410,7 +379,7 @@ static cp_verdict check_excess_bound(cp_check_run *run)
     cp_model_init(m);
     fmpq_init(factor); fmpq_init(q);
     arb_init(a); arb_init(e); arb_init(b);
-    if (gf_model(m, run) || gf_depths(&T, &n, run, "T") || gf_rat(factor, run, "factor"))
+    if (gf_model(m, run) || cp_run_get_depths(&T, &n, run, "T", 1, GF_MAX_T) || cp_run_get_rat(factor, run, "factor"))
         goto done;
     cp_alpha_star(q, m);
     arb_set_fmpq(a, q, prec);

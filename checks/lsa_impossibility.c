@@ -19,25 +19,6 @@ static const cp_key_spec gap_keys[] = {
     CP_KEY_END
 };
 
-/* Reads the model; on bad input marks the run and returns -1. */
-static int read_model(cp_model_t m, cp_check_run *run)
-{
-    if (cp_model_from_kv(m, run->params, run->error) != 0) {
-        run->bad_input = 1;
-        return -1;
-    }
-    return 0;
-}
-
-static int read_rat(fmpq_t q, cp_check_run *run, const char *key)
-{
-    if (cp_kv_get_rat(q, run->params, run->def->keys, key, run->error) != 0) {
-        run->bad_input = 1;
-        return -1;
-    }
-    return 0;
-}
-
 static void fmt_arb(char *buf, size_t n, const arb_t x)
 {
     char *s = arb_get_str(x, 12, 0);
@@ -59,7 +40,7 @@ static cp_verdict check_gap_bound(cp_check_run *run)
     fmpq_init(bound);
     arb_init(s1); arb_init(s2); arb_init(c); arb_init(eta);
     arb_init(inv_a); arb_init(inv_b); arb_init(g1); arb_init(g2); arb_init(bb);
-    if (read_model(m, run) || read_rat(bound, run, "bound"))
+    if (cp_run_get_model(m, run) || cp_run_get_rat(bound, run, "bound"))
         goto done;
 
     /* step 0: hypotheses 0 < m_lo < m_hi (exact rational comparisons) */
@@ -120,7 +101,7 @@ static cp_verdict check_gap_vanishes(cp_check_run *run)
     cp_model_t m;
     cp_verdict v = CP_INCONCLUSIVE;
     cp_model_init(m);
-    if (read_model(m, run) == 0) {
+    if (cp_run_get_model(m, run) == 0) {
         cp_lsa_gap(run->value, m, run->prec);
         run->has_value = 1;
         if (arb_is_zero(run->value))
@@ -192,13 +173,10 @@ static cp_verdict check_gap_samples(cp_check_run *run)
     cp_model_init(m);
     fmpq_init(scale);
     fmpq_init(sig);
-    if (read_model(m, run) || read_rat(scale, run, "scale"))
+    if (cp_run_get_model(m, run) || cp_run_get_rat(scale, run, "scale"))
         goto out;
-    if (cp_kv_get_int(&n, run->params, sample_keys, "samples", run->error)
-        || cp_kv_get_int(&seed, run->params, sample_keys, "seed", run->error)) {
-        run->bad_input = 1;
+    if (cp_run_get_int(&n, run, "samples") || cp_run_get_int(&seed, run, "seed"))
         goto out;
-    }
     if (n < 1 || n > 100000) {
         cp_kv_error(run->error, run->params, "samples", "samples must lie in [1, 100000]");
         run->bad_input = 1;
@@ -229,7 +207,7 @@ static cp_verdict check_gap_samples(cp_check_run *run)
         if (cp_kv_has(run->params, "bound")) {
             fmpq_t bq;
             fmpq_init(bq);
-            if (read_rat(bq, run, "bound")) {
+            if (cp_run_get_rat(bq, run, "bound")) {
                 fmpq_clear(bq);
                 goto free_all;
             }
@@ -352,12 +330,10 @@ static cp_verdict check_reference(cp_check_run *run)
     cp_model_init(m);
     fmpq_init(val); fmpq_init(tol);
     arb_init(x); arb_init(r); arb_init(t); arb_init(tmp);
-    if (read_model(m, run) || read_rat(val, run, "value") || read_rat(tol, run, "tol"))
+    if (cp_run_get_model(m, run) || cp_run_get_rat(val, run, "value") || cp_run_get_rat(tol, run, "tol"))
         goto done;
-    if (cp_kv_get_word(&qn, run->params, ref_keys, "quantity", run->error)) {
-        run->bad_input = 1;
+    if (cp_run_get_word(&qn, run, "quantity"))
         goto done;
-    }
     if (strcmp(qn, "bayes-risk") == 0) cp_bayes_risk(x, m, prec);
     else if (strcmp(qn, "lsa-gamma-avg") == 0) cp_lsa_gamma_avg(x, m, prec);
     else if (strcmp(qn, "lsa-excess-avg") == 0) cp_lsa_excess_avg(x, m, prec);
@@ -412,7 +388,7 @@ static cp_verdict check_support_bound(cp_check_run *run)
     cp_model_init(m);
     fmpq_init(bound); fmpq_init(s1q);
     arb_init(g); arb_init(val); arb_init(s1); arb_init(s2); arb_init(c); arb_init(bb); arb_init(t);
-    if (read_model(m, run) || read_rat(bound, run, "bound"))
+    if (cp_run_get_model(m, run) || cp_run_get_rat(bound, run, "bound"))
         goto done;
     if (fmpq_sgn(m->m_lo) <= 0 || fmpq_cmp(m->m_lo, m->m_hi) >= 0) {
         cp_run_detail(run, "needs 0 < m_lo < m_hi");
@@ -534,10 +510,10 @@ static cp_verdict check_optimize(cp_check_run *run)
     slong restarts = 0, seed = 0;
     cp_verdict v = CP_INCONCLUSIVE;
     cp_model_init(m);
-    if (read_model(m, run))
+    if (cp_run_get_model(m, run))
         goto done;
-    if (cp_kv_get_int(&restarts, run->params, opt_keys, "restarts", run->error)
-        || cp_kv_get_int(&seed, run->params, opt_keys, "seed", run->error) || restarts < 1 || restarts > 1000) {
+    if (cp_run_get_int(&restarts, run, "restarts") || cp_run_get_int(&seed, run, "seed")
+        || restarts < 1 || restarts > 1000) {
         if (!run->error[0])
             cp_kv_error(run->error, run->params, "restarts", "restarts must lie in [1, 1000]");
         run->bad_input = 1;

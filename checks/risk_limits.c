@@ -87,24 +87,22 @@ static int bad(cp_check_run *run, const char *key, const char *msg)
     return -1;
 }
 
-static int get_d(double *out, cp_check_run *run, const cp_key_spec *keys, const char *key)
+/* A rational parameter, rounded to double (the engine's precision). */
+static int get_d(double *out, cp_check_run *run, const char *key)
 {
     fmpq_t q;
     fmpq_init(q);
-    int rc = cp_kv_get_rat(q, run->params, keys, key, run->error);
+    int rc = cp_run_get_rat(q, run, key);
     *out = fmpq_get_d(q);
     fmpq_clear(q);
-    if (rc)
-        run->bad_input = 1;
     return rc;
 }
 
-static int get_i(slong *out, cp_check_run *run, const cp_key_spec *keys, const char *key, slong lo, slong hi)
+/* An integer parameter in [lo, hi]. */
+static int get_i(slong *out, cp_check_run *run, const char *key, slong lo, slong hi)
 {
-    if (cp_kv_get_int(out, run->params, keys, key, run->error)) {
-        run->bad_input = 1;
+    if (cp_run_get_int(out, run, key))
         return -1;
-    }
     if (*out < lo || *out > hi) {
         char msg[128];
         snprintf(msg, sizeof msg, "%s must lie in [%ld, %ld]", key, (long) lo, (long) hi);
@@ -114,16 +112,14 @@ static int get_i(slong *out, cp_check_run *run, const cp_key_spec *keys, const c
 }
 
 /* Reads the model, seed, threads, z.  Fills cfg's model fields. */
-static int read_common(cp_check_run *run, const cp_key_spec *keys, cp_model_t m, cp_sim_config *cfg, double *z)
+static int read_common(cp_check_run *run, cp_model_t m, cp_sim_config *cfg, double *z)
 {
     slong seed, threads;
     memset(cfg, 0, sizeof *cfg);
-    if (cp_model_from_kv(m, run->params, run->error) != 0) {
-        run->bad_input = 1;
+    if (cp_run_get_model(m, run))
         return -1;
-    }
-    if (get_i(&seed, run, keys, "seed", 0, (slong) 1 << 62) || get_i(&threads, run, keys, "threads", 0, 256)
-        || get_d(z, run, keys, "z"))
+    if (get_i(&seed, run, "seed", 0, (slong) 1 << 62) || get_i(&threads, run, "threads", 0, 256)
+        || get_d(z, run, "z"))
         return -1;
     if (*z <= 0)
         return bad(run, "z", "z must be positive");
@@ -168,14 +164,12 @@ static cp_verdict check_large_L(cp_check_run *run)
     slong L, prompts, *Ts = NULL, nT = 0;
     cp_verdict v = CP_INCONCLUSIVE;
     cp_model_init(m);
-    if (read_common(run, large_L_keys, m, &cfg, &z) || get_i(&L, run, large_L_keys, "L", 2, (slong) 1e15)
-        || get_i(&prompts, run, large_L_keys, "prompts", 100, (slong) 1e10)
-        || get_d(&tol_rel, run, large_L_keys, "tol_rel") || get_d(&tol_abs, run, large_L_keys, "tol_abs"))
+    if (read_common(run, m, &cfg, &z) || get_i(&L, run, "L", 2, (slong) 1e15)
+        || get_i(&prompts, run, "prompts", 100, (slong) 1e10)
+        || get_d(&tol_rel, run, "tol_rel") || get_d(&tol_abs, run, "tol_abs"))
         goto done;
-    if (cp_kv_get_intlist(&Ts, &nT, run->params, large_L_keys, "T", run->error)) {
-        run->bad_input = 1;
+    if (cp_run_get_intlist(&Ts, &nT, run, "T"))
         goto done;
-    }
     double alpha = alpha_param(run, m);
     long d = cfg.model.d1 + cfg.model.d2;
     if (L < d + 2) {
@@ -238,14 +232,12 @@ static cp_verdict check_least_squares(cp_check_run *run)
     slong T, prompts, *Ls = NULL, nL = 0;
     cp_verdict v = CP_INCONCLUSIVE;
     cp_model_init(m);
-    if (read_common(run, ls_keys, m, &cfg, &z) || get_i(&T, run, ls_keys, "T", 1, 1000000)
-        || get_i(&prompts, run, ls_keys, "prompts", 100, (slong) 1e10)
-        || get_d(&tol_rel, run, ls_keys, "tol_rel") || get_d(&alpha, run, ls_keys, "alpha"))
+    if (read_common(run, m, &cfg, &z) || get_i(&T, run, "T", 1, 1000000)
+        || get_i(&prompts, run, "prompts", 100, (slong) 1e10)
+        || get_d(&tol_rel, run, "tol_rel") || get_d(&alpha, run, "alpha"))
         goto done;
-    if (cp_kv_get_intlist(&Ls, &nL, run->params, ls_keys, "L", run->error)) {
-        run->bad_input = 1;
+    if (cp_run_get_intlist(&Ls, &nL, run, "L"))
         goto done;
-    }
     long d = cfg.model.d1 + cfg.model.d2;
     cfg.prompts = prompts;
     int all_in = 1, any_out = 0;
@@ -294,17 +286,15 @@ static cp_verdict check_trained_ca(cp_check_run *run)
     double *dist = NULL, *ratio = NULL;
     cp_verdict v = CP_INCONCLUSIVE;
     cp_model_init(m);
-    if (read_common(run, train_keys, m, &cfg, &z) || get_i(&T, run, train_keys, "T", 1, 10000)
-        || get_i(&seeds, run, train_keys, "seeds", 1, 100) || get_i(&steps, run, train_keys, "steps", 1, 10000000)
-        || get_i(&batch, run, train_keys, "batch", 2, 10000000) || get_d(&lr, run, train_keys, "lr")
-        || get_d(&a0, run, train_keys, "alpha0") || get_d(&b0, run, train_keys, "beta0")
-        || get_d(&tol, run, train_keys, "tol"))
+    if (read_common(run, m, &cfg, &z) || get_i(&T, run, "T", 1, 10000)
+        || get_i(&seeds, run, "seeds", 1, 100) || get_i(&steps, run, "steps", 1, 10000000)
+        || get_i(&batch, run, "batch", 2, 10000000) || get_d(&lr, run, "lr")
+        || get_d(&a0, run, "alpha0") || get_d(&b0, run, "beta0")
+        || get_d(&tol, run, "tol"))
         goto done;
-    if (cp_kv_get_word(&kname, run->params, train_keys, "model", run->error)
-        || cp_kv_get_intlist(&Ls, &nL, run->params, train_keys, "L_train", run->error)) {
-        run->bad_input = 1;
+    if (cp_run_get_word(&kname, run, "model")
+        || cp_run_get_intlist(&Ls, &nL, run, "L_train"))
         goto done;
-    }
     int two = strcmp(kname, "ca2") == 0;
     if (!two && strcmp(kname, "ca") != 0) {
         bad(run, "model", "model must be ca or ca2");
@@ -441,14 +431,12 @@ static cp_verdict check_trained_lsa(cp_check_run *run)
     slong steps, batch, ndir, *Ls = NULL, nL = 0;
     cp_verdict v = CP_INCONCLUSIVE;
     cp_model_init(m);
-    if (read_common(run, lsa_keys, m, &cfg, &z) || get_i(&steps, run, lsa_keys, "steps", 1, 10000000)
-        || get_i(&batch, run, lsa_keys, "batch", 2, 10000000) || get_d(&lr, run, lsa_keys, "lr")
-        || get_i(&ndir, run, lsa_keys, "directions", 1, 10000))
+    if (read_common(run, m, &cfg, &z) || get_i(&steps, run, "steps", 1, 10000000)
+        || get_i(&batch, run, "batch", 2, 10000000) || get_d(&lr, run, "lr")
+        || get_i(&ndir, run, "directions", 1, 10000))
         goto done;
-    if (cp_kv_get_intlist(&Ls, &nL, run->params, lsa_keys, "L_train", run->error)) {
-        run->bad_input = 1;
+    if (cp_run_get_intlist(&Ls, &nL, run, "L_train"))
         goto done;
-    }
     long d = cfg.model.d1 + cfg.model.d2, n = d + 1;
     double gap = cp_lsa_gap_approx(cfg.model.m_lo, cfg.model.m_hi).approx;
     double lo = INFINITY, hi = 0;
@@ -520,14 +508,12 @@ static cp_verdict check_toward_bayes(cp_check_run *run)
     slong prompts, *Ts = NULL, nT = 0, *Ls = NULL, nL = 0;
     cp_verdict v = CP_INCONCLUSIVE;
     cp_model_init(m);
-    if (read_common(run, bayes_keys, m, &cfg, &z) || get_i(&prompts, run, bayes_keys, "prompts", 100, (slong) 1e10)
-        || get_d(&tol, run, bayes_keys, "tol"))
+    if (read_common(run, m, &cfg, &z) || get_i(&prompts, run, "prompts", 100, (slong) 1e10)
+        || get_d(&tol, run, "tol"))
         goto done;
-    if (cp_kv_get_intlist(&Ts, &nT, run->params, bayes_keys, "T", run->error)
-        || cp_kv_get_intlist(&Ls, &nL, run->params, bayes_keys, "L", run->error)) {
-        run->bad_input = 1;
+    if (cp_run_get_intlist(&Ts, &nT, run, "T")
+        || cp_run_get_intlist(&Ls, &nL, run, "L"))
         goto done;
-    }
     if (nT != nL || nT < 2) {
         bad(run, "T", "T and L must be lists of the same length (at least 2)");
         goto done;

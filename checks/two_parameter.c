@@ -12,10 +12,8 @@
 
 static int tp_model(cp_model_t m, cp_check_run *run)
 {
-    if (cp_model_from_kv(m, run->params, run->error) != 0) {
-        run->bad_input = 1;
+    if (cp_run_get_model(m, run))
         return -1;
-    }
     if (fmpq_sgn(m->m_hi) <= 0) {
         cp_kv_error(run->error, run->params, "m_hi", "m_hi must be positive");
         run->bad_input = 1;
@@ -24,29 +22,16 @@ static int tp_model(cp_model_t m, cp_check_run *run)
     return 0;
 }
 
+/* Reads the depth list T; each depth in [lo, TP_MAX_T]. */
 static int tp_depths(slong **T, slong *n, cp_check_run *run, slong lo)
 {
-    if (cp_kv_get_intlist(T, n, run->params, run->def->keys, "T", run->error) != 0) {
-        run->bad_input = 1;
-        return -1;
-    }
-    for (slong i = 0; i < *n; i++)
-        if ((*T)[i] < lo || (*T)[i] > TP_MAX_T) {
-            cp_kv_error(run->error, run->params, "T", "each depth must lie in [%ld, %d]", (long) lo, TP_MAX_T);
-            run->bad_input = 1;
-            flint_free(*T);
-            *T = NULL;
-            return -1;
-        }
-    return 0;
+    return cp_run_get_depths(T, n, run, "T", lo, TP_MAX_T);
 }
 
 static int tp_ratlist(fmpq **q, slong *nq, slong n, cp_check_run *run, const char *key)
 {
-    if (cp_kv_get_ratlist(q, nq, run->params, run->def->keys, key, run->error) != 0) {
-        run->bad_input = 1;
+    if (cp_run_get_ratlist(q, nq, run, key))
         return -1;
-    }
     if (*nq != n) {
         cp_kv_error(run->error, run->params, key, "%s has %ld values but T has %ld", key, (long) *nq, (long) n);
         run->bad_input = 1;
@@ -93,18 +78,15 @@ static cp_verdict check_opt(cp_check_run *run)
         goto done;
     region = cp_kv_has(run->params, "beta_lo") || cp_kv_has(run->params, "beta_hi");
     if (region) {
-        if (cp_kv_get_rat(blo, run->params, run->def->keys, "beta_lo", run->error) ||
-            cp_kv_get_rat(bhi, run->params, run->def->keys, "beta_hi", run->error)) {
-            run->bad_input = 1;
+        if (cp_run_get_rat(blo, run, "beta_lo") || cp_run_get_rat(bhi, run, "beta_hi"))
             goto done;
-        }
         if (fmpq_cmp(blo, bhi) >= 0 || fmpq_sgn(bhi) >= 0) {
             cp_kv_error(run->error, run->params, "beta_hi", "need beta_lo < beta_hi < 0");
             run->bad_input = 1;
             goto done;
         }
     }
-    if (cp_kv_get_int(&pieces, run->params, run->def->keys, "max_pieces", run->error) || pieces < 1) {
+    if (cp_run_get_int(&pieces, run, "max_pieces") || pieces < 1) {
         if (!run->error[0])
             cp_kv_error(run->error, run->params, "max_pieces", "max_pieces must be positive");
         run->bad_input = 1;
@@ -242,10 +224,8 @@ static cp_verdict check_tpref(cp_check_run *run)
     arb_init(al); arb_init(be); arb_init(r); arb_init(t); arb_init(u);
     if (tp_model(m, run) || tp_depths(&T, &n, run, 2) || tp_ratlist(&ref, &nr, n, run, "ref"))
         goto done;
-    if (cp_kv_get_rat(tol, run->params, run->def->keys, "tol", run->error)) {
-        run->bad_input = 1;
+    if (cp_run_get_rat(tol, run, "tol"))
         goto done;
-    }
     cp_run_detail(run, "beta_T/alpha_T against the reference:");
     for (slong i = 0; i < n; i++) {
         cp_verdict vi;
@@ -303,7 +283,7 @@ static cp_verdict check_chebyshev(cp_check_run *run)
     arb_init(a); arb_init(b); arb_init(b3ball); arb_init(e1); arb_init(e2); arb_init(ec); arb_init(al); arb_init(be); arb_init(r);
     if (tp_model(m, run) || tp_depths(&T, &n, run, 1))
         goto done;
-    if (cp_kv_get_rat(bound, run->params, run->def->keys, "bound", run->error) || fmpq_sgn(bound) <= 0) {
+    if (cp_run_get_rat(bound, run, "bound") || fmpq_sgn(bound) <= 0) {
         if (!run->error[0])
             cp_kv_error(run->error, run->params, "bound", "bound must be positive");
         run->bad_input = 1;

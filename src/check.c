@@ -73,6 +73,61 @@ void cp_run_detail_append(cp_check_run *run, const char *fmt, ...)
     va_end(ap);
 }
 
+/* The parameter readers: the same error convention for every check. */
+static int run_failed(cp_check_run *run, int rc)
+{
+    if (rc != 0) {
+        run->bad_input = 1;
+        return -1;
+    }
+    return 0;
+}
+
+int cp_run_get_model(cp_model_t m, cp_check_run *run)
+{
+    return run_failed(run, cp_model_from_kv(m, run->params, run->error));
+}
+
+int cp_run_get_rat(fmpq_t out, cp_check_run *run, const char *key)
+{
+    return run_failed(run, cp_kv_get_rat(out, run->params, run->def->keys, key, run->error));
+}
+
+int cp_run_get_int(slong *out, cp_check_run *run, const char *key)
+{
+    return run_failed(run, cp_kv_get_int(out, run->params, run->def->keys, key, run->error));
+}
+
+int cp_run_get_word(const char **out, cp_check_run *run, const char *key)
+{
+    return run_failed(run, cp_kv_get_word(out, run->params, run->def->keys, key, run->error));
+}
+
+int cp_run_get_intlist(slong **out, slong *n, cp_check_run *run, const char *key)
+{
+    return run_failed(run, cp_kv_get_intlist(out, n, run->params, run->def->keys, key, run->error));
+}
+
+int cp_run_get_ratlist(fmpq **out, slong *n, cp_check_run *run, const char *key)
+{
+    return run_failed(run, cp_kv_get_ratlist(out, n, run->params, run->def->keys, key, run->error));
+}
+
+int cp_run_get_depths(slong **out, slong *n, cp_check_run *run, const char *key, slong lo, slong hi)
+{
+    if (cp_run_get_intlist(out, n, run, key))
+        return -1;
+    for (slong i = 0; i < *n; i++)
+        if ((*out)[i] < lo || (*out)[i] > hi) {
+            cp_kv_error(run->error, run->params, key, "each depth must lie in [%ld, %ld]", (long) lo, (long) hi);
+            run->bad_input = 1;
+            flint_free(*out);
+            *out = NULL;
+            return -1;
+        }
+    return 0;
+}
+
 static double now_seconds(void)
 {
     struct timespec ts;

@@ -10,6 +10,7 @@
 
 #include "crossproof/arbcompat.h"
 #include "crossproof/kv.h"
+#include "crossproof/model.h"
 #include "crossproof/verdict.h"
 
 #define CP_TEXTLEN 2048
@@ -54,6 +55,19 @@ void cp_check_run_clear(cp_check_run *run);
 cp_verdict cp_check_execute(cp_check_run *run, double *seconds);
 
 /* Helpers for check modules. */
+/* Parameter readers: each reads one parameter of the run (keys and defaults
+ * from run->def->keys) and returns 0; on invalid input it leaves the
+ * message in run->error, sets run->bad_input = 1 and returns -1. */
+int cp_run_get_model(cp_model_t m, cp_check_run *run);
+int cp_run_get_rat(fmpq_t out, cp_check_run *run, const char *key);
+int cp_run_get_int(slong *out, cp_check_run *run, const char *key);
+int cp_run_get_word(const char **out, cp_check_run *run, const char *key);
+/* List readers: *out is allocated (flint_free / _fmpq_vec_clear) on success. */
+int cp_run_get_intlist(slong **out, slong *n, cp_check_run *run, const char *key);
+int cp_run_get_ratlist(fmpq **out, slong *n, cp_check_run *run, const char *key);
+/* An integer list of depths, each in [lo, hi]; otherwise the error "each
+ * depth must lie in [lo, hi]" at key, and *out is freed and set to NULL. */
+int cp_run_get_depths(slong **out, slong *n, cp_check_run *run, const char *key, slong lo, slong hi);
 void cp_run_detail(cp_check_run *run, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void cp_run_detail_append(cp_check_run *run, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Compares x with the exact rational q: returns CP_CERTIFIED when the claim
