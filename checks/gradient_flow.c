@@ -9,6 +9,7 @@
 #include "crossproof/check.h"
 #include "crossproof/flow.h"
 #include "crossproof/lsa.h"
+#include "crossproof/output.h"
 
 #define GF_MAX_T 10000000
 
@@ -22,13 +23,6 @@ static int gf_model(cp_model_t m, cp_check_run *run)
         return -1;
     }
     return 0;
-}
-
-static void gf_str(char *buf, size_t n, const arb_t x, slong digits)
-{
-    char *s = arb_get_str(x, digits, 0);
-    snprintf(buf, n, "%s", s);
-    flint_free(s);
 }
 
 /* ---- gf_convexity ------------------------------------------------------
@@ -77,19 +71,15 @@ static cp_verdict check_convexity(cp_check_run *run)
         arb_zero(a);
         cp_flow_dexcess1(d, m, a, (ulong) T[i], prec);
         vi = arb_is_negative(d) ? CP_CERTIFIED : arb_is_nonnegative(d) ? CP_REFUTED : CP_INCONCLUSIVE;
-        gf_str(b1, sizeof b1, d, 6);
+        cp_arb_human_buf(b1, sizeof b1, d, 6);
         arb_set_fmpq(a, hi, prec);
         cp_flow_dexcess1(d, m, a, (ulong) T[i], prec);
         vi = cp_verdict_and(vi, arb_is_positive(d) ? CP_CERTIFIED : arb_is_nonpositive(d) ? CP_REFUTED : CP_INCONCLUSIVE);
-        gf_str(b2, sizeof b2, d, 6);
+        cp_arb_human_buf(b2, sizeof b2, d, 6);
         cp_run_detail_append(run, "T=%ld: E1'(0) = %s, E1'(alpha_hi) = %s. ", (long) T[i], b1, b2);
         /* shown value: the largest alpha_T (the claim is alpha_T < alpha_hi) */
         if (cp_flow_alpha_opt(a, m, (ulong) T[i], prec)) {
-            if (run->has_value && i > 0)
-                arb_max(run->value, run->value, a, prec);
-            else
-                arb_set(run->value, a);
-            run->has_value = 1;
+            cp_run_value_max(run, a, i == 0);
         }
         v = cp_verdict_and(v, vi);
     }
@@ -146,7 +136,7 @@ static cp_verdict check_alpha_opt(cp_check_run *run)
             v = CP_INCONCLUSIVE;
             break;
         }
-        gf_str(b, sizeof b, a, (slong) digits + 2);
+        cp_arb_human_buf(b, sizeof b, a, (slong) digits + 2);
         cp_run_detail_append(run, " T=%ld: %s;", (long) T[i], b);
         arb_set(run->value, a);
         run->has_value = 1;
@@ -202,7 +192,7 @@ static cp_verdict check_reference(cp_check_run *run)
         }
         arb_set_fmpq(r, ref + i, prec);
         vi = cp_decide_near(a, r, t);
-        gf_str(b, sizeof b, a, 10);
+        cp_arb_human_buf(b, sizeof b, a, 10);
         {
             char *rs = fmpq_get_str(NULL, 10, ref + i);
             cp_run_detail_append(run, " T=%ld: %s vs %s (%s);", (long) T[i], b, rs,
@@ -257,7 +247,7 @@ static cp_verdict check_rate(cp_check_run *run)
         goto done;
     }
     cp_alpha_star(as, m);
-    gf_str(b1, sizeof b1, c, 15);
+    cp_arb_human_buf(b1, sizeof b1, c, 15);
     cp_run_detail(run, "c_inf = %s; T (alpha* - alpha_T):", b1);
     arb_mul_fmpz(c, c, fmpq_numref(scale), prec);
     arb_div_fmpz(c, c, fmpq_denref(scale), prec);
@@ -270,19 +260,15 @@ static cp_verdict check_rate(cp_check_run *run)
         arb_set_fmpq(d, as, prec);
         arb_sub(d, d, a, prec);
         arb_mul_ui(d, d, (ulong) T[i], prec);
-        gf_str(b1, sizeof b1, d, 12);
+        cp_arb_human_buf(b1, sizeof b1, d, 12);
         arb_sub(d, d, c, prec);
         arb_abs(d, d);
         arb_mul_ui(d, d, (ulong) T[i], prec);     /* T |T delta - c| <= K */
         arb_set_fmpq(bound, K, prec);
         vi = cp_decide_cmp(d, "<=", bound);
         /* shown value: max over T of T |T (alpha* - alpha_T) - c| (the claim is <= K) */
-        if (i > 0 && run->has_value)
-            arb_max(run->value, run->value, d, prec);
-        else
-            arb_set(run->value, d);
-        run->has_value = 1;
-        gf_str(b2, sizeof b2, d, 4);
+        cp_run_value_max(run, d, i == 0);
+        cp_arb_human_buf(b2, sizeof b2, d, 4);
         cp_run_detail_append(run, " T=%ld: %s (T|.-c| = %s);", (long) T[i], b1, b2);
         v = cp_verdict_and(v, vi);
     }
@@ -395,15 +381,11 @@ static cp_verdict check_excess_bound(cp_check_run *run)
         arb_div(b, e, b, prec);
         arb_mul_fmpz(b, b, fmpq_numref(factor), prec);
         arb_div_fmpz(b, b, fmpq_denref(factor), prec);
-        gf_str(b1, sizeof b1, b, 8);
-        gf_str(b2, sizeof b2, e, 8);
+        cp_arb_human_buf(b1, sizeof b1, b, 8);
+        cp_arb_human_buf(b2, sizeof b2, e, 8);
         cp_run_detail_append(run, " T=%ld: %s (E1 = %s);", (long) T[i], b1, b2);
         /* shown value: max over T of E1(alpha*)/rho*^(2T) (the claim is <= factor) */
-        if (i > 0 && run->has_value)
-            arb_max(run->value, run->value, b, prec);
-        else
-            arb_set(run->value, b);
-        run->has_value = 1;
+        cp_run_value_max(run, b, i == 0);
     }
 done:
     if (run->bad_input)

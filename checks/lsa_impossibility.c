@@ -19,13 +19,6 @@ static const cp_key_spec gap_keys[] = {
     CP_KEY_END
 };
 
-static void fmt_arb(char *buf, size_t n, const arb_t x)
-{
-    char *s = arb_get_str(x, 12, 0);
-    snprintf(buf, n, "%s", s);
-    flint_free(s);
-}
-
 /* Claim: lsa-gap = c(m_lo, m_hi) > bound, with each step of the proof. */
 static cp_verdict check_gap_bound(cp_check_run *run)
 {
@@ -76,10 +69,10 @@ static cp_verdict check_gap_bound(cp_check_run *run)
     arb_set_fmpq(bb, bound, prec);
     cp_verdict step3 = cp_decide_cmp(c, ">", bb);
 
-    fmt_arb(b1, sizeof b1, eta);
-    fmt_arb(b2, sizeof b2, c);
+    cp_arb_human_buf(b1, sizeof b1, eta, 12);
+    cp_arb_human_buf(b2, sizeof b2, c, 12);
     char *bs = fmpq_get_str(NULL, 10, bound);
-    fmt_arb(b3, sizeof b3, inv_b);
+    cp_arb_human_buf(b3, sizeof b3, inv_b, 12);
     cp_run_detail(run, "eta* = %s lies in (1/(1+m_hi), 1/(1+m_lo)) [%s]; g_lo(eta*) and g_hi(eta*) "
                        "both enclose c [%s]; c = %s > %s [%s].", b1,
                   step1 == CP_CERTIFIED ? "proved" : "undecided",
@@ -271,9 +264,9 @@ static cp_verdict check_gap_samples(cp_check_run *run)
         arb_set(run->value, minw);
         run->has_value = 1;
         char bm[128], bc[128], bt[128];
-        fmt_arb(bm, sizeof bm, minw);
-        fmt_arb(bc, sizeof bc, c);
-        fmt_arb(bt, sizeof bt, w);
+        cp_arb_human_buf(bm, sizeof bm, minw, 12);
+        cp_arb_human_buf(bc, sizeof bc, c, 12);
+        cp_arb_human_buf(bt, sizeof bt, w, 12);
         cp_run_detail(run, "%ld general LSA parameter sets (exact dyadic entries, seed %ld, d = %ld): "
                            "smallest worst-case excess (the eta* set included) %s, bound %s; %s. The gamma form at eta* has worst "
                            "case %s (%s).",
@@ -351,7 +344,7 @@ static cp_verdict check_reference(cp_check_run *run)
     arb_set_fmpq(t, tol, prec);
     v = cp_decide_near(x, r, t);
     char bx[128];
-    fmt_arb(bx, sizeof bx, x);
+    cp_arb_human_buf(bx, sizeof bx, x, 12);
     char *vs = fmpq_get_str(NULL, 10, val), *ts = fmpq_get_str(NULL, 10, tol);
     cp_run_detail(run, "%s = %s; reference %s (%.6g as a decimal) agrees to %d significant digits; "
                        "claim |%s - reference| < %s is %s.", qn, bx, vs, fmpq_get_d(val),
@@ -416,8 +409,8 @@ static cp_verdict check_support_bound(cp_check_run *run)
     cp_verdict a = cp_decide_cmp(c, ">", bb);
     cp_verdict b = cp_decide_cmp(val, ">=", c);   /* consistency: minimax >= pair bound */
     char bc[128], bv[128];
-    fmt_arb(bc, sizeof bc, c);
-    fmt_arb(bv, sizeof bv, val);
+    cp_arb_human_buf(bc, sizeof bc, c, 12);
+    cp_arb_human_buf(bv, sizeof bv, val, 12);
     cp_run_detail(run, "pair (s1, m_hi) with s1 = %.10g: c(s1, m_hi) = %s > bound [%s]; gamma-form "
                        "minimax value %s >= c [%s].", fmpq_get_d(s1q), bc, cp_verdict_name(a), bv,
                   cp_verdict_name(b));

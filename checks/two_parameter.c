@@ -7,6 +7,7 @@
 #include "crossproof/check.h"
 #include "crossproof/flow.h"
 #include "crossproof/lsa.h"
+#include "crossproof/output.h"
 
 #define TP_MAX_T 100000
 
@@ -38,13 +39,6 @@ static int tp_ratlist(fmpq **q, slong *nq, slong n, cp_check_run *run, const cha
         return -1;
     }
     return 0;
-}
-
-static void tp_str(char *buf, size_t n, const arb_t x, slong digits)
-{
-    char *s = arb_get_str(x, digits, 0);
-    snprintf(buf, n, "%s", s);
-    flint_free(s);
 }
 
 /* ---- tp_opt ---------------------------------------------------------------
@@ -115,8 +109,8 @@ static cp_verdict check_opt(cp_check_run *run)
             }
         }
         if (vi == CP_CERTIFIED) {
-            tp_str(b1, sizeof b1, al, 20);
-            tp_str(b2, sizeof b2, be, 20);
+            cp_arb_human_buf(b1, sizeof b1, al, 20);
+            cp_arb_human_buf(b2, sizeof b2, be, 20);
             cp_run_detail_append(run, " T=%ld: alpha in %s, beta in %s;", (long) T[i], b1, b2);
             arb_div(t, be, al, prec);
             arb_set(run->value, t);
@@ -176,13 +170,13 @@ static cp_verdict check_limits(cp_check_run *run)
         arb_add_ui(t, t, 1, prec);
         arb_set(run->value, t);
         run->has_value = 1;
-        tp_str(b1, sizeof b1, t, 6);
+        cp_arb_human_buf(b1, sizeof b1, t, 6);
         arb_abs(t, t);
         arb_set_fmpq(u, rb + i, prec);
         v = cp_verdict_and(v, cp_decide_cmp(t, "<", u));
         arb_set_fmpq(t, as, prec);
         arb_sub(t, al, t, prec);
-        tp_str(b2, sizeof b2, t, 6);
+        cp_arb_human_buf(b2, sizeof b2, t, 6);
         arb_abs(t, t);
         arb_set_fmpq(u, ab + i, prec);
         v = cp_verdict_and(v, cp_decide_cmp(t, "<", u));
@@ -237,7 +231,7 @@ static cp_verdict check_tpref(cp_check_run *run)
         arb_set_fmpq(u, ref + i, prec);
         arb_set_fmpq(r, tol, prec);
         vi = cp_decide_near(t, u, r);
-        tp_str(b1, sizeof b1, t, 10);
+        cp_arb_human_buf(b1, sizeof b1, t, 10);
         {
             char *rs = fmpq_get_str(NULL, 10, ref + i);
             cp_run_detail_append(run, " T=%ld: %s vs %s (%s);", (long) T[i], b1, rs,
@@ -314,8 +308,8 @@ static cp_verdict check_chebyshev(cp_check_run *run)
             arb_div_fmpz(b, b, fmpq_denref(bound), prec);
             vi = cp_decide_cmp(ec, "<", b);
         }
-        tp_str(b1, sizeof b1, ec, 8);
-        tp_str(b2, sizeof b2, e1, 8);
+        cp_arb_human_buf(b1, sizeof b1, ec, 8);
+        cp_arb_human_buf(b2, sizeof b2, e1, 8);
         arb_set(b3ball, e1);
         if (T[i] >= 2 && vi == CP_CERTIFIED) {
             if (cp_flow_opt2(al, be, r, m, (ulong) T[i], prec)) {
@@ -328,7 +322,7 @@ static cp_verdict check_chebyshev(cp_check_run *run)
             } else {
                 vi = CP_INCONCLUSIVE;
             }
-            tp_str(b3, sizeof b3, e2, 8);
+            cp_arb_human_buf(b3, sizeof b3, e2, 8);
         } else {
             snprintf(b3, sizeof b3, "-");
         }
@@ -336,11 +330,7 @@ static cp_verdict check_chebyshev(cp_check_run *run)
         /* shown value: the largest ratio Chebyshev / best tied over the listed T
          * (the weakest margin; the claim is ratio < bound) */
         arb_div(e1, ec, b3ball, prec);
-        if (i > 0)
-            arb_max(run->value, run->value, e1, prec);
-        else
-            arb_set(run->value, e1);
-        run->has_value = 1;
+        cp_run_value_max(run, e1, i == 0);
         v = cp_verdict_and(v, vi);
         _arb_vec_clear(alpha, T[i]);
         _arb_vec_clear(beta, T[i]);

@@ -128,6 +128,15 @@ int cp_run_get_depths(slong **out, slong *n, cp_check_run *run, const char *key,
     return 0;
 }
 
+void cp_run_value_max(cp_check_run *run, const arb_t x, int first)
+{
+    if (!first && run->has_value)
+        arb_max(run->value, run->value, x, run->prec);
+    else
+        arb_set(run->value, x);
+    run->has_value = 1;
+}
+
 static double now_seconds(void)
 {
     struct timespec ts;

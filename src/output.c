@@ -59,6 +59,13 @@ char *cp_arb_human(const arb_t x, slong digits)
     return arb_get_str(x, digits, 0);
 }
 
+void cp_arb_human_buf(char *buf, size_t n, const arb_t x, slong digits)
+{
+    char *s = cp_arb_human(x, digits);
+    snprintf(buf, n, "%s", s);
+    flint_free(s);
+}
+
 slong cp_arb_digits(const arb_t x)
 {
     slong bits = arb_rel_accuracy_bits(x);

@@ -70,6 +70,10 @@ int cp_run_get_ratlist(fmpq **out, slong *n, cp_check_run *run, const char *key)
 int cp_run_get_depths(slong **out, slong *n, cp_check_run *run, const char *key, slong lo, slong hi);
 void cp_run_detail(cp_check_run *run, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void cp_run_detail_append(cp_check_run *run, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Records x as the value shown in the table: the larger of x and the value
+ * recorded so far, or x alone when first is set (the claim's first item, so
+ * that a value left by a lower-precision attempt is replaced). */
+void cp_run_value_max(cp_check_run *run, const arb_t x, int first);
 /* Compares x with the exact rational q: returns CP_CERTIFIED when the claim
  * `x OP q` is proved, CP_REFUTED when its negation is, else INCONCLUSIVE.
  * op is one of "<", "<=", ">", ">=". */

@@ -12,6 +12,8 @@ int cp_arb_bounds_str(char *lo, char *hi, size_t n, const arb_t x, slong digits)
 /* Human form "mid +/- rad" (Arb's decimal printing, which is itself an
  * enclosure). Caller frees with flint_free. */
 char *cp_arb_human(const arb_t x, slong digits);
+/* The same form written into buf (at most n bytes, truncated if longer). */
+void cp_arb_human_buf(char *buf, size_t n, const arb_t x, slong digits);
 /* Number of correct decimal digits suggested by the relative accuracy. */
 slong cp_arb_digits(const arb_t x);
 /* JSON string escape of s to f, with the quotes. */
