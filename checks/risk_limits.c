@@ -154,6 +154,30 @@ static int run_sim(cp_check_run *run, cp_sim_result *res, const cp_sim_config *c
     return 0;
 }
 
+/* The decision rule "matches" (header): clears *all_in unless [lo, hi] lies
+ * inside the band centre +- tol, sets *any_out when it misses the band. */
+static void compare_with_band(double lo, double hi, double centre, double tol, int *all_in, int *any_out)
+{
+    if (!(lo >= centre - tol && hi <= centre + tol))
+        *all_in = 0;
+    if (hi < centre - tol || lo > centre + tol)
+        *any_out = 1;
+}
+
+/* A training run at context length L: cfg's sampling, `steps` steps of
+ * gradient descent at rate lr, Polyak average over the second half. */
+static cp_train_config train_config(const cp_sim_config *cfg, slong L, slong steps, double lr)
+{
+    cp_train_config tc;
+    memset(&tc, 0, sizeof tc);
+    tc.cfg = *cfg;
+    tc.cfg.L = L;
+    tc.steps = steps;
+    tc.lr = lr;
+    tc.avg_from = steps / 2;
+    return tc;
+}
+
 /* --- 1. large L: simulated CA excess = population excess, each T ---------- */
 
 static cp_verdict check_large_L(cp_check_run *run)
@@ -204,10 +228,7 @@ static cp_verdict check_large_L(cp_check_run *run)
         double pop = arf_get_d(arb_midref(res), ARF_RND_NEAR);
         arb_clear(a); arb_clear(b); arb_clear(res);
         double tol = tol_abs + tol_rel * pop, lo = r.excess - z * r.excess_stderr, hi = r.excess + z * r.excess_stderr;
-        if (!(lo >= pop - tol && hi <= pop + tol))
-            all_in = 0;
-        if (hi < pop - tol || lo > pop + tol)
-            any_out = 1;
+        compare_with_band(lo, hi, pop, tol, &all_in, &any_out);
         double dev = fmax(fabs(hi - pop), fabs(lo - pop)) / tol;
         if (dev > worst) { worst = dev; worstT = Ts[i]; }
         cp_run_detail_append(run, " T=%ld: [%.6g, %.6g], %.6g;", (long) Ts[i], lo, hi, pop);
@@ -260,8 +281,7 @@ static cp_verdict check_least_squares(cp_check_run *run)
             goto done;
         double f = cfg.bayes_risk * (double) (Ls[i] - 1) / (double) (Ls[i] - d - 1);
         double lo = r.risk - z * r.risk_stderr, hi = r.risk + z * r.risk_stderr, tol = tol_rel * f;
-        if (!(lo >= f - tol && hi <= f + tol)) all_in = 0;
-        if (hi < f - tol || lo > f + tol) any_out = 1;
+        compare_with_band(lo, hi, f, tol, &all_in, &any_out);
         worst = fmax(worst, fmax(fabs(hi - f), fabs(lo - f)) / f);
         cp_run_detail_append(run, " L=%ld: [%.6g, %.6g], %.6g;", (long) Ls[i], lo, hi, f);
     }
@@ -328,15 +348,9 @@ static cp_verdict check_trained_ca(cp_check_run *run)
         cp_run_detail_append(run, " L=%ld:", (long) Ls[i]);
         for (slong sd = 0; sd < seeds; sd++) {
             cp_predictor p = { .kind = two ? CP_PRED_CA2 : CP_PRED_CA, .d = d, .T = T, .alpha = a0, .beta = two ? b0 : -a0 };
-            cp_train_config tc;
+            cp_train_config tc = train_config(&cfg, Ls[i], steps, lr);
             cp_train_state st;
-            memset(&tc, 0, sizeof tc);
-            tc.cfg = cfg;
-            tc.cfg.L = Ls[i];
             tc.cfg.seed = cfg.seed + (uint64_t) sd;
-            tc.steps = steps;
-            tc.lr = lr;
-            tc.avg_from = steps / 2;
             cp_train_state_init(&st, &p);
             char err[256];
             int rc = cp_engine_train(&st, &p, &tc, err);
@@ -462,15 +476,9 @@ static cp_verdict check_trained_lsa(cp_check_run *run)
         for (long k = 0; k < n; k++)
             u[k] = (k == d ? 1.0 : 0.0) + 0.01 * cp_rng_normal(&r);
         cp_predictor p = { .kind = CP_PRED_LSA_GENERAL, .d = d, .A = A, .u = u };
-        cp_train_config tc;
+        cp_train_config tc = train_config(&cfg, Ls[i], steps, lr);
         cp_train_state st;
-        memset(&tc, 0, sizeof tc);
-        tc.cfg = cfg;
-        tc.cfg.L = Ls[i];
         tc.cfg.sampler = Ls[i] >= d + 2 ? CP_SAMPLER_WISHART : CP_SAMPLER_DIRECT;
-        tc.steps = steps;
-        tc.lr = lr;
-        tc.avg_from = steps / 2;
         cp_train_state_init(&st, &p);
         char err[256];
         int rc = cp_engine_train(&st, &p, &tc, err);
