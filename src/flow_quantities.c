@@ -173,20 +173,7 @@ static int q_excess(arb_t res, const cp_kv *kv, slong prec, char *err)
         fmpq_t a, b;
         fmpq_init(a);
         fmpq_init(b);
-        if (cp_kv_has(kv, "alpha"))
-            rc = cp_kv_get_rat(a, kv, fq_excess_keys, "alpha", err);
-        else
-            cp_alpha_star(a, m);
-        if (rc == 0 && cp_kv_has(kv, "beta"))
-            rc = cp_kv_get_rat(b, kv, fq_excess_keys, "beta", err);
-        else
-            fmpq_neg(b, a);
-        if (rc == 0)
-            rc = cp_kv_get_int(&T, kv, fq_excess_keys, "T", err);
-        if (rc == 0 && (T < 1 || T > FQ_MAX_T)) {
-            cp_kv_error(err, kv, "T", "T must lie in [1, %d]", FQ_MAX_T);
-            rc = -1;
-        }
+        rc = cp_read_ca_rats(a, b, &T, m, kv, fq_excess_keys, err);
         if (rc == 0) {
             arb_t aa, bb;
             fmpq_t mb;

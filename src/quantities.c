@@ -107,15 +107,11 @@ static int q_lsa_gap(arb_t res, const cp_kv *kv, slong prec, char *err)
     WITH_MODEL(model_keys, { cp_lsa_gap(res, m, prec); })
 }
 
-/* Reads alpha (default alpha*), beta (default -alpha) and T. */
-int cp_read_ca_params(arb_t alpha, arb_t beta, ulong *T, const cp_model_t m,
-                      const cp_kv *kv, const cp_key_spec *keys, slong prec, char *err)
+/* Reads alpha (default alpha*), beta (default -alpha) and T, exactly. */
+int cp_read_ca_rats(fmpq_t a, fmpq_t b, slong *t, const cp_model_t m,
+                    const cp_kv *kv, const cp_key_spec *keys, char *err)
 {
-    fmpq_t a, b;
-    slong t = 1;
     int rc = 0;
-    fmpq_init(a);
-    fmpq_init(b);
     if (cp_kv_has(kv, "alpha"))
         rc = cp_kv_get_rat(a, kv, keys, "alpha", err);
     else
@@ -125,11 +121,24 @@ int cp_read_ca_params(arb_t alpha, arb_t beta, ulong *T, const cp_model_t m,
     else
         fmpq_neg(b, a);
     if (rc == 0)
-        rc = cp_kv_get_int(&t, kv, keys, "T", err);
-    if (rc == 0 && (t < 1 || t > CP_MAX_T)) {
+        rc = cp_kv_get_int(t, kv, keys, "T", err);
+    if (rc == 0 && (*t < 1 || *t > CP_MAX_T)) {
         cp_kv_error(err, kv, "T", "T must lie in [1, %d]", CP_MAX_T);
         rc = -1;
     }
+    return rc;
+}
+
+/* The same, as balls at prec. */
+int cp_read_ca_params(arb_t alpha, arb_t beta, ulong *T, const cp_model_t m,
+                      const cp_kv *kv, const cp_key_spec *keys, slong prec, char *err)
+{
+    fmpq_t a, b;
+    slong t = 1;
+    int rc;
+    fmpq_init(a);
+    fmpq_init(b);
+    rc = cp_read_ca_rats(a, b, &t, m, kv, keys, err);
     if (rc == 0) {
         arb_set_fmpq(alpha, a, prec);
         arb_set_fmpq(beta, b, prec);

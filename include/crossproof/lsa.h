@@ -80,5 +80,8 @@ cp_approx cp_ca_excess_approx(const cp_model_approx *m, double alpha, double bet
  * from kv for quantities and checks.  Returns 0, or -1 with err. */
 int cp_read_ca_params(arb_t alpha, arb_t beta, ulong *T, const cp_model_t m,
                       const cp_kv *kv, const cp_key_spec *keys, slong prec, char *err);
+/* The same parameters as exact rationals (for callers that compare them). */
+int cp_read_ca_rats(fmpq_t alpha, fmpq_t beta, slong *T, const cp_model_t m,
+                    const cp_kv *kv, const cp_key_spec *keys, char *err);
 
 #endif
