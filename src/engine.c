@@ -9,6 +9,7 @@
 #include "crossproof/rng.h"
 
 #define DIRECT_ROWS 512    /* rows of context drawn per dsyrk block */
+#define CP_WISHART_MAXN 256 /* n = d + 1 up to which sample_wishart uses its own Gram kernel */
 
 static double *alloc_doubles(long n)
 {
@@ -122,7 +123,7 @@ int cp_engine_ws_init(cp_engine_ws *ws, long d, long T)
     ws->pr.xq = alloc_doubles(d);
     ws->Z = alloc_doubles(DIRECT_ROWS * n);
     ws->C = alloc_doubles(p * p);
-    ws->M = alloc_doubles(n * p);
+    ws->M = alloc_doubles(p * ((n + 3) / 4 * 4));   /* Mt, padded rows (sample_wishart) */
     ws->V = alloc_doubles((ws->T + 1) * d);
     ws->w = alloc_doubles(n);
     ws->g = alloc_doubles(n);
@@ -203,6 +204,98 @@ static void sample_direct(cp_engine_ws *ws, const cp_model_approx *m, long L, cp
     }
 }
 
+/* G = invL * Mt^T Mt, the n x n Gram matrix, both triangles written.  Mt is
+ * p x n with leading dimension ld (a multiple of 4, columns n..ld-1 zero);
+ * row i of M (column i of Mt) is zero past its first len[i] entries, and
+ * len[] is nondecreasing up to i = d - 1.  G_ij (j >= i) is summed over
+ * k = 0, 1, ..., K-1 with fma() for any K >= len[i]: the terms past len[i]
+ * are exact zeros, which leave an fma sum unchanged.  fma() is correctly
+ * rounded, so the AVX2 path and the generic path give the same bits. */
+static void gram_generic(double *restrict G, const double *restrict Mt, long n, long ld,
+                         const long *restrict len, double invL, long i0)
+{
+    for (long i = i0; i < n; i++)
+        for (long j = i; j < n; j++) {
+            double acc = 0.0;
+            for (long k = 0; k < len[i]; k++)
+                acc = fma(Mt[k * ld + i], Mt[k * ld + j], acc);
+            G[i * n + j] = G[j * n + i] = acc * invL;
+        }
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+/* Rows i, i+1 at a time, 12 columns per register block (6 accumulators). */
+__attribute__((target("avx2,fma")))
+static long gram_avx2(double *restrict G, const double *restrict Mt, long n, long ld,
+                      const long *restrict len, double invL)
+{
+    long i = 0;
+    const __m256d sc = _mm256_set1_pd(invL);
+    for (; i + 1 < n - 1; i += 2) {              /* rows i, i + 1 < d */
+        long K = len[i + 1] > len[i] ? len[i + 1] : len[i];
+        for (long jb = i / 4 * 4; jb < n; jb += 12) {
+            __m256d a0 = _mm256_setzero_pd(), a1 = a0, a2 = a0, b0 = a0, b1 = a0, b2 = a0;
+            long nb = (n - jb + 3) / 4;             /* vectors in this block */
+            if (nb >= 3) {
+                for (long k = 0; k < K; k++) {
+                    const double *row = Mt + k * ld;
+                    __m256d x = _mm256_broadcast_sd(row + i), y = _mm256_broadcast_sd(row + i + 1);
+                    __m256d r0 = _mm256_loadu_pd(row + jb), r1 = _mm256_loadu_pd(row + jb + 4);
+                    __m256d r2 = _mm256_loadu_pd(row + jb + 8);
+                    a0 = _mm256_fmadd_pd(x, r0, a0); a1 = _mm256_fmadd_pd(x, r1, a1);
+                    a2 = _mm256_fmadd_pd(x, r2, a2);
+                    b0 = _mm256_fmadd_pd(y, r0, b0); b1 = _mm256_fmadd_pd(y, r1, b1);
+                    b2 = _mm256_fmadd_pd(y, r2, b2);
+                }
+                nb = 3;
+            } else if (nb == 2) {
+                for (long k = 0; k < K; k++) {
+                    const double *row = Mt + k * ld;
+                    __m256d x = _mm256_broadcast_sd(row + i), y = _mm256_broadcast_sd(row + i + 1);
+                    __m256d r0 = _mm256_loadu_pd(row + jb), r1 = _mm256_loadu_pd(row + jb + 4);
+                    a0 = _mm256_fmadd_pd(x, r0, a0); a1 = _mm256_fmadd_pd(x, r1, a1);
+                    b0 = _mm256_fmadd_pd(y, r0, b0); b1 = _mm256_fmadd_pd(y, r1, b1);
+                }
+            } else {
+                for (long k = 0; k < K; k++) {
+                    const double *row = Mt + k * ld;
+                    __m256d x = _mm256_broadcast_sd(row + i), y = _mm256_broadcast_sd(row + i + 1);
+                    __m256d r0 = _mm256_loadu_pd(row + jb);
+                    a0 = _mm256_fmadd_pd(x, r0, a0);
+                    b0 = _mm256_fmadd_pd(y, r0, b0);
+                }
+            }
+            double t[2][12];
+            _mm256_storeu_pd(t[0], _mm256_mul_pd(a0, sc)); _mm256_storeu_pd(t[0] + 4, _mm256_mul_pd(a1, sc));
+            _mm256_storeu_pd(t[0] + 8, _mm256_mul_pd(a2, sc));
+            _mm256_storeu_pd(t[1], _mm256_mul_pd(b0, sc)); _mm256_storeu_pd(t[1] + 4, _mm256_mul_pd(b1, sc));
+            _mm256_storeu_pd(t[1] + 8, _mm256_mul_pd(b2, sc));
+            long je = jb + 4 * nb < n ? jb + 4 * nb : n;
+            for (long j = jb > i ? jb : i; j < je; j++)
+                G[i * n + j] = G[j * n + i] = t[0][j - jb];
+            for (long j = jb > i + 1 ? jb : i + 1; j < je; j++)
+                G[(i + 1) * n + j] = G[j * n + i + 1] = t[1][j - jb];
+        }
+    }
+    return i;
+}
+#endif
+
+static void wishart_gram(double *restrict G, const double *restrict Mt, long n, long ld,
+                         const long *restrict len, double invL)
+{
+    long i0 = 0;
+#if defined(__x86_64__) && defined(__GNUC__)
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+        i0 = gram_avx2(G, Mt, n, ld, len, invL);
+#endif
+    gram_generic(G, Mt, n, ld, len, invL, i0);
+}
+
+/* Bartlett sampling of the Gram matrix; writes pr->G = (1/L) M M^T, both
+ * triangles.  Uses the generic (BLAS) path when n is above the kernel's
+ * stack buffer. */
 static void sample_wishart(cp_engine_ws *ws, const cp_model_approx *m, long L, cp_rng *r)
 {
     long d = ws->d, n = d + 1;
@@ -218,24 +311,38 @@ static void sample_wishart(cp_engine_ws *ws, const cp_model_approx *m, long L, c
             row[k] = 0.0;
     }
     /* M = B C with B = [[m, I_d, 0], [zeta, 0, sigma]]; coordinates of w are
-     * (u, mu_1..mu_d, xi). */
+     * (u, mu_1..mu_d, xi).  Stored transposed: Mt[k][i] = M[i][k], p x n with
+     * leading dimension ld (padding columns stay zero).  For k > 0,
+     * M[i][k] = m_i C[0][k] + C[i+1][k] = C[i+1][k] exactly (C[0][k] = 0). */
+    long ld = (n + 3) / 4 * 4;
     for (long i = 0; i < d; i++) {
-        double mi = pr->m[i];
-        const double *c0 = C, *ci = C + (i + 1) * p;
-        double *mrow = M + i * p;
-        for (long k = 0; k < p; k++)
-            mrow[k] = mi * c0[k] + ci[k];
+        const double *ci = C + (i + 1) * p;
+        M[i] = pr->m[i] * C[0] + ci[0];
+        for (long k = 1; k < p; k++)
+            M[k * ld + i] = ci[k];
     }
-    {
-        double *mrow = M + d * p;
-        for (long k = 0; k < p; k++)
-            mrow[k] = pr->zeta * C[k];
+    for (long k = 0; k < p; k++) {
+        double v = pr->zeta * C[k];
         if (p == d + 2)
-            for (long k = 0; k < p; k++)
-                mrow[k] += m->sigma * C[(d + 1) * p + k];
+            v += m->sigma * C[(d + 1) * p + k];
+        M[k * ld + d] = v;
     }
-    cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, (int) n, (int) p,
-                1.0, M, (int) p, 0.0, pr->G, (int) n);
+    double invL = 1.0 / (double) L;
+    long len[CP_WISHART_MAXN];
+    if (n <= CP_WISHART_MAXN) {
+        /* row i < d of M is zero past column i + 1; row d past column 0
+         * when sigma = 0 (zeta C[0][k] = 0 for k > 0), else it is full. */
+        for (long i = 0; i < d; i++)
+            len[i] = i + 2 < p ? i + 2 : p;
+        len[d] = p == d + 2 ? p : 1;
+        wishart_gram(pr->G, M, n, ld, len, invL);
+    } else {
+        cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (int) n, (int) p,
+                    1.0, M, (int) ld, 0.0, pr->G, (int) n);
+        for (long i = 0; i < n; i++)
+            for (long j = i; j < n; j++)
+                pr->G[j * n + i] = pr->G[i * n + j] *= invL;
+    }
 }
 
 static void fill_population(cp_engine_ws *ws, const cp_model_approx *m)
@@ -262,19 +369,24 @@ void cp_prompt_draw(cp_engine_ws *ws, const cp_model_approx *m, long L, cp_sampl
     if (smp == CP_SAMPLER_POPULATION) {
         fill_population(ws, m);
     } else {
-        if (smp == CP_SAMPLER_WISHART)
-            sample_wishart(ws, m, L, &r);
-        else
+        if (smp == CP_SAMPLER_WISHART) {
+            sample_wishart(ws, m, L, &r);        /* scaled, both triangles */
+        } else {
             sample_direct(ws, m, L, &r);
-        /* scale by 1/L and mirror the upper triangle */
-        double invL = 1.0 / (double) L;
-        for (long i = 0; i < n; i++)
-            for (long j = i; j < n; j++)
-                pr->G[i * n + j] *= invL;
+            /* scale by 1/L and mirror the upper triangle */
+            double invL = 1.0 / (double) L;
+            for (long i = 0; i < n; i++)
+                for (long j = i; j < n; j++)
+                    pr->G[i * n + j] *= invL;
+            for (long i = 0; i < n; i++)
+                for (long j = 0; j < i; j++)
+                    pr->G[i * n + j] = pr->G[j * n + i];
+        }
     }
-    for (long i = 0; i < n; i++)
-        for (long j = 0; j < i; j++)
-            pr->G[i * n + j] = pr->G[j * n + i];
+    if (smp == CP_SAMPLER_POPULATION)
+        for (long i = 0; i < n; i++)
+            for (long j = 0; j < i; j++)
+                pr->G[i * n + j] = pr->G[j * n + i];
     for (long i = 0; i < d; i++)
         pr->c[i] = pr->G[i * n + d];
     if (draw_query) {
@@ -304,6 +416,32 @@ static void symv_kernel(double *restrict y, const double *restrict S, long d, lo
                         const double *restrict x)
 {
     long ib = 0;
+    /* 24 or 20 outputs per pass keep 6 or 5 independent fma chains in
+     * flight (a pass of 16 and one of 4 would run two latency-bound loops);
+     * each y[i] is still summed over j = 0..d-1 in order. */
+    for (; ib + 24 <= d; ib += 24) {
+        double a[24] = { 0 };
+        for (long j = 0; j < d; j++) {
+            const double *row = S + j * n + ib;
+            double xj = x[j];
+            for (int ii = 0; ii < 24; ii++)
+                a[ii] = fma(row[ii], xj, a[ii]);
+        }
+        for (int ii = 0; ii < 24; ii++)
+            y[ib + ii] = a[ii];
+    }
+    if (ib + 20 <= d) {
+        double a[20] = { 0 };
+        for (long j = 0; j < d; j++) {
+            const double *row = S + j * n + ib;
+            double xj = x[j];
+            for (int ii = 0; ii < 20; ii++)
+                a[ii] = fma(row[ii], xj, a[ii]);
+        }
+        for (int ii = 0; ii < 20; ii++)
+            y[ib + ii] = a[ii];
+        ib += 20;
+    }
     for (; ib + 16 <= d; ib += 16) {
         double a[16] = { 0 };
         for (long j = 0; j < d; j++) {

@@ -173,19 +173,44 @@ static double zig_fix(cp_rng *r, int32_t hz, uint32_t iz)
     }
 }
 
-double cp_rng_normal(cp_rng *r)
+/* The ziggurat's fast path, inlined into every caller in this file. */
+static inline double normal_inline(cp_rng *r)
 {
     int32_t hz = (int32_t) cp_rng_u32(r);
     uint32_t iz = (uint32_t) hz & 127u;
-    if ((uint32_t) (hz < 0 ? -(int64_t) hz : hz) < zig_k[iz])
+    if (__builtin_expect((uint32_t) (hz < 0 ? -(int64_t) hz : hz) < zig_k[iz], 1))
         return hz * zig_w[iz];
     return zig_fix(r, hz, iz);
 }
 
+double cp_rng_normal(cp_rng *r)
+{
+    return normal_inline(r);
+}
+
+/* Same words in the same order as n calls of cp_rng_normal. */
 void cp_rng_normal_vec(cp_rng *r, double *v, long n)
 {
-    for (long i = 0; i < n; i++)
-        v[i] = cp_rng_normal(r);
+    long i = 0;
+    while (i < n) {
+        if (r->pos == 4 * CP_RNG_BLOCKS)
+            cp_rng_refill(r);
+        /* words left in the buffer: draw that many fast-path normals
+         * without re-checking the buffer; zig_fix reads on by itself */
+        long avail = 4 * CP_RNG_BLOCKS - r->pos;
+        long end = n - i < avail ? n : i + avail;
+        for (; i < end; i++) {
+            int32_t hz = (int32_t) r->buf[r->pos++];
+            uint32_t iz = (uint32_t) hz & 127u;
+            if (__builtin_expect((uint32_t) (hz < 0 ? -(int64_t) hz : hz) < zig_k[iz], 1)) {
+                v[i] = hz * zig_w[iz];
+            } else {
+                v[i] = zig_fix(r, hz, iz);
+                i++;
+                break;             /* zig_fix may have moved pos: recompute */
+            }
+        }
+    }
 }
 
 double cp_rng_gamma(cp_rng *r, double a)
@@ -199,7 +224,7 @@ double cp_rng_gamma(cp_rng *r, double a)
     for (;;) {
         double x, v;
         do {
-            x = cp_rng_normal(r);
+            x = normal_inline(r);
             v = 1.0 + c * x;
         } while (v <= 0.0);
         v = v * v * v;
