@@ -18,9 +18,7 @@ static int gf_model(cp_model_t m, cp_check_run *run)
     if (cp_run_get_model(m, run))
         return -1;
     if (fmpq_sgn(m->m_hi) <= 0) {
-        cp_kv_error(run->error, run->params, "m_hi", "m_hi must be positive (else the excess is identically 0)");
-        run->bad_input = 1;
-        return -1;
+        return cp_run_bad_input(run, "m_hi", "m_hi must be positive (else the excess is identically 0)");
     }
     return 0;
 }
@@ -61,8 +59,7 @@ static cp_verdict check_convexity(cp_check_run *run)
         fmpq_mul_2exp(hi, hi, 1);
     }
     if (fmpq_sgn(hi) <= 0) {
-        cp_kv_error(run->error, run->params, "alpha_hi", "alpha_hi must be positive");
-        run->bad_input = 1;
+        cp_run_bad_input(run, "alpha_hi", "alpha_hi must be positive");
         goto done;
     }
     cp_run_detail(run, "m_hi > 0 (exact), so E1 is strictly convex on R (GF-2). ");
@@ -118,9 +115,7 @@ static cp_verdict check_alpha_opt(cp_check_run *run)
     if (gf_model(m, run) || cp_run_get_depths(&T, &n, run, "T", 1, GF_MAX_T))
         goto done;
     if (cp_run_get_int(&digits, run, "digits") || digits < 1 || digits > 1000) {
-        if (!run->error[0])
-            cp_kv_error(run->error, run->params, "digits", "digits must lie in [1, 1000]");
-        run->bad_input = 1;
+        cp_run_bad_input(run, "digits", "digits must lie in [1, 1000]");
         goto done;
     }
     /* the ball of cp_flow_alpha_opt has about prec - 20 bits: skip hopeless attempts */
@@ -178,8 +173,7 @@ static cp_verdict check_reference(cp_check_run *run)
     if (cp_run_get_ratlist(&ref, &nr, run, "ref"))
         goto done;
     if (nr != n) {
-        cp_kv_error(run->error, run->params, "ref", "ref has %ld values but T has %ld", (long) nr, (long) n);
-        run->bad_input = 1;
+        cp_run_bad_input(run, "ref", "ref has %ld values but T has %ld", (long) nr, (long) n);
         goto done;
     }
     arb_set_fmpq(t, tol, prec);
@@ -241,9 +235,8 @@ static cp_verdict check_rate(cp_check_run *run)
     if (gf_model(m, run) || cp_run_get_depths(&T, &n, run, "T", 1, GF_MAX_T) || cp_run_get_rat(K, run, "K") || cp_run_get_rat(scale, run, "scale"))
         goto done;
     if (!cp_flow_rate_limit(c, m, prec)) {
-        cp_kv_error(run->error, run->params, "prior",
-                    "the limit constant is derived only for m_lo > 0 and the uniform, two-point or Beta(a, a) prior");
-        run->bad_input = 1;
+        cp_run_bad_input(run, "prior",
+                         "the limit constant is derived only for m_lo > 0 and the uniform, two-point or Beta(a, a) prior");
         goto done;
     }
     cp_alpha_star(as, m);
@@ -307,8 +300,7 @@ static cp_verdict check_minimax(cp_check_run *run)
     fmpq_add(ac, m->m_lo, m->m_hi);
     fmpq_add(ac, ac, shift);
     if (fmpq_sgn(ac) <= 0) {
-        cp_kv_error(run->error, run->params, "shift", "shift + m_lo + m_hi must be positive");
-        run->bad_input = 1;
+        cp_run_bad_input(run, "shift", "shift + m_lo + m_hi must be positive");
         goto done;
     }
     fmpq_inv(ac, ac);

@@ -171,14 +171,12 @@ static cp_verdict check_gap_samples(cp_check_run *run)
     if (cp_run_get_int(&n, run, "samples") || cp_run_get_int(&seed, run, "seed"))
         goto out;
     if (n < 1 || n > 100000) {
-        cp_kv_error(run->error, run->params, "samples", "samples must lie in [1, 100000]");
-        run->bad_input = 1;
+        cp_run_bad_input(run, "samples", "samples must lie in [1, 100000]");
         goto out;
     }
     slong d = m->d1 + m->d2;
     if (d > 64) {
-        cp_kv_error(run->error, run->params, "d1", "this check takes d1 + d2 <= 64");
-        run->bad_input = 1;
+        cp_run_bad_input(run, "d1", "this check takes d1 + d2 <= 64");
         goto out;
     }
     {
@@ -334,8 +332,7 @@ static cp_verdict check_reference(cp_check_run *run)
     else if (strcmp(qn, "lsa-excess-minimax") == 0) cp_lsa_gamma_minimax(tmp, x, m, prec);
     else if (strcmp(qn, "lsa-gap") == 0) cp_lsa_gap(x, m, prec);
     else {
-        cp_kv_error(run->error, run->params, "quantity", "unknown reference quantity '%s'", qn);
-        run->bad_input = 1;
+        cp_run_bad_input(run, "quantity", "unknown reference quantity '%s'", qn);
         goto done;
     }
     arb_set(run->value, x);
@@ -507,16 +504,13 @@ static cp_verdict check_optimize(cp_check_run *run)
         goto done;
     if (cp_run_get_int(&restarts, run, "restarts") || cp_run_get_int(&seed, run, "seed")
         || restarts < 1 || restarts > 1000) {
-        if (!run->error[0])
-            cp_kv_error(run->error, run->params, "restarts", "restarts must lie in [1, 1000]");
-        run->bad_input = 1;
+        cp_run_bad_input(run, "restarts", "restarts must lie in [1, 1000]");
         goto done;
     }
     cp_model_get_approx(&ma, m);
     slong d = ma.d1 + ma.d2;
     if (d > 8) {
-        cp_kv_error(run->error, run->params, "d1", "this cross-check takes d1 + d2 <= 8");
-        run->bad_input = 1;
+        cp_run_bad_input(run, "d1", "this cross-check takes d1 + d2 <= 8");
         goto done;
     }
     {

@@ -79,14 +79,6 @@ static const cp_key_spec bayes_keys[] = {
 
 /* --- helpers -------------------------------------------------------------- */
 
-static int bad(cp_check_run *run, const char *key, const char *msg)
-{
-    if (!run->error[0])
-        cp_kv_error(run->error, run->params, key, "%s", msg);
-    run->bad_input = 1;
-    return -1;
-}
-
 /* A rational parameter, rounded to double (the engine's precision). */
 static int get_d(double *out, cp_check_run *run, const char *key)
 {
@@ -103,11 +95,8 @@ static int get_i(slong *out, cp_check_run *run, const char *key, slong lo, slong
 {
     if (cp_run_get_int(out, run, key))
         return -1;
-    if (*out < lo || *out > hi) {
-        char msg[128];
-        snprintf(msg, sizeof msg, "%s must lie in [%ld, %ld]", key, (long) lo, (long) hi);
-        return bad(run, key, msg);
-    }
+    if (*out < lo || *out > hi)
+        return cp_run_bad_input(run, key, "%s must lie in [%ld, %ld]", key, (long) lo, (long) hi);
     return 0;
 }
 
@@ -122,7 +111,7 @@ static int read_common(cp_check_run *run, cp_model_t m, cp_sim_config *cfg, doub
         || get_d(z, run, "z"))
         return -1;
     if (*z <= 0)
-        return bad(run, "z", "z must be positive");
+        return cp_run_bad_input(run, "z", "z must be positive");
     cp_model_get_approx(&cfg->model, m);
     cfg->bayes_risk = cp_engine_bayes_risk(m);
     cfg->seed = (uint64_t) seed;
@@ -197,7 +186,7 @@ static cp_verdict check_large_L(cp_check_run *run)
     double alpha = alpha_param(run, m);
     long d = cfg.model.d1 + cfg.model.d2;
     if (L < d + 2) {
-        bad(run, "L", "L must be at least d + 2");
+        cp_run_bad_input(run, "L", "L must be at least d + 2");
         goto done;
     }
     cfg.L = L;
@@ -213,7 +202,7 @@ static cp_verdict check_large_L(cp_check_run *run)
                   alpha, (long) L, (long) prompts, z, tol_rel, tol_abs);
     for (slong i = 0; i < nT; i++) {
         if (Ts[i] < 1 || Ts[i] > 100000) {
-            bad(run, "T", "each T must lie in [1, 100000]");
+            cp_run_bad_input(run, "T", "each T must lie in [1, 100000]");
             goto done;
         }
         cp_predictor p = { .kind = CP_PRED_CA, .d = d, .T = Ts[i], .alpha = alpha };
@@ -270,7 +259,7 @@ static cp_verdict check_least_squares(cp_check_run *run)
                   alpha, (long) T, d, cfg.bayes_risk, (long) prompts, z, tol_rel);
     for (slong i = 0; i < nL; i++) {
         if (Ls[i] < d + 2 || Ls[i] > (slong) 1e12) {
-            bad(run, "L", "each L must exceed d + 1");
+            cp_run_bad_input(run, "L", "each L must exceed d + 1");
             goto done;
         }
         cfg.L = Ls[i];
@@ -317,7 +306,7 @@ static cp_verdict check_trained_ca(cp_check_run *run)
         goto done;
     int two = strcmp(kname, "ca2") == 0;
     if (!two && strcmp(kname, "ca") != 0) {
-        bad(run, "model", "model must be ca or ca2");
+        cp_run_bad_input(run, "model", "model must be ca or ca2");
         goto done;
     }
     long d = cfg.model.d1 + cfg.model.d2;
@@ -342,7 +331,7 @@ static cp_verdict check_trained_ca(cp_check_run *run)
                   kname, (long) T, lr, (long) steps, (long) batch, a0, two ? b0 : -a0, as, bs, bs / as, (long) seeds);
     for (slong i = 0; i < nL; i++) {
         if (Ls[i] < d + 2) {
-            bad(run, "L_train", "each L_train must be at least d + 2");
+            cp_run_bad_input(run, "L_train", "each L_train must be at least d + 2");
             goto done;
         }
         cp_run_detail_append(run, " L=%ld:", (long) Ls[i]);
@@ -523,7 +512,7 @@ static cp_verdict check_toward_bayes(cp_check_run *run)
         || cp_run_get_intlist(&Ls, &nL, run, "L"))
         goto done;
     if (nT != nL || nT < 2) {
-        bad(run, "T", "T and L must be lists of the same length (at least 2)");
+        cp_run_bad_input(run, "T", "T and L must be lists of the same length (at least 2)");
         goto done;
     }
     double alpha = alpha_param(run, m);
@@ -536,7 +525,7 @@ static cp_verdict check_toward_bayes(cp_check_run *run)
                   alpha, cfg.bayes_risk, (long) prompts, z);
     for (slong i = 0; i < nT; i++) {
         if (Ts[i] < 1 || Ls[i] < 1) {
-            bad(run, "T", "T and L must be positive");
+            cp_run_bad_input(run, "T", "T and L must be positive");
             goto done;
         }
         cfg.L = Ls[i];

@@ -16,9 +16,7 @@ static int tp_model(cp_model_t m, cp_check_run *run)
     if (cp_run_get_model(m, run))
         return -1;
     if (fmpq_sgn(m->m_hi) <= 0) {
-        cp_kv_error(run->error, run->params, "m_hi", "m_hi must be positive");
-        run->bad_input = 1;
-        return -1;
+        return cp_run_bad_input(run, "m_hi", "m_hi must be positive");
     }
     return 0;
 }
@@ -34,9 +32,7 @@ static int tp_ratlist(fmpq **q, slong *nq, slong n, cp_check_run *run, const cha
     if (cp_run_get_ratlist(q, nq, run, key))
         return -1;
     if (*nq != n) {
-        cp_kv_error(run->error, run->params, key, "%s has %ld values but T has %ld", key, (long) *nq, (long) n);
-        run->bad_input = 1;
-        return -1;
+        return cp_run_bad_input(run, key, "%s has %ld values but T has %ld", key, (long) *nq, (long) n);
     }
     return 0;
 }
@@ -75,15 +71,12 @@ static cp_verdict check_opt(cp_check_run *run)
         if (cp_run_get_rat(blo, run, "beta_lo") || cp_run_get_rat(bhi, run, "beta_hi"))
             goto done;
         if (fmpq_cmp(blo, bhi) >= 0 || fmpq_sgn(bhi) >= 0) {
-            cp_kv_error(run->error, run->params, "beta_hi", "need beta_lo < beta_hi < 0");
-            run->bad_input = 1;
+            cp_run_bad_input(run, "beta_hi", "need beta_lo < beta_hi < 0");
             goto done;
         }
     }
     if (cp_run_get_int(&pieces, run, "max_pieces") || pieces < 1) {
-        if (!run->error[0])
-            cp_kv_error(run->error, run->params, "max_pieces", "max_pieces must be positive");
-        run->bad_input = 1;
+        cp_run_bad_input(run, "max_pieces", "max_pieces must be positive");
         goto done;
     }
     cp_run_detail(run, "Minimizer boxes:");
@@ -278,20 +271,16 @@ static cp_verdict check_chebyshev(cp_check_run *run)
     if (tp_model(m, run) || tp_depths(&T, &n, run, 1))
         goto done;
     if (cp_run_get_rat(bound, run, "bound") || fmpq_sgn(bound) <= 0) {
-        if (!run->error[0])
-            cp_kv_error(run->error, run->params, "bound", "bound must be positive");
-        run->bad_input = 1;
+        cp_run_bad_input(run, "bound", "bound must be positive");
         goto done;
     }
     if (fmpq_cmp(m->m_lo, m->m_hi) >= 0) {
-        cp_kv_error(run->error, run->params, "m_hi", "need m_lo < m_hi");
-        run->bad_input = 1;
+        cp_run_bad_input(run, "m_hi", "need m_lo < m_hi");
         goto done;
     }
     for (slong i = 0; i < n; i++)
         if (T[i] > 200) {
-            cp_kv_error(run->error, run->params, "T", "tp_chebyshev integrates a degree-2T polynomial; T <= 200");
-            run->bad_input = 1;
+            cp_run_bad_input(run, "T", "tp_chebyshev integrates a degree-2T polynomial; T <= 200");
             goto done;
         }
     cp_run_detail(run, "Chebyshev untied vs optimal tied excess:");

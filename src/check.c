@@ -83,6 +83,20 @@ static int run_failed(cp_check_run *run, int rc)
     return 0;
 }
 
+int cp_run_bad_input(cp_check_run *run, const char *key, const char *fmt, ...)
+{
+    if (!run->error[0]) {
+        char msg[CP_ERRLEN];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof msg, fmt, ap);
+        va_end(ap);
+        cp_kv_error(run->error, run->params, key, "%s", msg);
+    }
+    run->bad_input = 1;
+    return -1;
+}
+
 int cp_run_get_model(cp_model_t m, cp_check_run *run)
 {
     return run_failed(run, cp_model_from_kv(m, run->params, run->error));
@@ -119,11 +133,9 @@ int cp_run_get_depths(slong **out, slong *n, cp_check_run *run, const char *key,
         return -1;
     for (slong i = 0; i < *n; i++)
         if ((*out)[i] < lo || (*out)[i] > hi) {
-            cp_kv_error(run->error, run->params, key, "each depth must lie in [%ld, %ld]", (long) lo, (long) hi);
-            run->bad_input = 1;
             flint_free(*out);
             *out = NULL;
-            return -1;
+            return cp_run_bad_input(run, key, "each depth must lie in [%ld, %ld]", (long) lo, (long) hi);
         }
     return 0;
 }

@@ -70,6 +70,10 @@ int cp_run_get_ratlist(fmpq **out, slong *n, cp_check_run *run, const char *key)
 int cp_run_get_depths(slong **out, slong *n, cp_check_run *run, const char *key, slong lo, slong hi);
 void cp_run_detail(cp_check_run *run, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void cp_run_detail_append(cp_check_run *run, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Marks the run's parameters invalid: sets run->bad_input and, unless an
+ * earlier reader already left one, the error (printf-style message at key,
+ * as cp_kv_error).  Returns -1. */
+int cp_run_bad_input(cp_check_run *run, const char *key, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Records x as the value shown in the table: the larger of x and the value
  * recorded so far, or x alone when first is set (the claim's first item, so
  * that a value left by a lower-precision attempt is replaced). */
