@@ -15,25 +15,8 @@ static int tp_model(cp_model_t m, cp_check_run *run)
 {
     if (cp_run_get_model(m, run))
         return -1;
-    if (fmpq_sgn(m->m_hi) <= 0) {
+    if (fmpq_sgn(m->m_hi) <= 0)
         return cp_run_bad_input(run, "m_hi", "m_hi must be positive");
-    }
-    return 0;
-}
-
-/* Reads the depth list T; each depth in [lo, TP_MAX_T]. */
-static int tp_depths(slong **T, slong *n, cp_check_run *run, slong lo)
-{
-    return cp_run_get_depths(T, n, run, "T", lo, TP_MAX_T);
-}
-
-static int tp_ratlist(fmpq **q, slong *nq, slong n, cp_check_run *run, const char *key)
-{
-    if (cp_run_get_ratlist(q, nq, run, key))
-        return -1;
-    if (*nq != n) {
-        return cp_run_bad_input(run, key, "%s has %ld values but T has %ld", key, (long) *nq, (long) n);
-    }
     return 0;
 }
 
@@ -64,7 +47,7 @@ static cp_verdict check_opt(cp_check_run *run)
     cp_model_init(m);
     fmpq_init(blo); fmpq_init(bhi);
     arb_init(al); arb_init(be); arb_init(r); arb_init(lo); arb_init(hi); arb_init(h1); arb_init(t);
-    if (tp_model(m, run) || tp_depths(&T, &n, run, 2))
+    if (tp_model(m, run) || cp_run_get_depths(&T, &n, run, "T", 2, TP_MAX_T))
         goto done;
     region = cp_kv_has(run->params, "beta_lo") || cp_kv_has(run->params, "beta_hi");
     if (region) {
@@ -148,8 +131,9 @@ static cp_verdict check_limits(cp_check_run *run)
     cp_model_init(m);
     fmpq_init(as);
     arb_init(al); arb_init(be); arb_init(r); arb_init(t); arb_init(u);
-    if (tp_model(m, run) || tp_depths(&T, &n, run, 2) || tp_ratlist(&rb, &nr, n, run, "ratio_bound") ||
-        tp_ratlist(&ab, &na, n, run, "alpha_bound"))
+    if (tp_model(m, run) || cp_run_get_depths(&T, &n, run, "T", 2, TP_MAX_T)
+        || cp_run_get_ratlist_per_T(&rb, &nr, run, "ratio_bound", n)
+        || cp_run_get_ratlist_per_T(&ab, &na, run, "alpha_bound", n))
         goto done;
     cp_alpha_star(as, m);
     cp_run_detail(run, "beta_T/alpha_T + 1 and alpha_T - alpha*:");
@@ -209,7 +193,8 @@ static cp_verdict check_tpref(cp_check_run *run)
     cp_model_init(m);
     fmpq_init(tol);
     arb_init(al); arb_init(be); arb_init(r); arb_init(t); arb_init(u);
-    if (tp_model(m, run) || tp_depths(&T, &n, run, 2) || tp_ratlist(&ref, &nr, n, run, "ref"))
+    if (tp_model(m, run) || cp_run_get_depths(&T, &n, run, "T", 2, TP_MAX_T)
+        || cp_run_get_ratlist_per_T(&ref, &nr, run, "ref", n))
         goto done;
     if (cp_run_get_rat(tol, run, "tol"))
         goto done;
@@ -268,7 +253,7 @@ static cp_verdict check_chebyshev(cp_check_run *run)
     cp_model_init(m);
     fmpq_init(bound);
     arb_init(a); arb_init(b); arb_init(b3ball); arb_init(e1); arb_init(e2); arb_init(ec); arb_init(al); arb_init(be); arb_init(r);
-    if (tp_model(m, run) || tp_depths(&T, &n, run, 1))
+    if (tp_model(m, run) || cp_run_get_depths(&T, &n, run, "T", 1, TP_MAX_T))
         goto done;
     if (cp_run_get_rat(bound, run, "bound") || fmpq_sgn(bound) <= 0) {
         cp_run_bad_input(run, "bound", "bound must be positive");
