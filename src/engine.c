@@ -5,6 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cblas.h>
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#endif
 #include "crossproof/engine.h"
 #include "crossproof/rng.h"
 
@@ -204,6 +207,15 @@ static void sample_direct(cp_engine_ws *ws, const cp_model_approx *m, long L, cp
     }
 }
 
+static int have_avx2_fma(void)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#else
+    return 0;
+#endif
+}
+
 /* G = invL * Mt^T Mt, the n x n Gram matrix, both triangles written.  Mt is
  * p x n with leading dimension ld (a multiple of 4, columns n..ld-1 zero);
  * row i of M (column i of Mt) is zero past its first len[i] entries, and
@@ -224,7 +236,6 @@ static void gram_generic(double *restrict G, const double *restrict Mt, long n, 
 }
 
 #if defined(__x86_64__) && defined(__GNUC__)
-#include <immintrin.h>
 /* Rows i, i+1 at a time, 12 columns per register block (6 accumulators). */
 __attribute__((target("avx2,fma")))
 static long gram_avx2(double *restrict G, const double *restrict Mt, long n, long ld,
@@ -287,7 +298,7 @@ static void wishart_gram(double *restrict G, const double *restrict Mt, long n, 
 {
     long i0 = 0;
 #if defined(__x86_64__) && defined(__GNUC__)
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+    if (have_avx2_fma())
         i0 = gram_avx2(G, Mt, n, ld, len, invL);
 #endif
     gram_generic(G, Mt, n, ld, len, invL, i0);
@@ -403,73 +414,86 @@ void cp_prompt_draw(cp_engine_ws *ws, const cp_model_approx *m, long L, cp_sampl
 
 /* --- predictors ---------------------------------------------------------- */
 
-/* y <- Sigma_hat x (Sigma_hat is the top-left d x d block of G, lda d+1). */
-/* y = S x for the full symmetric d x d block S (leading dimension n).
- * Register-blocked: 16 outputs at a time accumulate over j = 0..d-1 with
- * fused multiply-adds, so each y[i] is summed in the fixed order j = 0..d-1
- * with one rounding per step (fma() is correctly rounded, so the AVX2 clone
- * and the generic clone give the same bits).  Measured faster than
- * cblas_dsymv for every d of the benchmark (bench/bench_engine.c): these are
- * small in-cache products where a BLAS call's overhead dominates. */
-__attribute__((target_clones("arch=x86-64-v3", "default"), optimize("O3")))
+/* y = S x for the full symmetric d x d block S (leading dimension n).  Each
+ * y[i] is summed in the fixed order j = 0..d-1 with one fused multiply-add
+ * per step (fma() is correctly rounded, so the AVX2 path and the generic
+ * path give the same bits).  Measured faster than cblas_dsymv for every d
+ * of the benchmark (bench/bench_engine.c): these are small in-cache
+ * products where a BLAS call's overhead dominates. */
+static void symv_generic(double *restrict y, const double *restrict S, long d, long n,
+                         const double *restrict x, long i0)
+{
+    for (long i = i0; i < d; i++) {
+        double a = 0.0;
+        for (long j = 0; j < d; j++)
+            a = fma(S[j * n + i], x[j], a);
+        y[i] = a;
+    }
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+/* NV vectors of 4 outputs per pass: NV independent fma chains in flight. */
+#define SYMV_PASS(NV)                                                              \
+    do {                                                                           \
+        __m256d acc[NV];                                                           \
+        for (int v = 0; v < NV; v++)                                               \
+            acc[v] = _mm256_setzero_pd();                                          \
+        for (long j = 0; j < d; j++) {                                             \
+            const double *row = S + j * n + ib;                                    \
+            __m256d xj = _mm256_broadcast_sd(x + j);                               \
+            for (int v = 0; v < NV; v++)                                           \
+                acc[v] = _mm256_fmadd_pd(_mm256_loadu_pd(row + 4 * v), xj, acc[v]); \
+        }                                                                          \
+        for (int v = 0; v < NV; v++)                                               \
+            _mm256_storeu_pd(y + ib + 4 * v, acc[v]);                              \
+        ib += 4 * NV;                                                              \
+    } while (0)
+
+__attribute__((target("avx2,fma"), optimize("O3")))
+static long symv_avx2(double *restrict y, const double *restrict S, long d, long n,
+                      const double *restrict x)
+{
+    long ib = 0;
+    while (d - ib >= 24)
+        SYMV_PASS(6);
+    switch ((d - ib) / 4) {
+    case 5: {                      /* d = 20: written out (GCC spills the array form) */
+        __m256d a0 = _mm256_setzero_pd(), a1 = a0, a2 = a0, a3 = a0, a4 = a0;
+        for (long j = 0; j < d; j++) {
+            const double *row = S + j * n + ib;
+            __m256d xj = _mm256_broadcast_sd(x + j);
+            a0 = _mm256_fmadd_pd(_mm256_loadu_pd(row), xj, a0);
+            a1 = _mm256_fmadd_pd(_mm256_loadu_pd(row + 4), xj, a1);
+            a2 = _mm256_fmadd_pd(_mm256_loadu_pd(row + 8), xj, a2);
+            a3 = _mm256_fmadd_pd(_mm256_loadu_pd(row + 12), xj, a3);
+            a4 = _mm256_fmadd_pd(_mm256_loadu_pd(row + 16), xj, a4);
+        }
+        _mm256_storeu_pd(y + ib, a0); _mm256_storeu_pd(y + ib + 4, a1);
+        _mm256_storeu_pd(y + ib + 8, a2); _mm256_storeu_pd(y + ib + 12, a3);
+        _mm256_storeu_pd(y + ib + 16, a4);
+        ib += 20;
+        break;
+    }
+    case 4: SYMV_PASS(4); break;
+    case 3: SYMV_PASS(3); break;
+    case 2: SYMV_PASS(2); break;
+    case 1: SYMV_PASS(1); break;
+    default: break;
+    }
+    return ib;
+}
+#undef SYMV_PASS
+#endif
+
 static void symv_kernel(double *restrict y, const double *restrict S, long d, long n,
                         const double *restrict x)
 {
-    long ib = 0;
-    /* 24 or 20 outputs per pass keep 6 or 5 independent fma chains in
-     * flight (a pass of 16 and one of 4 would run two latency-bound loops);
-     * each y[i] is still summed over j = 0..d-1 in order. */
-    for (; ib + 24 <= d; ib += 24) {
-        double a[24] = { 0 };
-        for (long j = 0; j < d; j++) {
-            const double *row = S + j * n + ib;
-            double xj = x[j];
-            for (int ii = 0; ii < 24; ii++)
-                a[ii] = fma(row[ii], xj, a[ii]);
-        }
-        for (int ii = 0; ii < 24; ii++)
-            y[ib + ii] = a[ii];
-    }
-    if (ib + 20 <= d) {
-        double a[20] = { 0 };
-        for (long j = 0; j < d; j++) {
-            const double *row = S + j * n + ib;
-            double xj = x[j];
-            for (int ii = 0; ii < 20; ii++)
-                a[ii] = fma(row[ii], xj, a[ii]);
-        }
-        for (int ii = 0; ii < 20; ii++)
-            y[ib + ii] = a[ii];
-        ib += 20;
-    }
-    for (; ib + 16 <= d; ib += 16) {
-        double a[16] = { 0 };
-        for (long j = 0; j < d; j++) {
-            const double *row = S + j * n + ib;
-            double xj = x[j];
-            for (int ii = 0; ii < 16; ii++)
-                a[ii] = fma(row[ii], xj, a[ii]);
-        }
-        for (int ii = 0; ii < 16; ii++)
-            y[ib + ii] = a[ii];
-    }
-    for (; ib + 4 <= d; ib += 4) {
-        double a[4] = { 0 };
-        for (long j = 0; j < d; j++) {
-            const double *row = S + j * n + ib;
-            double xj = x[j];
-            for (int ii = 0; ii < 4; ii++)
-                a[ii] = fma(row[ii], xj, a[ii]);
-        }
-        for (int ii = 0; ii < 4; ii++)
-            y[ib + ii] = a[ii];
-    }
-    for (; ib < d; ib++) {
-        double a = 0.0;
-        for (long j = 0; j < d; j++)
-            a = fma(S[j * n + ib], x[j], a);
-        y[ib] = a;
-    }
+    long i0 = 0;
+#if defined(__x86_64__) && defined(__GNUC__)
+    if (have_avx2_fma())
+        i0 = symv_avx2(y, S, d, n, x);
+#endif
+    symv_generic(y, S, d, n, x, i0);
 }
 
 /* y <- b y + a Sigma_hat x (Sigma_hat: top-left d x d block of G, both

@@ -22,7 +22,7 @@
  * Random123 are checked in tests/test_rng.c. */
 void cp_philox4x32_10(uint32_t out[4], const uint32_t ctr[4], const uint32_t key[2]);
 
-#define CP_RNG_BLOCKS 4  /* Philox blocks per refill: the four 64-bit lanes of an AVX2 vector (rng.c assumes 4) */
+#define CP_RNG_BLOCKS 8  /* Philox blocks per refill: two AVX2 vectors of four 64-bit lanes (rng.c assumes 8) */
 
 typedef struct {
     uint32_t key[2];
