@@ -83,7 +83,7 @@ $(LIB): $(CORE_OBJ)
 $(PROG): $(MAIN_OBJ) $(CHECK_OBJ) $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(MAIN_OBJ) $(CHECK_OBJ) $(LIB) $(LIBS)
 
-$(BUILD)/tests/%: tests/%.c $(CHECK_OBJ) $(LIB)
+$(BUILD)/tests/%: tests/%.c tests/testutil.h $(CHECK_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(CHECK_OBJ) $(LIB) $(LIBS) -lcmocka
 

@@ -10,14 +10,14 @@
 #include <string.h>
 #include <cmocka.h>
 #include "crossproof/check.h"
+#include "testutil.h"
 
 static cp_verdict run_check(const char *name, const char *const *kvs)
 {
-    const cp_check_def *def = cp_check_lookup(name);
+    const cp_check_def *def = lookup_check(name);
     cp_kv kv;
     cp_check_run run;
     char err[CP_ERRLEN];
-    assert_non_null(def);
     assert_int_equal(def->kind, CP_CHECK_STAT);
     cp_kv_init(&kv, "");
     for (int i = 0; kvs[i]; i++)

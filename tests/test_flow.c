@@ -25,26 +25,11 @@
 #include "crossproof/lsa.h"
 #include "crossproof/model.h"
 
-static uint64_t g_seed = 3141592653ULL;
+#define TESTUTIL_SEED 3141592653ULL /* default seed; CP_SEED overrides it */
+#define TESTUTIL_BALL_DIGITS 40
+#include "testutil.h"
+
 static int g_scale = 1;
-
-static uint64_t splitmix(uint64_t *x)
-{
-    uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-static void set_model(cp_model_t m, slong lo_n, ulong lo_d, slong hi_n, ulong hi_d, cp_prior_kind prior)
-{
-    fmpq_set_si(m->m_lo, lo_n, lo_d);
-    fmpq_set_si(m->m_hi, hi_n, hi_d);
-    fmpq_zero(m->sigma);
-    fmpq_set_si(m->beta_a, 2, 1);
-    fmpq_set_si(m->beta_b, 2, 1);
-    m->prior = prior;
-}
 
 /* random 0 < lo < hi with small numerators and denominators, random prior */
 static void rand_model(cp_model_t m, uint64_t *st)
@@ -59,22 +44,6 @@ static void rand_model(cp_model_t m, uint64_t *st)
     fmpq_set_si(m->beta_a, 1 + (slong) (splitmix(st) % 5), 1 + splitmix(st) % 2);
     fmpq_set_si(m->beta_b, 1 + (slong) (splitmix(st) % 5), 1 + splitmix(st) % 2);
     m->prior = (cp_prior_kind) (splitmix(st) % 3);
-}
-
-static void print_model(const char *what, const cp_model_t m)
-{
-    char *lo = fmpq_get_str(NULL, 10, m->m_lo), *hi = fmpq_get_str(NULL, 10, m->m_hi);
-    char *a = fmpq_get_str(NULL, 10, m->beta_a), *b = fmpq_get_str(NULL, 10, m->beta_b);
-    print_error("seed %llu, %s: prior %s, m_lo = %s, m_hi = %s, beta_a = %s, beta_b = %s\n",
-                (unsigned long long) g_seed, what, cp_prior_name(m->prior), lo, hi, a, b);
-    flint_free(lo); flint_free(hi); flint_free(a); flint_free(b);
-}
-
-static void print_ball(const char *name, const arb_t x)
-{
-    char *s = arb_get_str(x, 40, 0);
-    print_error("  %s = %s\n", name, s);
-    flint_free(s);
 }
 
 /* E[p(s)] from the exact prior moments (oracle). */
@@ -528,9 +497,8 @@ static void test_flow_integrator(void **state)
 
 int main(void)
 {
-    const char *s = getenv("CP_SEED"), *sc = getenv("CP_TEST_SCALE");
-    if (s != NULL && *s)
-        g_seed = strtoull(s, NULL, 10);
+    const char *sc = getenv("CP_TEST_SCALE");
+    read_seed_env();
     if (sc != NULL && atoi(sc) > 0)
         g_scale = atoi(sc);
     printf("seed = %llu, scale = %d\n", (unsigned long long) g_seed, g_scale);

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 #include "crossproof/check.h"
 #include "crossproof/cli.h"
+#include "testutil.h"
 
 typedef struct {
     cp_verdict v;
@@ -33,19 +34,10 @@ static run_result run_check(const char *name, ...)
     cp_check_run run;
     va_list ap;
     char err[CP_ERRLEN];
-    const cp_check_def *def = cp_check_lookup(name);
-    if (def == NULL)
-        print_error("check %s not registered\n", name);
-    assert_non_null(def);
+    const cp_check_def *def = lookup_check(name);
     cp_kv_init(&kv, "");
     va_start(ap, name);
-    for (;;) {
-        const char *k = va_arg(ap, const char *);
-        if (k == NULL)
-            break;
-        const char *v = va_arg(ap, const char *);
-        assert_int_equal(cp_kv_set(&kv, k, v, 0, 0), 0);
-    }
+    kv_set_pairs(&kv, ap);
     va_end(ap);
     r.bad_input = cp_kv_validate(&kv, def->keys, err) != 0;
     if (r.bad_input) {
@@ -59,8 +51,7 @@ static run_result run_check(const char *name, ...)
                run.bad_input ? run.error : "", run.detail);
         cp_check_run_clear(&run);
     }
-    for (int i = 0; i < kv.n; i++)
-        printf("      %s = %s\n", kv.e[i].key, kv.e[i].value);
+    print_kv(&kv);
     cp_kv_clear(&kv);
     return r;
 }

@@ -14,15 +14,8 @@
 #include "crossproof/kv.h"
 #include "crossproof/model.h"
 
-static uint64_t g_seed = 20260204;
-
-static uint64_t splitmix(uint64_t *x)
-{
-    uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
+#define TESTUTIL_SEED 20260204 /* default seed; CP_SEED overrides it */
+#include "testutil.h"
 
 /* parse text and require it to equal num/den exactly */
 static void expect_rat(const char *text, slong num, ulong den)
@@ -448,10 +441,7 @@ static void test_model_from_kv(void **state)
 
 int main(void)
 {
-    const char *s = getenv("CP_SEED");
-    if (s != NULL && *s)
-        g_seed = strtoull(s, NULL, 10);
-    printf("seed = %llu\n", (unsigned long long) g_seed);
+    init_seed();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_rat_exact),
         cmocka_unit_test(test_parse_rat_reject),

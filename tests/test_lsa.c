@@ -28,15 +28,9 @@
 #include "crossproof/lsa.h"
 #include "crossproof/model.h"
 
-static uint64_t g_seed = 2602048720ULL;
-
-static uint64_t splitmix(uint64_t *x)
-{
-    uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
+#define TESTUTIL_SEED 2602048720ULL /* default seed; CP_SEED overrides it */
+#define TESTUTIL_BALL_DIGITS 25
+#include "testutil.h"
 
 static double unif01(uint64_t *st) { return (double) (splitmix(st) >> 11) / 9007199254740992.0; }
 
@@ -55,32 +49,6 @@ static void rand_support(cp_model_t m, uint64_t *st)
     } while (fmpq_equal(m->m_lo, m->m_hi));
     if (fmpq_cmp(m->m_lo, m->m_hi) > 0)
         fmpq_swap(m->m_lo, m->m_hi);
-}
-
-static void set_model(cp_model_t m, slong lo_n, ulong lo_d, slong hi_n, ulong hi_d, cp_prior_kind prior)
-{
-    fmpq_set_si(m->m_lo, lo_n, lo_d);
-    fmpq_set_si(m->m_hi, hi_n, hi_d);
-    fmpq_zero(m->sigma);
-    fmpq_set_si(m->beta_a, 2, 1);
-    fmpq_set_si(m->beta_b, 2, 1);
-    m->prior = prior;
-}
-
-static void print_model(const char *what, const cp_model_t m)
-{
-    char *lo = fmpq_get_str(NULL, 10, m->m_lo), *hi = fmpq_get_str(NULL, 10, m->m_hi);
-    char *a = fmpq_get_str(NULL, 10, m->beta_a), *b = fmpq_get_str(NULL, 10, m->beta_b);
-    print_error("seed %llu, %s: prior %s, m_lo = %s, m_hi = %s, beta_a = %s, beta_b = %s\n",
-                (unsigned long long) g_seed, what, cp_prior_name(m->prior), lo, hi, a, b);
-    flint_free(lo); flint_free(hi); flint_free(a); flint_free(b);
-}
-
-static void print_ball(const char *name, const arb_t x)
-{
-    char *s = arb_get_str(x, 25, 0);
-    print_error("  %s = %s\n", name, s);
-    flint_free(s);
 }
 
 /* --- exact rationals --------------------------------------------------- */
@@ -837,19 +805,10 @@ static run_result run_check(const char *name, slong max_prec, ...)
     cp_kv kv;
     cp_check_run run;
     va_list ap;
-    const cp_check_def *def = cp_check_lookup(name);
-    if (def == NULL)
-        print_error("check %s not registered\n", name);
-    assert_non_null(def);
+    const cp_check_def *def = lookup_check(name);
     cp_kv_init(&kv, "");
     va_start(ap, max_prec);
-    for (;;) {
-        const char *k = va_arg(ap, const char *);
-        if (k == NULL)
-            break;
-        const char *v = va_arg(ap, const char *);
-        assert_int_equal(cp_kv_set(&kv, k, v, 0, 0), 0);
-    }
+    kv_set_pairs(&kv, ap);
     va_end(ap);
     cp_check_run_init(&run, def, &kv, max_prec);
     r.v = cp_check_execute(&run, NULL);
@@ -858,8 +817,7 @@ static run_result run_check(const char *name, slong max_prec, ...)
     snprintf(r.error, sizeof r.error, "%s", run.error);
     printf("  %-22s -> %-12s prec %4ld %s%s\n", name, cp_verdict_name(r.v), (long) r.prec,
            run.bad_input ? "bad input: " : "", run.bad_input ? run.error : "");
-    for (int i = 0; i < kv.n; i++)
-        printf("      %s = %s\n", kv.e[i].key, kv.e[i].value);
+    print_kv(&kv);
     cp_check_run_clear(&run);
     cp_kv_clear(&kv);
     return r;
@@ -1032,10 +990,7 @@ static void test_soundness_other_checks(void **state)
 
 int main(void)
 {
-    const char *s = getenv("CP_SEED");
-    if (s != NULL && *s)
-        g_seed = strtoull(s, NULL, 10);
-    printf("seed = %llu\n", (unsigned long long) g_seed);
+    init_seed();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_alpha_rho_exact),
         cmocka_unit_test(test_gamma_avg_exact),

@@ -1,0 +1,116 @@
+/* testutil.h -- support code shared by the unit tests tests/test_*.c (each
+ * its own cmocka binary; this header is included, it is not a test).
+ *
+ *  - splitmix(): the splitmix64 generator of the randomized tests;
+ *  - the seed: a file that defines TESTUTIL_SEED (its default seed) before
+ *    including this header gets `static uint64_t g_seed`, read_seed_env()
+ *    (CP_SEED overrides the default) and init_seed() (that, then the line
+ *    "seed = N"), and print_model(), which names the seed;
+ *  - print_ball(): a ball on failure, TESTUTIL_BALL_DIGITS digits (default 25);
+ *  - set_model(): a model with support [lo, hi], sigma = 0 and beta(2, 2);
+ *  - running a registered check through the real runner: lookup_check(),
+ *    kv_set_pairs() (NULL-terminated key, value varargs), print_kv().
+ *
+ * Everything is static inline, so a test that uses only part of it gets no
+ * unused-function warnings. */
+#ifndef CP_TESTUTIL_H
+#define CP_TESTUTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <cmocka.h>
+#include "crossproof/check.h"
+#include "crossproof/model.h"
+
+#ifndef TESTUTIL_BALL_DIGITS
+#define TESTUTIL_BALL_DIGITS 25
+#endif
+
+/* splitmix64 */
+static inline uint64_t splitmix(uint64_t *x)
+{
+    uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+#ifdef TESTUTIL_SEED
+static uint64_t g_seed = TESTUTIL_SEED;
+
+/* CP_SEED, when set and non-empty, overrides the default seed */
+static inline void read_seed_env(void)
+{
+    const char *s = getenv("CP_SEED");
+    if (s != NULL && *s)
+        g_seed = strtoull(s, NULL, 10);
+}
+
+/* read_seed_env(), then print the seed in use */
+static inline void init_seed(void)
+{
+    read_seed_env();
+    printf("seed = %llu\n", (unsigned long long) g_seed);
+}
+
+static inline void print_model(const char *what, const cp_model_t m)
+{
+    char *lo = fmpq_get_str(NULL, 10, m->m_lo), *hi = fmpq_get_str(NULL, 10, m->m_hi);
+    char *a = fmpq_get_str(NULL, 10, m->beta_a), *b = fmpq_get_str(NULL, 10, m->beta_b);
+    print_error("seed %llu, %s: prior %s, m_lo = %s, m_hi = %s, beta_a = %s, beta_b = %s\n",
+                (unsigned long long) g_seed, what, cp_prior_name(m->prior), lo, hi, a, b);
+    flint_free(lo); flint_free(hi); flint_free(a); flint_free(b);
+}
+#endif
+
+static inline void print_ball(const char *name, const arb_t x)
+{
+    char *s = arb_get_str(x, TESTUTIL_BALL_DIGITS, 0);
+    print_error("  %s = %s\n", name, s);
+    flint_free(s);
+}
+
+static inline void set_model(cp_model_t m, slong lo_n, ulong lo_d, slong hi_n, ulong hi_d, cp_prior_kind prior)
+{
+    fmpq_set_si(m->m_lo, lo_n, lo_d);
+    fmpq_set_si(m->m_hi, hi_n, hi_d);
+    fmpq_zero(m->sigma);
+    fmpq_set_si(m->beta_a, 2, 1);
+    fmpq_set_si(m->beta_b, 2, 1);
+    m->prior = prior;
+}
+
+/* the registered check `name`; fails the test if there is none */
+static inline const cp_check_def *lookup_check(const char *name)
+{
+    const cp_check_def *def = cp_check_lookup(name);
+    if (def == NULL)
+        print_error("check %s not registered\n", name);
+    assert_non_null(def);
+    return def;
+}
+
+/* sets the NULL-terminated key, value pairs of `ap` in kv */
+static inline void kv_set_pairs(cp_kv *kv, va_list ap)
+{
+    for (;;) {
+        const char *k = va_arg(ap, const char *);
+        if (k == NULL)
+            break;
+        const char *v = va_arg(ap, const char *);
+        assert_int_equal(cp_kv_set(kv, k, v, 0, 0), 0);
+    }
+}
+
+/* the parameters of a run, one "key = value" line each */
+static inline void print_kv(const cp_kv *kv)
+{
+    for (int i = 0; i < kv->n; i++)
+        printf("      %s = %s\n", kv->e[i].key, kv->e[i].value);
+}
+
+#endif
