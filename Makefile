@@ -175,6 +175,7 @@ bench: deps $(PROG) $(BENCH_BIN)
 
 # Paper-style figures (SVG + PNG in docs/figures/) with gnuplot; data in $(BUILD)/figures-data.
 figures: all
+	@$(MAKE) --no-print-directory deps DEB_PACKAGES=gnuplot-nox
 	sh docs/figures/make_figures.sh $(PROG) $(BUILD)/figures-data
 
 install: all
