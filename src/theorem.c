@@ -147,7 +147,7 @@ static int id_set_add(id_set *s, const cp_theorem *ths, int file, int claim, int
 }
 
 /* Keys every block has besides those of its check. */
-static int validate_claim(cp_claim *c, const char *path, int id_line, int check_line,
+static int validate_claim(cp_claim *c, const char *path, int check_line,
                           const char *check_name, char *err)
 {
     if (c->id[0] == '\0') {
@@ -159,7 +159,6 @@ static int validate_claim(cp_claim *c, const char *path, int id_line, int check_
                  c->line_open, c->id);
         return -1;
     }
-    (void) id_line;
     c->def = cp_check_lookup(check_name);
     if (c->def == NULL) {
         cp_errf(err, "%.400s:%d: unknown check '%s' (see crossproof list --checks)",
@@ -219,7 +218,7 @@ int cp_theorem_parse(cp_theorem *th, const char *path, const char *text, size_t 
     char check_name[128] = "";
     cp_claim *cur = NULL;
     id_set ids = { NULL, 0, 0 };
-    char *save = NULL, *p = copy;
+    char *p = copy;
     /* split on '\n' by hand so that empty lines are counted */
     while (p != NULL && rc == 0) {
         char *nl = strchr(p, '\n');
@@ -272,7 +271,7 @@ int cp_theorem_parse(cp_theorem *th, const char *path, const char *text, size_t 
         if (is_fence(line)) {
             cur->line_close = lineno;
             in_block = 0;
-            rc = validate_claim(cur, path, id_line, check_line, check_name, err);
+            rc = validate_claim(cur, path, check_line, check_name, err);
             if (rc == 0) {
                 int df, dc, r = id_set_add(&ids, th, 0, th->nclaims - 1, &df, &dc);
                 if (r < 0) {
@@ -333,7 +332,6 @@ int cp_theorem_parse(cp_theorem *th, const char *path, const char *text, size_t 
             break;
         }
     }
-    (void) save;
     free(copy);
     free(ids.v);
     if (rc == 0 && in_block) {
