@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <dirent.h>
 #include <stdint.h>
 #include "crossproof/theorem.h"
@@ -19,11 +20,64 @@ static char *trim(char *s)
     return s;
 }
 
-static int is_fence(const char *line)
+/* Fences follow CommonMark: at most three spaces of indentation, then a run
+ * of three or more backticks or tildes; a closing fence uses the same
+ * character, at least as long a run, and nothing else.  A line indented four
+ * or more spaces is indented code, never a fence.  (docs/design.md, "Bad
+ * input": a block that looks like a check block but is not exactly
+ * "```check" is an error, never skipped.) */
+typedef struct {
+    int indent;       /* leading spaces (a tab counts as four) */
+    char ch;          /* '`' or '~'; 0 when the line is not a fence */
+    int run;          /* length of the backtick or tilde run */
+    const char *start; /* the first backtick or tilde */
+    const char *info; /* the rest of the line (not trimmed) */
+} fence_line;
+
+static fence_line classify_fence(const char *line)
 {
-    while (*line == ' ')
-        line++;
-    return strncmp(line, "```", 3) == 0;
+    fence_line f = { 0, 0, 0, "", "" };
+    const char *q = line;
+    while (*q == ' ' || *q == '\t') {
+        f.indent += *q == '\t' ? 4 : 1;
+        q++;
+    }
+    if (*q != '`' && *q != '~')
+        return f;
+    char c = *q;
+    int run = 0;
+    while (q[run] == c)
+        run++;
+    if (run < 3)
+        return f;
+    f.run = run;
+    f.start = q;
+    f.info = q + run;
+    if (f.indent <= 3)
+        f.ch = c;
+    return f;
+}
+
+/* Whether an info string names the check language in any spelling other
+ * than the exact one: "Check", "CHECK", "check {.attr}", "{.check}",
+ * "check,x".  Its first word, lower-cased and stripped of braces, dots and
+ * attribute punctuation, begins with "check". */
+static int info_mentions_check(const char *info)
+{
+    while (isspace((unsigned char) *info) || *info == '{' || *info == '.')
+        info++;
+    return strncasecmp(info, "check", 5) == 0;
+}
+
+static int is_closing_fence(const char *line, char ch, int run)
+{
+    fence_line f = classify_fence(line);
+    if (f.ch != ch || f.run < run)
+        return 0;
+    for (const char *q = f.info; *q; q++)
+        if (!isspace((unsigned char) *q))
+            return 0;
+    return 1;
 }
 
 static int valid_id(const char *id)
@@ -213,7 +267,8 @@ int cp_theorem_parse(cp_theorem *th, const char *path, const char *text, size_t 
     }
     memcpy(copy, th->text, th->len + 1);
 
-    int lineno = 0, in_block = 0, in_other_fence = 0, cap = 0, rc = 0;
+    int lineno = 0, in_block = 0, in_other_fence = 0, cap = 0, rc = 0, other_run = 0;
+    char other_ch = 0;
     int id_line = 0, check_line = 0;
     char check_name[128] = "";
     cp_claim *cur = NULL;
@@ -236,9 +291,33 @@ int cp_theorem_parse(cp_theorem *th, const char *path, const char *text, size_t 
         if (!in_block && !in_other_fence) {
             if (th->title[0] == '\0' && strncmp(line, "# ", 2) == 0)
                 snprintf(th->title, sizeof th->title, "%s", trim(line + 2));
-            if (is_fence(line)) {
-                char *info = trim(line + (strstr(line, "```") - line) + 3);
-                if (strcmp(info, "check") == 0) {
+            fence_line f = classify_fence(line);
+            if (f.run == 0)
+                continue;
+            char info[256];
+            snprintf(info, sizeof info, "%s", f.info);
+            char *tinfo = trim(info);
+            if (f.ch == 0) {
+                /* indented code: never run, and never silently */
+                if (info_mentions_check(tinfo)) {
+                    cp_errf(err, "%.400s:%d: an indented '%.3s%.60s' is Markdown code, not a check "
+                             "block; start the line with ```check to run it", path, lineno,
+                             f.start, tinfo);
+                    rc = -1;
+                    break;
+                }
+                continue;
+            }
+            {
+                int exact = f.ch == '`' && f.run == 3 && f.indent == 0 && strcmp(tinfo, "check") == 0;
+                if (!exact && info_mentions_check(tinfo)) {
+                    cp_errf(err, "%.400s:%d: '%.*s%.60s' looks like a check block but is not one; "
+                             "a check block opens with exactly ```check at the start of the line",
+                             path, lineno, f.run > 8 ? 8 : f.run, f.start, tinfo);
+                    rc = -1;
+                    break;
+                }
+                if (exact) {
                     if (th->nclaims == cap) {
                         cap = cap ? 2 * cap : 8;
                         cp_claim *nc = realloc(th->claims, (size_t) cap * sizeof *nc);
@@ -258,17 +337,19 @@ int cp_theorem_parse(cp_theorem *th, const char *path, const char *text, size_t 
                     in_block = 1;
                 } else {
                     in_other_fence = 1;
+                    other_ch = f.ch;
+                    other_run = f.run;
                 }
             }
             continue;
         }
         if (in_other_fence) {
-            if (is_fence(line))
+            if (is_closing_fence(line, other_ch, other_run))
                 in_other_fence = 0;
             continue;
         }
         /* inside a check block */
-        if (is_fence(line)) {
+        if (is_closing_fence(line, '`', 3) && classify_fence(line).run == 3) {
             cur->line_close = lineno;
             in_block = 0;
             rc = validate_claim(cur, path, check_line, check_name, err);
@@ -284,6 +365,12 @@ int cp_theorem_parse(cp_theorem *th, const char *path, const char *text, size_t 
                 }
             }
             continue;
+        }
+        if (classify_fence(line).ch != 0) {
+            cp_errf(err, "%.400s:%d: a check block (opened at line %d) closes with a line of "
+                     "exactly ```", path, lineno, cur->line_open);
+            rc = -1;
+            break;
         }
         char *t = trim(line);
         if (*t == '\0' || *t == '#')

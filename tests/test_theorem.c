@@ -67,7 +67,7 @@ static const char *VALID =
     "```\n"                                    /* 17: plain fence */
     "m_lo = nan\n"                             /* 18 */
     "```\n"                                    /* 19 */
-    "  ```check  \n"                           /* 20 */
+    "```check  \n"                             /* 20: trailing blanks are allowed */
     "id = t.two\n"                             /* 21 */
     "check = lsa_gap_vanishes\n"               /* 22 */
     "m_lo = 2\n"                               /* 23 */
@@ -169,6 +169,50 @@ static void test_rejections(void **state)
     expect_reject("# T\n```check\nid = has space\ncheck = lsa_gap_bound\n```\n", 3, "id");
 }
 
+/* Issue 8, finding 3: a block that looks like a check block but is not one
+ * exactly is an error at its line, never skipped; indented code is not run. */
+#define BODY "id = a\ncheck = lsa_gap_vanishes\nm_lo = 1\nm_hi = 1\n"
+static void test_near_miss_fences(void **state)
+{
+    (void) state;
+    expect_reject("# T\n\n```Check\n" BODY "```\n", 3, "looks like a check block");
+    expect_reject("# T\n```CHECK\n" BODY "```\n", 2, "looks like a check block");
+    expect_reject("# T\n~~~check\n" BODY "~~~\n", 2, "looks like a check block");
+    expect_reject("# T\n```check {.attr}\n" BODY "```\n", 2, "looks like a check block");
+    expect_reject("# T\n```{.check}\n" BODY "```\n", 2, "looks like a check block");
+    expect_reject("# T\n````check\n" BODY "````\n", 2, "looks like a check block");
+    expect_reject("# T\n  ```check\n" BODY "```\n", 2, "looks like a check block");
+    /* four spaces or a tab: Markdown code, reported rather than run or skipped */
+    expect_reject("# T\n\n    ```check\n    " BODY "    ```\n", 3, "indented");
+    expect_reject("# T\n\t```check\n" BODY "```\n", 2, "indented");
+    /* a check block closed by anything but exactly ``` */
+    expect_reject("# T\n```check\n" BODY "~~~\n```\n", 7, "closes");
+    expect_reject("# T\n```check\n" BODY "````\n", 7, "closes");
+    expect_reject("# T\n```check\n" BODY "```check\n```\n", 7, "closes");
+}
+
+/* Fences that are not check blocks close only on a matching fence, so a
+ * ```check shown inside a four-backtick or tilde example is content. */
+static void test_nested_example_fences(void **state)
+{
+    (void) state;
+    char err[CP_ERRLEN] = "";
+    cp_theorem th;
+    write_tmp("# T\n````markdown\n```check\nid = shown.only\n```\n````\n"
+              "~~~\n```\n~~~\n"
+              "```check\n" BODY "```\n");
+    int rc = cp_theorem_load(&th, g_path, err);
+    unlink(g_path);
+    if (rc != 0)
+        print_error("%s\n", err);
+    assert_int_equal(rc, 0);
+    assert_int_equal(th.nclaims, 1);
+    assert_string_equal(th.claims[0].id, "a");
+    assert_int_equal(th.claims[0].line_open, 10);
+    cp_theorem_clear(&th);
+}
+#undef BODY
+
 static void test_missing_file(void **state)
 {
     (void) state;
@@ -186,6 +230,8 @@ int main(void)
         cmocka_unit_test(test_valid_file),
         cmocka_unit_test(test_crlf_and_no_final_newline),
         cmocka_unit_test(test_rejections),
+        cmocka_unit_test(test_near_miss_fences),
+        cmocka_unit_test(test_nested_example_fences),
         cmocka_unit_test(test_missing_file),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
