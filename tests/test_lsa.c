@@ -981,6 +981,30 @@ static void test_soundness_other_checks(void **state)
     expect_verdict(run_check("lsa_support_bound", 4096, "m_lo", "0.5", "m_hi", "4", "bound", "0.1168", NULL),
                    CP_REFUTED);
 
+    /* Issue 8, finding 1: bounds just below and just above the exact minimax
+     * value.  At (0.5, 4) the minimax gamma is (5 - sqrt 5)/10 and the value
+     * is V = (14 - 6 sqrt 5)/5 = 0.11671842700025236430899... (by hand from
+     * (LSA-3): the interior peak and the endpoint 1 + m_hi = 5 tie; an
+     * independent mpmath computation agrees).  0.1167184270002523643 is below
+     * V, a TRUE claim, which the old pair-bound check called REFUTED. */
+    {
+        arb_t V, b;
+        arb_init(V); arb_init(b);
+        arb_sqrt_ui(V, 5, 256);
+        arb_mul_si(V, V, -6, 256);
+        arb_add_ui(V, V, 14, 256);
+        arb_div_ui(V, V, 5, 256);
+        arb_set_str(b, "0.1167184270002523643", 256);
+        assert_true(arb_lt(b, V));
+        arb_set_str(b, "0.11671842700025236431", 256);
+        assert_true(arb_gt(b, V));
+        arb_clear(V); arb_clear(b);
+    }
+    expect_verdict(run_check("lsa_support_bound", 4096, "m_lo", "0.5", "m_hi", "4",
+                             "bound", "0.1167184270002523643", NULL), CP_CERTIFIED);
+    expect_verdict(run_check("lsa_support_bound", 4096, "m_lo", "0.5", "m_hi", "4",
+                             "bound", "0.11671842700025236431", NULL), CP_REFUTED);
+
     /* a double-precision optimiser can support, never certify */
     r = run_check("lsa_optimize_general", 4096, "m_lo", "0.5", "m_hi", "4", "restarts", "1", NULL);
     assert_int_not_equal(r.v, CP_CERTIFIED);
