@@ -93,12 +93,14 @@ done:
 }
 
 /* ---- gf_alpha_opt ------------------------------------------------------
- * Claim: alpha_T is enclosed to at least `digits` significant digits for
- * every listed T (certified root isolation of E1', (GF-3)). */
+ * Claim: for every listed T, alpha_T is enclosed to at least `digits`
+ * significant digits (certified root isolation of E1', (GF-3)) and
+ * alpha_T < alpha_hi (default alpha*: the minimiser stays below the limit). */
 static const cp_key_spec alpha_opt_keys[] = {
     CP_MODEL_KEYS,
     { "T",      CP_KEY_INTLIST, "1,2,5,10,20,50,100,200,1000,10000,100000", "depths" },
     { "digits", CP_KEY_INT, "30", "required correct significant digits" },
+    { "alpha_hi", CP_KEY_RAT, "alpha*", "claimed strict upper bound on every alpha_T" },
     CP_KEY_END
 };
 
@@ -106,13 +108,21 @@ static cp_verdict check_alpha_opt(cp_check_run *run)
 {
     slong prec = run->prec, *T = NULL, n = 0, digits = 30;
     cp_model_t m;
-    arb_t a;
+    arb_t a, hb;
+    fmpq_t hi;
     cp_verdict v = CP_CERTIFIED;
     char b[96];
     cp_model_init(m);
-    arb_init(a);
+    arb_init(a); arb_init(hb);
+    fmpq_init(hi);
     if (gf_model(m, run) || cp_run_get_depths(&T, &n, run, "T", 1, GF_MAX_T))
         goto done;
+    if (cp_kv_has(run->params, "alpha_hi")) {
+        if (cp_run_get_rat(hi, run, "alpha_hi"))
+            goto done;
+    } else {
+        cp_alpha_star(hi, m);
+    }
     if (cp_run_get_int(&digits, run, "digits") || digits < 1 || digits > 1000) {
         cp_run_bad_input(run, "digits", "digits must lie in [1, 1000]");
         goto done;
@@ -132,15 +142,24 @@ static cp_verdict check_alpha_opt(cp_check_run *run)
         }
         cp_arb_human_buf(b, sizeof b, a, (slong) digits + 2);
         cp_run_detail_append(run, " T=%ld: %s;", (long) T[i], b);
-        arb_set(run->value, a);
-        run->has_value = 1;
+        /* shown value: the largest alpha_T (the claim is alpha_T < alpha_hi) */
+        cp_run_value_max(run, a, i == 0);
+        arb_set_fmpq(hb, hi, prec);
+        v = cp_verdict_and(v, cp_decide_cmp(a, "<", hb));
+    }
+    if (v != CP_INCONCLUSIVE) {
+        char *hs = fmpq_get_str(NULL, 10, hi);
+        cp_run_detail_append(run, " every alpha_T < alpha_hi = %s: %s.", hs,
+                             v == CP_CERTIFIED ? "proved" : "false (proved)");
+        flint_free(hs);
     }
 done:
     if (run->bad_input)
         v = CP_INCONCLUSIVE;
     flint_free(T);
     cp_model_clear(m);
-    arb_clear(a);
+    arb_clear(a); arb_clear(hb);
+    fmpq_clear(hi);
     return v;
 }
 
@@ -181,6 +200,7 @@ static cp_verdict check_reference(cp_check_run *run)
         }
         arb_set_fmpq(r, ref + i, prec);
         vi = cp_decide_near(a, r, t);
+        cp_run_item_value(run, "ref", i, n, a);
         cp_arb_human_buf(b, sizeof b, a, 10);
         {
             char *rs = fmpq_get_str(NULL, 10, ref + i);

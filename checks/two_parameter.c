@@ -25,10 +25,15 @@ static int tp_model(cp_model_t m, cp_check_run *run)
  * point with beta in the certified interval, a strict minimum, enclosed in the
  * reported box.  With beta_lo < beta_hi given: the profile h is strictly
  * convex on [beta_lo, beta_hi] and h'(beta_lo) < 0 < h'(beta_hi), so E2 has a
- * unique minimizer over the whole strip beta in [beta_lo, beta_hi] (GF-5). */
+ * unique minimizer over the whole strip beta in [beta_lo, beta_hi] (GF-5).
+ * With beta_max given: also beta_T < beta_max for every listed T.  The value
+ * shown is the largest beta_T.  When a sufficient condition fails (the sign
+ * of h' at an end of the strip) nothing is proved either way: INCONCLUSIVE,
+ * never REFUTED (a minimiser may still lie in the strip). */
 static const cp_key_spec opt_keys[] = {
     CP_MODEL_KEYS,
     { "T",          CP_KEY_INTLIST, "2,5,10,20,50,100", "depths (>= 2)" },
+    { "beta_max",   CP_KEY_RAT, "none", "claimed strict upper bound on every beta_T" },
     { "beta_lo",    CP_KEY_RAT, "none", "left end of the claimed region of uniqueness" },
     { "beta_hi",    CP_KEY_RAT, "none", "right end of the region (< 0)" },
     { "max_pieces", CP_KEY_INT, "4096", "budget of ball evaluations for the convexity proof" },
@@ -38,7 +43,9 @@ static const cp_key_spec opt_keys[] = {
 static cp_verdict check_opt(cp_check_run *run)
 {
     slong prec = run->prec, *T = NULL, n = 0, pieces = 4096;
-    fmpq_t blo, bhi;
+    fmpq_t blo, bhi, bmax;
+    int has_max = cp_kv_has(run->params, "beta_max");
+    fmpq_init(bmax);
     cp_model_t m;
     arb_t al, be, r, lo, hi, h1, t;
     int region;
@@ -48,6 +55,8 @@ static cp_verdict check_opt(cp_check_run *run)
     fmpq_init(blo); fmpq_init(bhi);
     arb_init(al); arb_init(be); arb_init(r); arb_init(lo); arb_init(hi); arb_init(h1); arb_init(t);
     if (tp_model(m, run) || cp_run_get_depths(&T, &n, run, "T", 2, TP_MAX_T))
+        goto done;
+    if (has_max && cp_run_get_rat(bmax, run, "beta_max"))
         goto done;
     region = cp_kv_has(run->params, "beta_lo") || cp_kv_has(run->params, "beta_hi");
     if (region) {
@@ -69,9 +78,18 @@ static cp_verdict check_opt(cp_check_run *run)
             arb_set_fmpq(lo, blo, prec);
             arb_set_fmpq(hi, bhi, prec);
             cp_flow_profile(NULL, h1, NULL, NULL, m, lo, (ulong) T[i], prec);
-            vi = cp_verdict_and(vi, arb_is_negative(h1) ? CP_CERTIFIED : arb_is_nonnegative(h1) ? CP_REFUTED : CP_INCONCLUSIVE);
+            vi = cp_verdict_and(vi, arb_is_negative(h1) ? CP_CERTIFIED : CP_INCONCLUSIVE);
+            run->settled |= arb_is_nonnegative(h1);
             cp_flow_profile(NULL, h1, NULL, NULL, m, hi, (ulong) T[i], prec);
-            vi = cp_verdict_and(vi, arb_is_positive(h1) ? CP_CERTIFIED : arb_is_nonpositive(h1) ? CP_REFUTED : CP_INCONCLUSIVE);
+            vi = cp_verdict_and(vi, arb_is_positive(h1) ? CP_CERTIFIED : CP_INCONCLUSIVE);
+            run->settled |= arb_is_nonpositive(h1);
+            if (run->settled) {
+                cp_run_detail_append(run, " T=%ld: the sign of h' at an end of the strip is proved "
+                                          "wrong, so this argument cannot show a minimizer in the strip "
+                                          "(nor exclude one);", (long) T[i]);
+                v = CP_INCONCLUSIVE;
+                break;
+            }
             if (vi == CP_CERTIFIED && !cp_flow_profile_convex_on(m, lo, hi, (ulong) T[i], pieces, prec))
                 vi = CP_INCONCLUSIVE;
         }
@@ -88,17 +106,24 @@ static cp_verdict check_opt(cp_check_run *run)
             cp_arb_human_buf(b1, sizeof b1, al, 20);
             cp_arb_human_buf(b2, sizeof b2, be, 20);
             cp_run_detail_append(run, " T=%ld: alpha in %s, beta in %s;", (long) T[i], b1, b2);
-            arb_div(t, be, al, prec);
-            arb_set(run->value, t);
-            run->has_value = 1;
+            cp_run_value_max(run, be, i == 0);
+            if (has_max) {
+                arb_set_fmpq(t, bmax, prec);
+                vi = cp_decide_cmp(be, "<", t);
+                if (vi == CP_REFUTED)
+                    cp_run_detail_append(run, " beta_T >= beta_max (proved);");
+            }
         } else {
-            cp_run_detail_append(run, " T=%ld: %s;", (long) T[i], vi == CP_REFUTED ? "no minimizer in the region" : "undecided");
+            cp_run_detail_append(run, " T=%ld: undecided (%s);", (long) T[i],
+                                 region ? "h' at the strip ends or convexity not proved at this precision"
+                                        : "minimizer not isolated at this precision");
         }
         v = cp_verdict_and(v, vi);
     }
     if (region && v == CP_CERTIFIED)
         cp_run_detail_append(run, " Unique minimizer over the strip beta in [beta_lo, beta_hi] for every listed T.");
 done:
+    fmpq_clear(bmax);
     if (run->bad_input)
         v = CP_INCONCLUSIVE;
     flint_free(T);
@@ -149,12 +174,14 @@ static cp_verdict check_limits(cp_check_run *run)
         run->has_value = 1;
         cp_arb_human_buf(b1, sizeof b1, t, 6);
         arb_abs(t, t);
+        cp_run_item_value(run, "ratio_bound", i, n, t);
         arb_set_fmpq(u, rb + i, prec);
         v = cp_verdict_and(v, cp_decide_cmp(t, "<", u));
         arb_set_fmpq(t, as, prec);
         arb_sub(t, al, t, prec);
         cp_arb_human_buf(b2, sizeof b2, t, 6);
         arb_abs(t, t);
+        cp_run_item_value(run, "alpha_bound", i, n, t);
         arb_set_fmpq(u, ab + i, prec);
         v = cp_verdict_and(v, cp_decide_cmp(t, "<", u));
         cp_run_detail_append(run, " T=%ld: %s, %s;", (long) T[i], b1, b2);
@@ -209,6 +236,7 @@ static cp_verdict check_tpref(cp_check_run *run)
         arb_set_fmpq(u, ref + i, prec);
         arb_set_fmpq(r, tol, prec);
         vi = cp_decide_near(t, u, r);
+        cp_run_item_value(run, "ref", i, n, t);
         cp_arb_human_buf(b1, sizeof b1, t, 10);
         {
             char *rs = fmpq_get_str(NULL, 10, ref + i);

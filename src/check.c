@@ -51,9 +51,46 @@ void cp_check_run_init(cp_check_run *run, const cp_check_def *def, const cp_kv *
     arb_init(run->value);
 }
 
+static void items_clear(cp_check_run *run)
+{
+    for (int k = 0; k < run->nitem_keys; k++) {
+        _arb_vec_clear(run->items[k].v, run->items[k].n);
+        flint_free(run->items[k].set);
+    }
+    memset(run->items, 0, sizeof run->items);
+    run->nitem_keys = 0;
+}
+
 void cp_check_run_clear(cp_check_run *run)
 {
     arb_clear(run->value);
+    items_clear(run);
+}
+
+void cp_run_item_value(cp_check_run *run, const char *key, slong i, slong n, const arb_t x)
+{
+    cp_item_values *it = (cp_item_values *) cp_run_items(run, key);
+    if (it == NULL) {
+        if (run->nitem_keys == CP_MAX_ITEM_KEYS || n <= 0 || strlen(key) >= sizeof it->key)
+            return;   /* a programming error; mutate then reports the key as unarmed */
+        it = &run->items[run->nitem_keys++];
+        snprintf(it->key, sizeof it->key, "%s", key);
+        it->n = n;
+        it->v = _arb_vec_init(n);
+        it->set = flint_calloc((size_t) n, sizeof *it->set);
+    }
+    if (i < 0 || i >= it->n)
+        return;
+    arb_set(it->v + i, x);
+    it->set[i] = 1;
+}
+
+const cp_item_values *cp_run_items(const cp_check_run *run, const char *key)
+{
+    for (int k = 0; k < run->nitem_keys; k++)
+        if (strcmp(run->items[k].key, key) == 0)
+            return &run->items[k];
+    return NULL;
 }
 
 void cp_run_detail(cp_check_run *run, const char *fmt, ...)
@@ -178,8 +215,9 @@ cp_verdict cp_check_execute(cp_check_run *run, double *seconds)
     } else {
         for (run->prec = 64; ; run->prec *= 2) {
             run->detail[0] = '\0';
+            items_clear(run);
             v = run->def->run(run);
-            if (run->bad_input || v != CP_INCONCLUSIVE || run->prec * 2 > run->max_prec)
+            if (run->bad_input || run->settled || v != CP_INCONCLUSIVE || run->prec * 2 > run->max_prec)
                 break;
         }
         /* a ball check may not claim statistical support */

@@ -13,9 +13,19 @@
  *
  * with delta in {1e-6, 1e-20} (--fast: 1e-6 only), where `value` is the
  * enclosure the original claim reported; and automatically `swap` (m_lo and
- * m_hi exchanged) for every block that sets both to different values.  A
- * mutant is caught when its verdict is anything but CERTIFIED (REFUTED,
- * INCONCLUSIVE, or rejected as bad input). */
+ * m_hi exchanged) for every block that sets both to different values.
+ *
+ * On a list key (`ref = a,b,c`, one value per depth) raise, lower and away
+ * move one element at a time past the value the check recorded for that
+ * instance (cp_run_item_value), so every instance of a claim over a list is
+ * tested; a check that records no per-instance values cannot be mutated on
+ * a list key (an error, never a silent pass).
+ *
+ * Accounting (issue 8): a mutant is caught only when the check ran on it and
+ * did not certify it.  A mutant rejected as bad input (the swap, a moved
+ * value the parser refuses) tests the parser, not the claim: it is counted
+ * apart and arms nothing.  A certified claim none of whose mutants reached
+ * its check is UNARMED, and fails the run. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +35,7 @@
 #include "crossproof/theorem.h"
 
 typedef struct {
-    int tried, caught, skipped, unarmed;
+    int tried, caught, bad_input, skipped, unarmed;
     slong max_prec;
     int verbose;
 } mutate_stats;
@@ -45,21 +55,51 @@ static void set_fmpq(cp_kv *kv, const char *key, const fmpq_t q)
     flint_free(s);
 }
 
-/* Runs one mutant; returns 1 when caught. */
+/* Runs one mutant: 1 caught (the check ran and did not certify), 0
+ * uncaught (certified), -1 rejected as bad input (reached no check). */
 static int run_mutant(const cp_claim *cl, cp_kv *kv, const char *what, mutate_stats *st)
 {
     cp_check_run run;
     double secs;
     cp_check_run_init(&run, cl->def, kv, st->max_prec);
     cp_verdict v = cp_check_execute(&run, &secs);
-    int caught = (v != CP_CERTIFIED) || run.bad_input;
+    int rc = run.bad_input ? -1 : v != CP_CERTIFIED;
     st->tried++;
-    st->caught += caught;
-    if (st->verbose || !caught)
-        printf("%-36s %-34s %-13s %s\n", cl->id, what, run.bad_input ? "bad input" : cp_verdict_name(v),
-               caught ? "caught" : "UNCAUGHT: a false claim was certified");
+    st->caught += rc == 1;
+    st->bad_input += rc == -1;
+    if (st->verbose || rc == 0)
+        printf("%-36s %-34s %-13s %s\n", cl->id, what, rc == -1 ? "bad input" : cp_verdict_name(v),
+               rc == 1 ? "caught" : rc == -1 ? "bad input: tests the parser, not the claim"
+                                             : "UNCAUGHT: a false claim was certified");
     cp_check_run_clear(&run);
-    return caught;
+    return rc;
+}
+
+/* The list `text` with element i replaced by q; NULL when text has not n
+ * elements.  The caller frees the result. */
+static char *list_with(const char *text, slong n, slong i, const fmpq_t q)
+{
+    size_t cap = strlen(text) + 1;
+    char *qs = fmpq_get_str(NULL, 10, q);
+    char *out = malloc(cap + strlen(qs) + 1), *copy = strdup(text), *save = NULL;
+    slong k = 0;
+    if (out == NULL || copy == NULL) {
+        free(out); free(copy); flint_free(qs);
+        return NULL;
+    }
+    out[0] = '\0';
+    for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save), k++) {
+        if (k > 0)
+            strcat(out, ",");
+        strcat(out, k == i ? qs : tok);
+    }
+    free(copy);
+    flint_free(qs);
+    if (k != n) {
+        free(out);
+        return NULL;
+    }
+    return out;
 }
 
 /* delta = 10^-k as an exact rational */
@@ -72,10 +112,51 @@ static void delta_q(fmpq_t d, int k)
     fmpz_clear(den);
 }
 
-static int apply_operator(const cp_claim *cl, const char *op, const arb_t value, int have_value,
+/* The mutated value of one operator: raise -> upper(x) (1 + delta), lower ->
+ * lower(x) (1 - delta) (moving by delta itself when that bound is 0), scale ->
+ * key (1 + delta), away -> upper(x) + tol (1 + delta). */
+static void moved_value(fmpq_t q, const char *name, const arb_t x, const fmpq_t key_value,
+                        const fmpq_t tol, const fmpq_t d)
+{
+    fmpq_t t;
+    arf_t b;
+    fmpq_init(t);
+    arf_init(b);
+    if (!strcmp(name, "scale")) {
+        fmpq_set(q, key_value);
+    } else {
+        if (!strcmp(name, "lower"))
+            arb_get_lbound_arf(b, x, ARF_PREC_EXACT);
+        else
+            arb_get_ubound_arf(b, x, ARF_PREC_EXACT);
+        arf_get_fmpq(q, b);
+    }
+    if (!strcmp(name, "away")) {
+        fmpq_add_si(t, d, 1);
+        fmpq_mul(t, t, tol);
+        fmpq_add(q, q, t);
+    } else {
+        /* q (1 +- delta), moving away from zero in the claimed direction */
+        fmpq_mul(t, q, d);
+        fmpq_abs(t, t);
+        if (fmpq_is_zero(t))
+            fmpq_set(t, d);
+        if (!strcmp(name, "lower"))
+            fmpq_sub(q, q, t);
+        else
+            fmpq_add(q, q, t);
+    }
+    fmpq_clear(t);
+    arf_clear(b);
+}
+
+/* Applies one operator of the claim's `mutate` line; returns the number of
+ * its mutants that reached the check, or -1 with err set. */
+static int apply_operator(const cp_claim *cl, const char *op, const cp_check_run *orig,
                           int fast, mutate_stats *st, char *err)
 {
     char buf[256], *save = NULL;
+    int reached = 0;
     snprintf(buf, sizeof buf, "%s", op);
     char *name = strtok_r(buf, ":", &save), *key = strtok_r(NULL, ":", &save), *tolkey = strtok_r(NULL, ":", &save);
     if (name == NULL || key == NULL) {
@@ -92,13 +173,9 @@ static int apply_operator(const cp_claim *cl, const char *op, const arb_t value,
         cp_errf(err, "%s:%d: away needs KEY:TOLKEY", cl->params.origin, cl->line_open);
         return -1;
     }
-    if ((!strcmp(name, "raise") || !strcmp(name, "lower") || !strcmp(name, "away")) && !have_value) {
-        cp_errf(err, "%s:%d: operator '%s' needs the check to report a value", cl->params.origin, cl->line_open, name);
-        return -1;
-    }
+    const cp_kv_entry *e = cp_kv_find(&cl->params, key);
     if (is_int) {
         slong t;
-        const cp_kv_entry *e = cp_kv_find(&cl->params, key);
         if (e == NULL || cp_parse_int(&t, e->value) != 0) {
             cp_errf(err, "%s:%d: '%s' needs an integer key '%s' in the block", cl->params.origin, cl->line_open, op, key);
             return -1;
@@ -109,58 +186,58 @@ static int apply_operator(const cp_claim *cl, const char *op, const arb_t value,
         snprintf(v, sizeof v, "%ld", (long) (t + (name[0] == 'i' ? 1 : -1)));
         cp_kv_set(&kv, key, v, e->line, 1);
         snprintf(what, sizeof what, "%s = %s", key, v);
-        run_mutant(cl, &kv, what, st);
+        reached += run_mutant(cl, &kv, what, st) >= 0;
         cp_kv_clear(&kv);
-        return 0;
+        return reached;
+    }
+    const cp_item_values *items = cp_run_items(orig, key);
+    int is_list = items != NULL || (e != NULL && strchr(e->value, ',') != NULL);
+    if (is_list && (items == NULL || e == NULL || strcmp(name, "scale") == 0)) {
+        cp_errf(err, "%s:%d: '%s' on the list key '%s' needs per-instance values from check '%s' "
+                 "(cp_run_item_value) and one of raise, lower, away", cl->params.origin, cl->line_open,
+                 op, key, cl->def->name);
+        return -1;
+    }
+    if (!is_list && !strcmp(name, "scale") == 0 && !orig->has_value) {
+        cp_errf(err, "%s:%d: operator '%s' needs the check to report a value", cl->params.origin, cl->line_open, name);
+        return -1;
+    }
+    fmpq_t d, q, keyq, tol;
+    fmpq_init(d); fmpq_init(q); fmpq_init(keyq); fmpq_init(tol);
+    if ((!strcmp(name, "scale") && cp_kv_get_rat(keyq, &cl->params, cl->def->keys, key, err) != 0)
+        || (!strcmp(name, "away") && cp_kv_get_rat(tol, &cl->params, cl->def->keys, tolkey, err) != 0)) {
+        fmpq_clear(d); fmpq_clear(q); fmpq_clear(keyq); fmpq_clear(tol);
+        return -1;
     }
     static const int ks[2] = { 6, 20 };
     for (int j = 0; j < (fast ? 1 : 2); j++) {
-        fmpq_t d, q, t;
-        arf_t b;
-        fmpq_init(d); fmpq_init(q); fmpq_init(t);
-        arf_init(b);
         delta_q(d, ks[j]);
-        if (!strcmp(name, "raise") || !strcmp(name, "away")) {
-            arb_get_ubound_arf(b, value, ARF_PREC_EXACT);
-            arf_get_fmpq(q, b);
-        } else if (!strcmp(name, "lower")) {
-            arb_get_lbound_arf(b, value, ARF_PREC_EXACT);
-            arf_get_fmpq(q, b);
-        }
-        if (!strcmp(name, "raise") || !strcmp(name, "lower") || !strcmp(name, "scale")) {
-            if (!strcmp(name, "scale") && cp_kv_get_rat(q, &cl->params, cl->def->keys, key, err) != 0) {
-                fmpq_clear(d); fmpq_clear(q); fmpq_clear(t); arf_clear(b);
-                return -1;
+        for (slong i = 0; i < (is_list ? items->n : 1); i++) {
+            cp_kv kv;
+            char what[96];
+            if (is_list && !items->set[i])
+                continue;
+            moved_value(q, name, is_list ? items->v + i : orig->value, keyq, tol, d);
+            kv_copy(&kv, &cl->params);
+            if (is_list) {
+                char *text = list_with(e->value, items->n, i, q);
+                if (text == NULL) {
+                    cp_kv_clear(&kv);
+                    continue;   /* list length differs from the items: the check rejects it */
+                }
+                cp_kv_set(&kv, key, text, e->line, 1);
+                free(text);
+                snprintf(what, sizeof what, "%s %s[%ld] (delta 1e-%d)", name, key, (long) i + 1, ks[j]);
+            } else {
+                set_fmpq(&kv, key, q);
+                snprintf(what, sizeof what, "%s %s (delta 1e-%d)", name, key, ks[j]);
             }
-            /* q (1 +- delta), moving away from zero in the claimed direction */
-            fmpq_mul(t, q, d);
-            fmpq_abs(t, t);
-            if (!strcmp(name, "lower"))
-                fmpq_sub(q, q, t);
-            else
-                fmpq_add(q, q, t);
-            if (fmpq_is_zero(t))   /* value 0: move by delta itself */
-                (!strcmp(name, "lower") ? fmpq_sub : fmpq_add)(q, q, d);
-        } else {   /* away: upper(value) + tol (1 + delta) */
-            if (cp_kv_get_rat(t, &cl->params, cl->def->keys, tolkey, err) != 0) {
-                fmpq_clear(d); fmpq_clear(q); fmpq_clear(t); arf_clear(b);
-                return -1;
-            }
-            fmpq_add_si(d, d, 1);
-            fmpq_mul(t, t, d);
-            fmpq_add(q, q, t);
+            reached += run_mutant(cl, &kv, what, st) >= 0;
+            cp_kv_clear(&kv);
         }
-        cp_kv kv;
-        char what[96];
-        kv_copy(&kv, &cl->params);
-        set_fmpq(&kv, key, q);
-        snprintf(what, sizeof what, "%s %s (delta 1e-%d)", name, key, ks[j]);
-        run_mutant(cl, &kv, what, st);
-        cp_kv_clear(&kv);
-        fmpq_clear(d); fmpq_clear(q); fmpq_clear(t);
-        arf_clear(b);
     }
-    return 0;
+    fmpq_clear(d); fmpq_clear(q); fmpq_clear(keyq); fmpq_clear(tol);
+    return reached;
 }
 
 static int mutate_claim(const cp_claim *cl, int fast, mutate_stats *st, char *err)
@@ -178,12 +255,17 @@ static int mutate_claim(const cp_claim *cl, int fast, mutate_stats *st, char *er
         cp_check_run_clear(&run);
         return 0;
     }
-    int before = st->tried, rc = 0;
+    int reached = 0, rc = 0;
     if (cl->mutate[0]) {
         char ops[256], *save = NULL;
         snprintf(ops, sizeof ops, "%s", cl->mutate);
-        for (char *op = strtok_r(ops, " ,", &save); op && rc == 0; op = strtok_r(NULL, " ,", &save))
-            rc = apply_operator(cl, op, run.value, run.has_value, fast, st, err);
+        for (char *op = strtok_r(ops, " ,", &save); op && rc == 0; op = strtok_r(NULL, " ,", &save)) {
+            int r = apply_operator(cl, op, &run, fast, st, err);
+            if (r < 0)
+                rc = -1;
+            else
+                reached += r;
+        }
     }
     const cp_kv_entry *lo = cp_kv_find(&cl->params, "m_lo"), *hi = cp_kv_find(&cl->params, "m_hi");
     if (rc == 0 && lo && hi && strcmp(lo->value, hi->value) != 0) {
@@ -191,11 +273,12 @@ static int mutate_claim(const cp_claim *cl, int fast, mutate_stats *st, char *er
         kv_copy(&kv, &cl->params);
         cp_kv_set(&kv, "m_lo", hi->value, lo->line, 1);
         cp_kv_set(&kv, "m_hi", lo->value, hi->line, 1);
-        run_mutant(cl, &kv, "swap m_lo, m_hi", st);
+        reached += run_mutant(cl, &kv, "swap m_lo, m_hi", st) >= 0;
         cp_kv_clear(&kv);
     }
-    if (rc == 0 && st->tried == before) {
-        printf("%-36s %-34s %-13s UNARMED: no mutant applies (add a `mutate` line)\n", cl->id, "-", "-");
+    if (rc == 0 && reached == 0) {
+        printf("%-36s %-34s %-13s UNARMED: no mutant reached the check (add a `mutate` line "
+               "that moves a bound, reference or tolerance past the certified value)\n", cl->id, "-", "-");
         st->unarmed++;
     }
     cp_check_run_clear(&run);
@@ -205,7 +288,7 @@ static int mutate_claim(const cp_claim *cl, int fast, mutate_stats *st, char *er
 int cp_cmd_mutate(int argc, char **argv)
 {
     int fast = 0, nfiles = 0;
-    mutate_stats st = { 0, 0, 0, 0, 4096, 0 };
+    mutate_stats st = { 0, 0, 0, 0, 0, 4096, 0 };
     char **files = calloc((size_t) argc + 1, sizeof *files), err[CP_ERRLEN] = "";
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
@@ -214,7 +297,11 @@ int cp_cmd_mutate(int argc, char **argv)
                    "direction (the block's `mutate` operators with delta 1e-6 and 1e-20, and m_lo,\n"
                    "m_hi swapped) and requires that none is CERTIFIED.  --fast uses delta 1e-6 only.\n"
                    "Operators: raise:KEY lower:KEY away:KEY:TOLKEY scale:KEY inc:KEY dec:KEY.\n"
-                   "Exit codes: 0 every mutant caught and every claim armed; 1 otherwise; 2 bad input.\n");
+                   "On a list key the operator moves one element at a time past its instance's value.\n"
+                   "A mutant is caught only when the check ran and did not certify it; mutants\n"
+                   "rejected as bad input are counted apart, and a claim none of whose mutants\n"
+                   "reached its check is UNARMED.\n"
+                   "Exit codes: 0 no mutant certified and every claim armed; 1 otherwise; 2 bad input.\n");
             free(files);
             return 0;
         } else if (!strcmp(argv[i], "--fast")) {
@@ -245,9 +332,12 @@ int cp_cmd_mutate(int argc, char **argv)
                 rc = 2;
             }
     if (rc == 0) {
-        printf("mutants: %d tried, %d caught, %d uncaught; %d claims skipped (not certified), "
-               "%d claims unarmed\n", st.tried, st.caught, st.tried - st.caught, st.skipped, st.unarmed);
-        rc = (st.caught == st.tried && st.unarmed == 0) ? 0 : 1;
+        int uncaught = st.tried - st.caught - st.bad_input;
+        printf("mutants: %d tried: %d caught (ran, not certified), %d uncaught (certified), "
+               "%d rejected as bad input (counted apart: they test the parser, not the claim)\n"
+               "claims: %d unarmed (no mutant reached the check), %d skipped (not certified)\n",
+               st.tried, st.caught, uncaught, st.bad_input, st.unarmed, st.skipped);
+        rc = (uncaught == 0 && st.unarmed == 0) ? 0 : 1;
     }
     cp_theorem_free_all(ths, nth);
     flint_cleanup();

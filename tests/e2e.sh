@@ -86,6 +86,17 @@ has "$T/out" "UNCAUGHT" "the certified mutant is named"
 mk unarmed.md '# t\n\n```check\nid = unarmed.gap\ncheck = lsa_gap_bound\nbound = 0.1\n```\n'
 expect 1 "mutate fails a claim with no mutant" $CP mutate "$T/unarmed.md"
 has "$T/out" "UNARMED" "the unarmed claim is named"
+# issue 8: a mutant rejected as bad input (here the m_lo/m_hi swap) tests the
+# parser, not the claim: it is counted apart and arms nothing
+mk swaponly.md '# t\n\n```check\nid = swap.gap\ncheck = lsa_gap_bound\nm_lo = 0.5\nm_hi = 4\nbound = 0.1\n```\n'
+expect 1 "mutate: a claim armed only by a bad-input mutant is unarmed" $CP mutate "$T/swaponly.md"
+has "$T/out" "1 rejected as bad input" "bad-input mutants are counted apart"
+has "$T/out" "0 caught" "a bad-input mutant is not counted as caught"
+has "$T/out" "UNARMED" "the claim with only a bad-input mutant is named"
+# a list key is mutated element by element past each instance's value
+mk listref.md '# t\n\n```check\nid = list.ref\ncheck = gf_reference\nm_lo = 0.5\nm_hi = 4\nT = 1,2\nref = 0.27000,0.28136\ntol = 0.000005\nmutate = away:ref:tol\n```\n'
+expect 0 "mutate: list-valued reference mutated per element" $CP mutate --fast --verbose "$T/listref.md"
+has "$T/out" "away ref\[2\] (delta 1e-6) *REFUTED" "the second element's mutant reaches the check"
 
 # --- golden report --------------------------------------------------------
 mask() { sed -E -e '/^- date: /d' -e '/^- versions: /d' -e '/^## Timings/,$d' "$1"; }

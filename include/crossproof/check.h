@@ -17,6 +17,19 @@
 
 typedef struct cp_check_def cp_check_def;
 
+/* Per-instance values of a claim over a list parameter: item i is the
+ * certified quantity that the claim compares with element i of the list
+ * `key` (for example |beta_T/alpha_T + 1| for ratio_bound).  `crossproof
+ * mutate` moves each element past its value in turn, so a claim over a list
+ * is tested instance by instance (docs/soundness.md, "Mutation suite"). */
+#define CP_MAX_ITEM_KEYS 4
+typedef struct {
+    char key[32];
+    arb_ptr v;
+    slong n;
+    int *set;                /* set[i]: item i was recorded by this attempt */
+} cp_item_values;
+
 typedef struct {
     const cp_check_def *def;
     const cp_kv *params;     /* the block's key = value lines */
@@ -29,6 +42,10 @@ typedef struct {
     char interval[256];      /* statistical checks: the interval the verdict rests on */
     char error[CP_ERRLEN];   /* set with CP_INCONCLUSIVE + run error, see below */
     int bad_input;           /* 1: parameters invalid (error names file:line) */
+    int settled;             /* 1: INCONCLUSIVE, and more precision cannot help
+                              * (a sufficient condition was proved to fail) */
+    cp_item_values items[CP_MAX_ITEM_KEYS];   /* cp_run_item_value; reset per attempt */
+    int nitem_keys;
 } cp_check_run;
 
 struct cp_check_def {
@@ -81,6 +98,10 @@ int cp_run_bad_input(cp_check_run *run, const char *key, const char *fmt, ...) _
  * recorded so far, or x alone when first is set (the claim's first item, so
  * that a value left by a lower-precision attempt is replaced). */
 void cp_run_value_max(cp_check_run *run, const arb_t x, int first);
+/* Records x as item i (of n) of the list key `key` (see cp_item_values). */
+void cp_run_item_value(cp_check_run *run, const char *key, slong i, slong n, const arb_t x);
+/* The recorded items of `key`, or NULL. */
+const cp_item_values *cp_run_items(const cp_check_run *run, const char *key);
 /* Compares x with the exact rational q: returns CP_CERTIFIED when the claim
  * `x OP q` is proved, CP_REFUTED when its negation is, else INCONCLUSIVE.
  * op is one of "<", "<=", ">", ">=". */
