@@ -37,6 +37,7 @@ static const cp_key_spec convexity_keys[] = {
 
 static cp_verdict check_convexity(cp_check_run *run)
 {
+    cp_run_value_name(run, "largest alpha_T over the listed T");
     slong prec = run->prec, *T = NULL, n = 0;
     cp_model_t m;
     fmpq_t hi;
@@ -106,6 +107,7 @@ static const cp_key_spec alpha_opt_keys[] = {
 
 static cp_verdict check_alpha_opt(cp_check_run *run)
 {
+    cp_run_value_name(run, "largest alpha_T over the listed T");
     slong prec = run->prec, *T = NULL, n = 0, digits = 30;
     cp_model_t m;
     arb_t a, hb;
@@ -176,6 +178,7 @@ static const cp_key_spec reference_keys[] = {
 
 static cp_verdict check_reference(cp_check_run *run)
 {
+    cp_run_value_name(run, "largest |alpha_T - ref_T| over the listed T");
     slong prec = run->prec, *T = NULL, n = 0, nr = 0;
     fmpq *ref = NULL;
     fmpq_t tol;
@@ -210,8 +213,8 @@ static cp_verdict check_reference(cp_check_run *run)
         }
         v = cp_verdict_and(v, vi);
         arb_sub(r, a, r, prec);
-        arb_set(run->value, r);
-        run->has_value = 1;
+        arb_abs(r, r);
+        cp_run_value_max(run, r, i == 0);
     }
 done:
     if (run->bad_input)
@@ -238,6 +241,7 @@ static const cp_key_spec rate_keys[] = {
 
 static cp_verdict check_rate(cp_check_run *run)
 {
+    cp_run_value_name(run, "largest T |T (alpha* - alpha_T) - c_inf| over the listed T");
     slong prec = run->prec, *T = NULL, n = 0;
     fmpq_t K, scale, as;
     cp_model_t m;
@@ -304,6 +308,7 @@ static const cp_key_spec minimax_keys[] = {
 
 static cp_verdict check_minimax(cp_check_run *run)
 {
+    cp_run_value_name(run, "1 - alpha_c (1 + m_lo), the worst contraction at the claimed alpha (exact)");
     cp_model_t m;
     fmpq_t shift, ac, la, lb, ea, eb, rho;
     cp_verdict v = CP_INCONCLUSIVE;
@@ -363,6 +368,7 @@ static const cp_key_spec excess_bound_keys[] = {
 
 static cp_verdict check_excess_bound(cp_check_run *run)
 {
+    cp_run_value_name(run, "largest E1(alpha*)/rho*^(2T) over the listed T");
     slong prec = run->prec, *T = NULL, n = 0;
     fmpq_t factor, q;
     cp_model_t m;

@@ -22,6 +22,7 @@ static const cp_key_spec gap_keys[] = {
 /* Claim: lsa-gap = c(m_lo, m_hi) > bound, with each step of the proof. */
 static cp_verdict check_gap_bound(cp_check_run *run)
 {
+    cp_run_value_name(run, "lsa-gap c(m_lo, m_hi), a lower bound on every LSA's worst case over the four tasks");
     slong prec = run->prec;
     cp_model_t m;
     fmpq_t bound;
@@ -95,6 +96,7 @@ done:
 /* Claim: with m_lo = m_hi the bound is exactly 0 (no positive gap). */
 static cp_verdict check_gap_vanishes(cp_check_run *run)
 {
+    cp_run_value_name(run, "lsa-gap c(m_lo, m_hi)");
     cp_model_t m;
     cp_verdict v = CP_INCONCLUSIVE;
     cp_model_init(m);
@@ -163,6 +165,7 @@ static void worst_over_tasks(arb_t res, const arb_mat_t A, arb_srcptr b, arb_src
  * is >= bound; also the gamma form at eta* attains the bound (tightness). */
 static cp_verdict check_gap_samples(cp_check_run *run)
 {
+    cp_run_value_name(run, "smallest worst-case excess over the tested LSA parameter sets");
     slong prec = run->prec, n = 0, seed = 0;
     cp_model_t m;
     fmpq_t scale, sig;
@@ -341,6 +344,11 @@ static cp_verdict check_reference(cp_check_run *run)
     }
     arb_set(run->value, x);
     run->has_value = 1;
+    {
+        char name[160];
+        snprintf(name, sizeof name, "quantity %s", qn);
+        cp_run_value_name(run, name);
+    }
     arb_set_fmpq(r, val, prec);
     arb_set_fmpq(t, tol, prec);
     v = cp_decide_near(x, r, t);
@@ -379,6 +387,7 @@ static const cp_key_spec support_keys[] = {
  * guard: it must not exceed V. */
 static cp_verdict check_support_bound(cp_check_run *run)
 {
+    cp_run_value_name(run, "minimax worst-case excess V over all single-layer LSA");
     slong prec = run->prec;
     cp_model_t m;
     fmpq_t bound, s1q;

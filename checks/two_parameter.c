@@ -42,6 +42,7 @@ static const cp_key_spec opt_keys[] = {
 
 static cp_verdict check_opt(cp_check_run *run)
 {
+    cp_run_value_name(run, "largest beta_T over the listed T");
     slong prec = run->prec, *T = NULL, n = 0, pieces = 4096;
     fmpq_t blo, bhi, bmax;
     int has_max = cp_kv_has(run->params, "beta_max");
@@ -146,6 +147,7 @@ static const cp_key_spec limits_keys[] = {
 
 static cp_verdict check_limits(cp_check_run *run)
 {
+    cp_run_value_name(run, "beta_T/alpha_T + 1 at the last listed T");
     slong prec = run->prec, *T = NULL, n = 0, nr = 0, na = 0;
     fmpq *rb = NULL, *ab = NULL;
     fmpq_t as;
@@ -210,6 +212,7 @@ static const cp_key_spec tpref_keys[] = {
 
 static cp_verdict check_tpref(cp_check_run *run)
 {
+    cp_run_value_name(run, "beta_T/alpha_T at the last listed T");
     slong prec = run->prec, *T = NULL, n = 0, nr = 0;
     fmpq *ref = NULL;
     fmpq_t tol;
@@ -272,6 +275,7 @@ static const cp_key_spec cheb_keys[] = {
 
 static cp_verdict check_chebyshev(cp_check_run *run)
 {
+    cp_run_value_name(run, "largest ratio of the Chebyshev excess to the best tied excess over the listed T");
     slong prec = run->prec, *T = NULL, n = 0;
     cp_model_t m;
     arb_t a, b, e1, e2, ec, al, be, r, b3ball;

@@ -85,6 +85,11 @@ void cp_run_item_value(cp_check_run *run, const char *key, slong i, slong n, con
     it->set[i] = 1;
 }
 
+void cp_run_value_name(cp_check_run *run, const char *name)
+{
+    snprintf(run->value_name, sizeof run->value_name, "%s", name);
+}
+
 const cp_item_values *cp_run_items(const cp_check_run *run, const char *key)
 {
     for (int k = 0; k < run->nitem_keys; k++)

@@ -23,6 +23,7 @@ typedef struct {
     slong prec;
     int has_value;
     char lo[128], hi[128];
+    char value_name[160];  /* what [lo, hi] encloses */
     char *human;           /* flint string or NULL */
     char *ball;            /* arb_dump_str or NULL */
     char detail[CP_TEXTLEN];
@@ -39,6 +40,16 @@ static void iso_date(char *buf, size_t n)
     strftime(buf, n, "%Y-%m-%d %H:%M:%S UTC", &tm);
 }
 
+/* A table cell: '|' escaped so that |x| does not split the Markdown table. */
+static void put_cell(FILE *f, const char *text)
+{
+    for (; *text; text++) {
+        if (*text == '|')
+            fputc('\\', f);
+        fputc(*text, f);
+    }
+}
+
 static void write_verdict_block(FILE *f, const claim_result *r)
 {
     fprintf(f, "\n> **%s** `%s` (check `%s`", cp_verdict_name(r->verdict), r->claim->id,
@@ -48,7 +59,8 @@ static void write_verdict_block(FILE *f, const claim_result *r)
     else
         fprintf(f, ", statistical / double precision: cannot certify)\n");
     if (r->has_value)
-        fprintf(f, ">\n> enclosure: [%s, %s]\n", r->lo, r->hi);
+        fprintf(f, ">\n> enclosure of the %s: [%s, %s]\n",
+                r->value_name[0] ? r->value_name : "checked quantity", r->lo, r->hi);
     if (r->interval[0])
         fprintf(f, ">\n> interval: %s\n", r->interval);
     if (r->detail[0]) {
@@ -95,13 +107,18 @@ static int write_report(const char *path, cp_theorem *ths, int nth, claim_result
     fprintf(f, "- result: %d of %d claims reached their verdict (CERTIFIED or SUPPORTED).\n\n", npass, nres);
     fprintf(f, "Timings are listed at the end, apart from the results: everything else in this\n"
                "report is byte-identical between runs of the same command.\n\n");
-    fprintf(f, "| claim | verdict | enclosure | precision |\n|---|---|---|---|\n");
+    fprintf(f, "| claim | verdict | quantity | enclosure or interval | precision |\n"
+               "|---|---|---|---|---|\n");
     for (int i = 0; i < nres; i++) {
         fprintf(f, "| `%s` | %s | ", res[i].claim->id, cp_verdict_name(res[i].verdict));
-        if (res[i].has_value)
-            fprintf(f, "[%s, %s]", res[i].lo, res[i].hi);
+        if (res[i].has_value) {
+            put_cell(f, res[i].value_name[0] ? res[i].value_name : "checked quantity");
+            fprintf(f, " | [%s, %s]", res[i].lo, res[i].hi);
+        }
         else if (res[i].interval[0])
-            fprintf(f, "%s", res[i].interval);
+            fprintf(f, "statistical or double-precision evidence (not a proof) | %s", res[i].interval);
+        else
+            fprintf(f, " | ");
         if (res[i].kind == CP_CHECK_BALL)
             fprintf(f, " | %ld bits |\n", (long) res[i].prec);
         else
@@ -167,8 +184,11 @@ static int write_json(const char *path, claim_result *res, int nres, char *err)
             cp_json_string(f, r->claim->params.e[k].value);
         }
         fprintf(f, "}");
-        if (r->has_value)
+        if (r->has_value) {
+            fprintf(f, ", \"quantity\": ");
+            cp_json_string(f, r->value_name[0] ? r->value_name : "checked quantity");
             fprintf(f, ", \"lower\": \"%s\", \"upper\": \"%s\", \"ball\": \"%s\"", r->lo, r->hi, r->ball);
+        }
         if (r->interval[0]) {
             fprintf(f, ", \"interval\": ");
             cp_json_string(f, r->interval);
@@ -268,6 +288,7 @@ int cp_cmd_audit(int argc, char **argv)
                 r->ball = arb_dump_str(run.value);
             }
             memcpy(r->detail, run.detail, sizeof r->detail);
+            memcpy(r->value_name, run.value_name, sizeof r->value_name);
             memcpy(r->interval, run.interval, sizeof r->interval);
             cp_check_run_clear(&run);
             if (!quiet) {

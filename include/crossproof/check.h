@@ -37,6 +37,7 @@ typedef struct {
     slong max_prec;
     /* Filled by the check (each attempt may overwrite): */
     arb_t value;             /* the enclosure shown in the table */
+    char value_name[160];    /* what `value` encloses (cp_run_value_name) */
     int has_value;
     char detail[CP_TEXTLEN]; /* one paragraph: what was proved, with numbers */
     char interval[256];      /* statistical checks: the interval the verdict rests on */
@@ -98,6 +99,8 @@ int cp_run_bad_input(cp_check_run *run, const char *key, const char *fmt, ...) _
  * recorded so far, or x alone when first is set (the claim's first item, so
  * that a value left by a lower-precision attempt is replaced). */
 void cp_run_value_max(cp_check_run *run, const arb_t x, int first);
+/* Names the quantity that run->value encloses, for the report's table. */
+void cp_run_value_name(cp_check_run *run, const char *name);
 /* Records x as item i (of n) of the list key `key` (see cp_item_values). */
 void cp_run_item_value(cp_check_run *run, const char *key, slong i, slong n, const arb_t x);
 /* The recorded items of `key`, or NULL. */
