@@ -491,6 +491,16 @@ int cp_flow_alpha_opt(arb_t res, const cp_model_t m, ulong T, slong prec)
     arb_t x, d1, d2, lo, hi, a, b;
     fmpq_t q;
     int ok = 0;
+    if (fmpq_equal(m->m_lo, m->m_hi) && fmpq_sgn(m->m_hi) > 0) {
+        /* a one-point support: E1 = (1 - 1/lambda)(1 - alpha lambda)^(2T) is
+         * minimised exactly at alpha = 1/lambda = alpha* (docs/model.md (GF-2)) */
+        fmpq_init(q);
+        fmpq_add_si(q, m->m_lo, 1);
+        fmpq_inv(q, q);
+        arb_set_fmpq(res, q, prec);
+        fmpq_clear(q);
+        return 1;
+    }
     arb_init(x); arb_init(d1); arb_init(d2);
     arb_init(lo); arb_init(hi); arb_init(a); arb_init(b);
     fmpq_init(q);
@@ -782,6 +792,34 @@ int cp_flow_opt2(arb_t alpha, arb_t beta, arb_t r, const cp_model_t m, ulong T, 
         arb_indeterminate(beta);
         arb_indeterminate(r);
         return 0;                  /* T = 1: beta is not identified */
+    }
+    if (T == 2 && m->prior == CP_PRIOR_TWOPOINT && fmpq_sgn(m->m_lo) > 0
+        && fmpq_cmp(m->m_lo, m->m_hi) < 0) {
+        /* Exact (docs/model.md (GF-5), two-point remark): at T = 2 the residual
+         * 1 - alpha lambda (2 + beta lambda) is a quadratic with constant term
+         * 1, so it vanishes at both support points exactly when it equals
+         * (1 - lambda/la)(1 - lambda/lb): alpha = (la + lb)/(2 la lb) =
+         * alpha* / (1 - rho*^2), beta = -2/(la + lb) = -alpha*.  There E2 = 0,
+         * and nowhere else (both weights 1 - 1/lambda are positive), so this
+         * is the unique minimizer. */
+        fmpq_t la, lb, qa, qb;
+        fmpq_init(la); fmpq_init(lb); fmpq_init(qa); fmpq_init(qb);
+        fmpq_add_si(la, m->m_lo, 1);
+        fmpq_add_si(lb, m->m_hi, 1);
+        fmpq_add(qb, la, lb);
+        fmpq_mul(qa, la, lb);
+        fmpq_mul_2exp(qa, qa, 1);
+        fmpq_div(qa, qb, qa);            /* alpha */
+        fmpq_inv(qb, qb);
+        fmpq_mul_2exp(qb, qb, 1);
+        fmpq_neg(qb, qb);                /* beta */
+        arb_set_fmpq(alpha, qa, prec);
+        arb_set_fmpq(beta, qb, prec);
+        fmpq_div(qa, qa, qb);
+        fmpq_neg(qa, qa);
+        arb_set_fmpq(r, qa, prec);       /* r = -alpha/beta */
+        fmpq_clear(la); fmpq_clear(lb); fmpq_clear(qa); fmpq_clear(qb);
+        return 1;
     }
     arb_init(x); arb_init(h1); arb_init(h2); arb_init(step);
     arb_init(a); arb_init(b); arb_init(ball); arb_init(t);

@@ -69,7 +69,9 @@ static int q_rate(arb_t res, const cp_kv *kv, slong prec, char *err)
     cp_model_init(m);
     rc = fq_load(m, &T, kv, fq_T_keys, 1, FQ_MAX_T, err);
     if (rc == 0) {
-        if (cp_flow_alpha_opt(res, m, (ulong) T, prec + 32)) {
+        if (fmpq_equal(m->m_lo, m->m_hi) && fmpq_sgn(m->m_hi) > 0) {
+            arb_zero(res);   /* one support point: alpha_T = alpha* exactly (GF-2) */
+        } else if (cp_flow_alpha_opt(res, m, (ulong) T, prec + 32)) {
             fmpq_t q;
             arb_t a;
             fmpq_init(q);

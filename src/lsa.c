@@ -220,6 +220,17 @@ int cp_lsa_gamma_minimax(arb_t gamma, arb_t value, const cp_model_t m, slong pre
     arb_t x1, x2, f1, f2, t;
     fmpq_t q;
     int ok = 1;
+    if (fmpq_equal(m->m_lo, m->m_hi)) {
+        /* one support point: F = g(1 + m_lo) vanishes at gamma = 1/(1 + m_lo),
+         * exactly (docs/model.md (LSA-3)) */
+        fmpq_init(q);
+        fmpq_add_si(q, m->m_lo, 1);
+        fmpq_inv(q, q);
+        arb_set_fmpq(gamma, q, prec);
+        arb_zero(value);
+        fmpq_clear(q);
+        return 1;
+    }
     arf_init(lo); arf_init(hi); arf_init(w);
     arb_init(x1); arb_init(x2); arb_init(f1); arb_init(f2); arb_init(t);
     fmpq_init(q);

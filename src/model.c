@@ -89,11 +89,20 @@ int cp_model_from_kv(cp_model_t m, const cp_kv *kv, char *err)
         cp_kv_error(err, kv, "sigma", "sigma must be >= 0");
         return -1;
     }
-    if (fmpq_sgn(m->beta_a) <= 0 || fmpq_sgn(m->beta_b) <= 0
-        || fmpq_cmp_si(m->beta_a, 10000) > 0 || fmpq_cmp_si(m->beta_b, 10000) > 0) {
-        cp_kv_error(err, kv, fmpq_sgn(m->beta_a) <= 0 ? "beta_a" : "beta_b",
-                    "Beta shapes must lie in (0, 10000]");
-        return -1;
+    /* Lower cap 1/100: the rigorous integral cuts the singular end at
+     * eps = 2^(-(prec + 8)/shape), and its cost grows like 1/shape (a shape of
+     * 1/1000 took minutes; issue 8). */
+    {
+        fmpq_t lo;
+        fmpq_init(lo);
+        fmpq_set_si(lo, 1, 100);
+        int bad_a = fmpq_cmp(m->beta_a, lo) < 0 || fmpq_cmp_si(m->beta_a, 10000) > 0;
+        int bad_b = fmpq_cmp(m->beta_b, lo) < 0 || fmpq_cmp_si(m->beta_b, 10000) > 0;
+        fmpq_clear(lo);
+        if (bad_a || bad_b) {
+            cp_kv_error(err, kv, bad_a ? "beta_a" : "beta_b", "Beta shapes must lie in [1/100, 10000]");
+            return -1;
+        }
     }
     if (m->d1 < 1 || m->d1 > CP_MAX_DIM) {
         cp_kv_error(err, kv, "d1", "d1 must lie in [1, %d]", CP_MAX_DIM);

@@ -76,6 +76,22 @@ hasnot "$T/false.report.md" "\*\*CERTIFIED\*\*" "the false claim is not CERTIFIE
 expect 2 "unwritable report path" $CP audit theorems/lsa_impossibility.md --report /nonexistent/dir/r.md
 has "$T/err" "/nonexistent/dir/r.md" "the write error names the path"
 
+# --- issue 8, finding 5: degenerate and extreme parameters ---------------
+# two-point prior, T = 2: the exact minimiser alpha*/(1 - rho*^2), beta = -alpha*
+# (at (0.013, 57): alpha* = 2/59.013, rho* = 56.987/59.013; by hand 0.50220410525...)
+expect 0 "eval alpha-opt2 two-point T = 2 at an extreme support" $CP eval alpha-opt2 prior=twopoint m_lo=0.013 m_hi=57 T=2
+has "$T/out" "0.50220410525240834666" "alpha-opt2 is alpha*/(1 - rho*^2)"
+expect 0 "eval beta-opt two-point T = 2" $CP eval beta-opt prior=twopoint m_lo=0.013 m_hi=57 T=2
+has "$T/out" "-0.03389083761205158185" "beta-opt is -alpha* = -2/59.013"
+# one support point: the true values are exactly 0, so eval must say so
+expect 0 "eval lsa-excess-minimax at m_lo = m_hi" $CP eval lsa-excess-minimax m_lo=2 m_hi=2
+has "$T/out" "exact (radius 0)" "lsa-excess-minimax is exactly 0 at m_lo = m_hi"
+expect 0 "eval rate at m_lo = m_hi" $CP eval rate m_lo=2 m_hi=2 T=10
+has "$T/out" "exact (radius 0)" "rate is exactly 0 at m_lo = m_hi"
+# a tiny Beta shape is refused at once, not integrated for minutes
+expect 2 "Beta shape below 1/100 is bad input" timeout 20 $CP eval ca-excess prior=beta beta_a=0.001 beta_b=1 T=2
+has "$T/err" "beta_a" "the error names beta_a"
+
 # --- mutation suite (fast mode): no false variant of any claim certifies -----
 expect 0 "crossproof mutate --fast over theorems/" $CP mutate --fast
 has "$T/out" " 0 uncaught" "every mutant caught"
