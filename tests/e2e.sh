@@ -114,6 +114,12 @@ mk listref.md '# t\n\n```check\nid = list.ref\ncheck = gf_reference\nm_lo = 0.5\
 expect 0 "mutate: list-valued reference mutated per element" $CP mutate --fast --verbose "$T/listref.md"
 has "$T/out" "away ref\[2\] (delta 1e-6) *REFUTED" "the second element's mutant reaches the check"
 
+# issue 8, finding 4: every ball claim's table row names what its enclosure bounds
+expect 0 "audit of the gradient-flow and two-parameter theorems" $CP audit theorems/gradient_flow.md theorems/two_parameter.md --report "$T/gf.md" --json "$T/gf.json"
+has "$T/gf.md" "| claim | verdict | quantity | enclosure or interval | precision |" "the report table has a quantity column"
+hasnot "$T/gf.md" "checked quantity" "every ball claim names the quantity of its enclosure"
+has "$T/gf.json" '"quantity": "largest alpha_T over the listed T"' "the JSON names the quantity too"
+
 # --- golden report --------------------------------------------------------
 mask() { sed -E -e '/^- date: /d' -e '/^- versions: /d' -e '/^## Timings/,$d' "$1"; }
 expect 0 "audit of the LSA theorem" $CP audit theorems/lsa_impossibility.md --report "$T/lsa.md" --json "$T/lsa.json"
