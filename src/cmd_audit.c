@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include "crossproof/check.h"
 #include "crossproof/cli.h"
 #include "crossproof/output.h"
@@ -216,7 +217,7 @@ static void audit_help(FILE *f)
 
 int cp_cmd_audit(int argc, char **argv)
 {
-    const char *report = "docs/report.md", *json = NULL, *only = NULL;
+    const char *report = NULL, *json = NULL, *only = NULL;
     slong max_prec = 4096;
     int quiet = 0, nfiles = 0;
     char **files = calloc((size_t) argc + 1, sizeof *files);
@@ -226,12 +227,23 @@ int cp_cmd_audit(int argc, char **argv)
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             audit_help(stdout);
-            free(files);
+            cp_files_free(files, nfiles);
             return 0;
         } else if (strcmp(a, "--report") == 0 || strcmp(a, "--json") == 0 || strcmp(a, "--only") == 0) {
             if (i + 1 >= argc || argv[i + 1][0] == '\0') {
                 fprintf(stderr, "crossproof audit: %s needs a value\n", a);
-                free(files);
+                cp_files_free(files, nfiles);
+                return 2;
+            }
+            if (cp_flag_value_is_flag(argv[i + 1])) {
+                fprintf(stderr, "crossproof audit: %s needs a value, got the option '%s' (write ./%s for a "
+                                "file of that name)\n", a, argv[i + 1], argv[i + 1]);
+                cp_files_free(files, nfiles);
+                return 2;
+            }
+            if ((a[2] == 'r' && report) || (a[2] == 'j' && json) || (a[2] == 'o' && only)) {
+                fprintf(stderr, "crossproof audit: %s given twice\n", a);
+                cp_files_free(files, nfiles);
                 return 2;
             }
             if (a[2] == 'r') report = argv[++i];
@@ -239,27 +251,66 @@ int cp_cmd_audit(int argc, char **argv)
             else only = argv[++i];
         } else if (strcmp(a, "--max-prec") == 0) {
             if (cp_flag_int(&max_prec, "audit", "--max-prec", i + 1 < argc ? argv[++i] : NULL, 64, 1 << 20)) {
-                free(files);
+                cp_files_free(files, nfiles);
                 return 2;
             }
         } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
             quiet = 1;
         } else if (strncmp(a, "--", 2) == 0) {
             fprintf(stderr, "crossproof audit: unknown option '%s' (see crossproof audit --help)\n", a);
-            free(files);
+            cp_files_free(files, nfiles);
             return 2;
         } else {
             files[nfiles++] = strdup(a);
         }
     }
+    /* The default report, docs/report.md, is the full audit's: an audit of a
+     * subset (files named, or --only) must not replace it silently.  It
+     * writes build/report-subset.md instead (when build/ exists; otherwise
+     * no report) and says so. */
+    int subset = nfiles > 0 || only != NULL, report_given = report != NULL;
+    if (report == NULL && !subset) {
+        report = "docs/report.md";
+    } else if (report == NULL) {
+        struct stat bst;
+        if (stat("build", &bst) == 0 && S_ISDIR(bst.st_mode))
+            report = "build/report-subset.md";
+    }
+    /* every output path is checked before any claim runs */
+    if ((report && cp_output_check(report, err) != 0) || (json && cp_output_check(json, err) != 0)) {
+        fprintf(stderr, "crossproof audit: %s\n", err);
+        cp_files_free(files, nfiles);
+        return 2;
+    }
     cp_theorem *ths;
     int nth;
     if (cp_theorem_open_args(&ths, &nth, files, nfiles, "audit") != 0)
         return 2;
-    int ntotal = 0;
-    for (int t = 0; t < nth; t++)
+    int ntotal = 0, nrun = 0;
+    for (int t = 0; t < nth; t++) {
         ntotal += ths[t].nclaims;
+        for (int c = 0; c < ths[t].nclaims; c++)
+            nrun += !only || strncmp(ths[t].claims[c].id, only, strlen(only)) == 0;
+    }
+    if (nrun == 0) {
+        if (only)
+            fprintf(stderr, "crossproof audit: --only %s: no claim id starts with it; nothing run, nothing written\n", only);
+        else
+            fprintf(stderr, "crossproof audit: %s: no ```check block; nothing run, nothing written\n",
+                    nth == 1 ? ths[0].path : "the theorem files");
+        cp_theorem_free_all(ths, nth);
+        return 2;
+    }
+    if (subset && report_given == 0)
+        fprintf(stderr, "crossproof audit: subset audit (%s): %s (docs/report.md is the full audit's; "
+                        "--report FILE chooses)\n", nfiles > 0 ? "theorem files named" : "--only",
+                report ? "report goes to build/report-subset.md" : "no report written");
     claim_result *res = calloc((size_t) (ntotal ? ntotal : 1), sizeof *res);
+    if (res == NULL) {
+        fprintf(stderr, "crossproof audit: out of memory\n");
+        cp_theorem_free_all(ths, nth);
+        return 3;
+    }
     int nres = 0, bad = 0;
 
     if (!quiet)
@@ -315,14 +366,15 @@ int cp_cmd_audit(int argc, char **argv)
         int pass = 0;
         for (int i = 0; i < nres; i++)
             pass += cp_verdict_is_pass(res[i].verdict);
-        if (write_report(report, ths, nth, res, nres, err) != 0 ||
+        if ((report && write_report(report, ths, nth, res, nres, err) != 0) ||
             (json && write_json(json, res, nres, err) != 0)) {
             fprintf(stderr, "crossproof audit: %s\n", err);
             rc = 2;
         } else {
             if (!quiet)
-                printf("\n%d of %d claims reached their verdict; report written to %s%s%s\n", pass, nres,
-                       report, json ? ", JSON to " : "", json ? json : "");
+                printf("\n%d of %d claims reached their verdict; %s%s%s%s\n", pass, nres,
+                       report ? "report written to " : "no report written", report ? report : "",
+                       json ? ", JSON to " : "", json ? json : "");
             rc = pass == nres ? 0 : 1;
         }
     }

@@ -40,6 +40,13 @@ int cp_flag_int(slong *out, const char *cmd, const char *flag, const char *val, 
     return 0;
 }
 
+/* A flag's value that looks like an option ("--report --quiet") is an
+ * error, not a file named "--quiet"; "-" alone (standard output) is a value. */
+int cp_flag_value_is_flag(const char *val)
+{
+    return val != NULL && val[0] == '-' && val[1] != '\0';
+}
+
 int cp_cmd_eval(int argc, char **argv)
 {
     const char *name = NULL;

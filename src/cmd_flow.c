@@ -9,6 +9,7 @@
 #include "crossproof/kv.h"
 #include "crossproof/lsa.h"
 #include "crossproof/model.h"
+#include "crossproof/output.h"
 
 static const cp_key_spec flow_keys[] = {
     CP_MODEL_KEYS,
@@ -70,6 +71,8 @@ int cp_cmd_flow(int argc, char **argv)
     const char *out = "-";
     FILE *f = stdout, *info = stderr;
     csv_ctx ctx;
+    cp_atomic_file af;
+    int af_open = 0;
 
     cp_kv_init(&kv, "");
     cp_model_init(m);
@@ -141,11 +144,13 @@ int cp_cmd_flow(int argc, char **argv)
     if (cp_kv_find(&kv, "out"))
         out = cp_kv_find(&kv, "out")->value;
     if (strcmp(out, "-") != 0) {
-        f = fopen(out, "w");
-        if (f == NULL) {
-            fprintf(stderr, "crossproof flow: out: cannot open '%s' for writing\n", out);
+        /* atomic for a regular file, direct for a device or FIFO (output.h) */
+        if (cp_atomic_open(&af, out, err) != 0) {
+            fprintf(stderr, "crossproof flow: out: %s\n", err);
             goto done;
         }
+        af_open = 1;
+        f = af.f;
         info = stdout;
     }
 
@@ -157,8 +162,14 @@ int cp_cmd_flow(int argc, char **argv)
     if (ctx.n > 0 && (ctx.n - 1) % every != 0)
         fprintf(f, "%.10g,%.17g,%.17g,%.17g,%.6g\n", ctx.last.tau, ctx.last.theta[0], ctx.last.theta[1],
                 ctx.last.loss, ctx.last.gnorm);
-    if (f != stdout)
-        fclose(f);
+    if (af_open) {
+        af_open = 0;
+        if (cp_atomic_close(&af, err) != 0) {
+            fprintf(stderr, "crossproof flow: out: %s\n", err);
+            rc = 2;
+            goto done;
+        }
+    }
     if (steps < 0) {
         fprintf(info, "flow: integration failed (step budget or domain) at tau = %.10g; nothing certified\n",
                 ctx.last.tau);
@@ -195,6 +206,8 @@ int cp_cmd_flow(int argc, char **argv)
         arb_clear(ae); arb_clear(be); arb_clear(radius); arb_clear(mu); arb_clear(aT); arb_clear(bT);
     }
 done:
+    if (af_open)
+        cp_atomic_abort(&af);
     cp_kv_clear(&kv);
     cp_model_clear(m);
     fmpq_clear(q);

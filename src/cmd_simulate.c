@@ -48,6 +48,10 @@ static void sim_help(FILE *f)
     fprintf(f, "\nExit codes: 0 estimates printed; 1 the run stopped (NaN or Inf); 2 bad input.\n");
 }
 
+/* most grid points of one run (each costs 256 statistics slots in the
+ * multi-predictor pass, engine_grid.c) */
+#define CP_MAX_GRID 10000
+
 typedef struct {
     long L, T;
     double alpha, beta, gamma;
@@ -120,8 +124,17 @@ int cp_cmd_simulate(int argc, char **argv)
         } else if (!strcmp(a, "--quiet")) {
             quiet = 1;
         } else if (!strcmp(a, "--csv") || !strcmp(a, "--config")) {
-            if (i + 1 >= argc) {
+            if (i + 1 >= argc || argv[i + 1][0] == '\0') {
                 fprintf(stderr, "crossproof simulate: %s needs a file name\n", a);
+                goto out;
+            }
+            if (cp_flag_value_is_flag(argv[i + 1])) {
+                fprintf(stderr, "crossproof simulate: %s needs a file name, got the option '%s' (write ./%s for a "
+                                "file of that name)\n", a, argv[i + 1], argv[i + 1]);
+                goto out;
+            }
+            if ((!strcmp(a, "--csv") && csv) || (!strcmp(a, "--config") && config)) {
+                fprintf(stderr, "crossproof simulate: %s given twice\n", a);
                 goto out;
             }
             if (!strcmp(a, "--csv")) csv = argv[++i]; else config = argv[++i];
@@ -221,8 +234,34 @@ int cp_cmd_simulate(int argc, char **argv)
     if (kind != CP_PRED_LSA) nG = 1;
 
     double bayes = cp_engine_bayes_risk(model);
+    if (!isfinite(bayes))
+        BAD("sigma", "the Bayes risk is not finite in double precision (sigma too large for the engine)");
+    /* the grid is capped before anything is allocated; the product is formed
+     * in doubles so that it cannot overflow */
+    {
+        double g = (double) nL * (double) nT * (double) nA * (double) nB * (double) nG;
+        if (g > CP_MAX_GRID)
+            BAD(nL > 1 ? "L" : nT > 1 ? "T" : nA > 1 ? "alpha" : nB > 1 ? "beta" : "gamma",
+                "the grid has %.0f points (L x T x alpha x beta x gamma), more than %d", g, CP_MAX_GRID);
+        slong Tmax = 1;
+        for (slong i = 0; i < nT; i++)
+            if (Tlist[i] > Tmax) Tmax = Tlist[i];
+        if (cp_engine_mem_check(d, Tmax, threads, 0, (long) g, err) != 0) {
+            fprintf(stderr, "crossproof simulate: %s\n", err);
+            goto out;
+        }
+    }
+    if (csv && cp_output_check(csv, err) != 0) {      /* before the work starts */
+        fprintf(stderr, "crossproof simulate: --csv: %s\n", err);
+        goto out;
+    }
     npts = nL * nT * nA * nB * nG;
     pts = calloc((size_t) npts, sizeof *pts);
+    if (pts == NULL) {
+        fprintf(stderr, "crossproof simulate: out of memory\n");
+        rc = 3;
+        goto out;
+    }
     long k = 0;
     for (slong iL = 0; iL < nL; iL++)
         for (slong iT = 0; iT < nT; iT++)
@@ -257,6 +296,12 @@ int cp_cmd_simulate(int argc, char **argv)
     cp_predictor *gp = calloc((size_t) npts, sizeof *gp);
     cp_sim_result *gr = calloc((size_t) npts, sizeof *gr);
     long *gi = calloc((size_t) npts, sizeof(long));
+    if (!done || !gp || !gr || !gi) {
+        free(done); free(gp); free(gr); free(gi);
+        fprintf(stderr, "crossproof simulate: out of memory\n");
+        rc = 3;
+        goto out;
+    }
     long passes = 0, npasses = 0;
     for (k = 0; k < npts; k++)
         if (!done[k]) {
@@ -295,11 +340,20 @@ int cp_cmd_simulate(int argc, char **argv)
         if (frc != 0) {
             if (tty) fputc('\n', stderr);
             fprintf(stderr, "crossproof simulate: error at L=%ld: %s\n", p->L, gr[0].error[0] ? gr[0].error : "run stopped");
-            rc = 1;
+            rc = strncmp(gr[0].error, "out of memory", 13) == 0 ? 3 : 1;
             free(done); free(gp); free(gr); free(gi);
             goto out;
         }
         double dt = now_s() - t0;
+        for (long q = 0; q < ng; q++)
+            if (!isfinite(gr[q].risk) || !isfinite(gr[q].risk_stderr) || !isfinite(gr[q].excess)
+                || !isfinite(gr[q].excess_stderr)) {
+                fprintf(stderr, "crossproof simulate: error at L=%ld: the estimate is not finite (risk %g, stderr %g); "
+                                "nothing reported\n", p->L, gr[q].risk, gr[q].risk_stderr);
+                rc = 1;
+                free(done); free(gp); free(gr); free(gi);
+                goto out;
+            }
         for (long q = 0; q < ng; q++) {
             pts[gi[q]].res = gr[q];
             pts[gi[q]].seconds = dt;

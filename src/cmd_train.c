@@ -3,6 +3,7 @@
  * a CSV trajectory and checkpoint/resume.  Double precision: the learned
  * parameters are estimates; their distance to the certified optimum
  * (flow.h, lsa.h) is reported, never certified. */
+#include <errno.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -107,54 +108,155 @@ static int on_step(long step, const double *theta, double ex, void *arg)
     return interrupted || (c->stop_at > 0 && step >= c->stop_at) ? 1 : 0;
 }
 
-/* Reads a checkpoint: config lines into kv (origin = path), state into the
- * arrays (allocated by the caller after the predictor is known). */
+/* Checkpoints are read whole (cp_read_regular: a regular file of at most
+ * CP_MAX_CKPT_BYTES, no device, FIFO, directory or NUL byte) and parsed
+ * strictly: every line is a comment, "config KEY = VALUE", "step N",
+ * "navg N", "last X", "theta X..." or "avg X..."; anything else, a
+ * malformed or non-finite number, a negative or absurd count or a wrong
+ * number of values is refused with file:line (docs/soundness.md). */
+#define CP_MAX_CKPT_BYTES ((size_t) 1 << 30)
+
+static char *read_ckpt(const char *path, char *err)
+{
+    size_t len;
+    char e2[CP_ERRLEN];
+    char *t = cp_read_regular(path, CP_MAX_CKPT_BYTES, "checkpoint", &len, e2);
+    if (t == NULL)
+        cp_errf(err, "--resume: %s", e2);
+    return t;
+}
+
+#define CKPT_BAD(...) do { char m_[256]; snprintf(m_, sizeof m_, __VA_ARGS__); \
+        cp_errf(err, "--resume: %.300s:%d: %s", path, ln, m_); goto bad; } while (0)
+
 static int read_checkpoint_config(cp_kv *kv, const char *path, char *err)
 {
-    FILE *f = fopen(path, "r");
-    char line[4096], key[128], val[2048];
-    int ln = 0;
-    if (!f) { snprintf(err, CP_ERRLEN, "--resume: cannot read %.400s", path); return -1; }
-    snprintf(kv->origin, sizeof kv->origin, "%s", path);
-    while (fgets(line, sizeof line, f)) {
-        ln++;
-        if (sscanf(line, "config %127s = %2047s", key, val) == 2)
-            cp_kv_set(kv, key, val, ln, 1);
+    if (strlen(path) >= sizeof kv->origin) {
+        snprintf(err, CP_ERRLEN, "--resume: file name longer than %zu bytes", sizeof kv->origin - 1);
+        return -1;
     }
-    fclose(f);
+    char *text = read_ckpt(path, err);
+    int ln = 0;
+    if (text == NULL)
+        return -1;
+    snprintf(kv->origin, sizeof kv->origin, "%s", path);
+    for (char *line = text, *next; line && *line; line = next) {
+        char *nl = strchr(line, '\n');
+        next = nl ? nl + 1 : NULL;
+        if (nl) *nl = '\0';
+        ln++;
+        if (strncmp(line, "config ", 7) != 0)
+            continue;
+        char *k = line + 7, *eq = strstr(k, " = ");
+        if (eq == NULL || eq == k || eq[3] == '\0' || strchr(eq + 3, ' ') || (size_t) (eq - k) >= 128)
+            CKPT_BAD("malformed config line");
+        *eq = '\0';
+        if (strchr(k, ' '))
+            CKPT_BAD("malformed config line");
+        int r = cp_kv_set(kv, k, eq + 3, ln, 0);
+        if (r == -2) CKPT_BAD("too many config lines");
+        if (r != 0) CKPT_BAD("config %s given twice", k);
+    }
+    free(text);
+    return 0;
+bad:
+    free(text);
+    return -1;
+}
+
+/* A finite double in C syntax (decimal or hex float) spanning the whole word. */
+static int parse_double_word(double *out, char **p)
+{
+    char *s = *p, *end;
+    while (*s == ' ' || *s == '\t') s++;
+    if (*s == '\0') return -1;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || (*end != '\0' && *end != ' ' && *end != '\t' && *end != '\r') || !isfinite(v))
+        return -1;
+    *out = v;
+    *p = end;
     return 0;
 }
 
-static int read_checkpoint_state(cp_train_state *st, const char *path, char *err)
+static int parse_count_word(long *out, char *p)
 {
-    FILE *f = fopen(path, "r");
-    char word[64];
-    int ok = 0;
-    if (!f) { snprintf(err, CP_ERRLEN, "--resume: cannot read %.400s", path); return -1; }
-    char line[65536];
-    while (fgets(line, sizeof line, f)) {
-        char *p = line;
-        int n;
-        if (sscanf(p, "%63s%n", word, &n) != 1) continue;
-        p += n;
-        if (!strcmp(word, "step")) { st->step = strtol(p, NULL, 10); ok |= 1; }
-        else if (!strcmp(word, "navg")) { st->navg = strtol(p, NULL, 10); ok |= 2; }
-        else if (!strcmp(word, "last")) st->last_excess = strtod(p, NULL);
-        else if (!strcmp(word, "theta") || !strcmp(word, "avg")) {
-            double *dst = word[0] == 't' ? st->theta : st->avg;
-            for (long i = 0; i < st->np; i++) {
-                char *end;
-                dst[i] = strtod(p, &end);
-                if (end == p) { fclose(f); snprintf(err, CP_ERRLEN, "--resume: %.400s: too few values in '%s'", path, word); return -1; }
-                p = end;
-            }
-            ok |= word[0] == 't' ? 4 : 8;
-        }
-    }
-    fclose(f);
-    if (ok != 15) { snprintf(err, CP_ERRLEN, "--resume: %.400s is not a complete checkpoint", path); return -1; }
+    while (*p == ' ' || *p == '\t') p++;
+    char *end;
+    errno = 0;
+    long v = strtol(p, &end, 10);
+    while (*end == ' ' || *end == '\t' || *end == '\r') end++;
+    if (end == p || *end != '\0' || errno != 0)
+        return -1;
+    *out = v;
     return 0;
 }
+
+static int read_checkpoint_state(cp_train_state *st, const char *path, long max_steps, char *err)
+{
+    char *text = read_ckpt(path, err);
+    int ln = 0, ok = 0;
+    if (text == NULL)
+        return -1;
+    for (char *line = text, *next; line && *line; line = next) {
+        char *nl = strchr(line, '\n');
+        next = nl ? nl + 1 : NULL;
+        if (nl) *nl = '\0';
+        ln++;
+        char *p = line;
+        while (*p == ' ' || *p == '\t') p++;
+        if (*p == '\0' || *p == '#' || strncmp(p, "config ", 7) == 0)
+            continue;
+        char *w = p;
+        while (*p && *p != ' ' && *p != '\t') p++;
+        size_t wl = (size_t) (p - w);
+#define IS(x) (wl == strlen(x) && strncmp(w, x, wl) == 0)
+        int bit = IS("step") ? 1 : IS("navg") ? 2 : IS("theta") ? 4 : IS("avg") ? 8 : IS("last") ? 16 : 0;
+        if (bit == 0)
+            CKPT_BAD("unexpected line '%.40s'", w);
+        if (ok & bit)
+            CKPT_BAD("'%.*s' given twice", (int) wl, w);
+        ok |= bit;
+        if (bit == 1 || bit == 2) {
+            long v;
+            if (parse_count_word(&v, p) != 0)
+                CKPT_BAD("malformed %s count", bit == 1 ? "step" : "navg");
+            if (v < 0 || v > max_steps || (bit == 2 && (ok & 1) && v > st->step))
+                CKPT_BAD("%s = %ld out of range [0, %s]", bit == 1 ? "step" : "navg", v,
+                         bit == 1 ? "steps" : "step");
+            if (bit == 1) st->step = v; else st->navg = v;
+        } else if (bit == 16) {
+            if (parse_double_word(&st->last_excess, &p) != 0)
+                CKPT_BAD("malformed number after 'last'");
+        } else {
+            double *dst = bit == 4 ? st->theta : st->avg;
+            for (long i = 0; i < st->np; i++)
+                if (parse_double_word(&dst[i], &p) != 0)
+                    CKPT_BAD("value %ld of '%s' missing or malformed (finite numbers, %ld of them)", i + 1,
+                             bit == 4 ? "theta" : "avg", st->np);
+            while (*p == ' ' || *p == '\t' || *p == '\r') p++;
+            if (*p != '\0')
+                CKPT_BAD("more than %ld values in '%s'", st->np, bit == 4 ? "theta" : "avg");
+        }
+#undef IS
+    }
+    if ((ok & 15) != 15) {
+        snprintf(err, CP_ERRLEN, "--resume: %.400s is not a complete checkpoint (step, navg, theta and avg lines)", path);
+        free(text);
+        return -1;
+    }
+    if (st->navg > st->step) {
+        snprintf(err, CP_ERRLEN, "--resume: %.400s: navg = %ld exceeds step = %ld", path, st->navg, st->step);
+        free(text);
+        return -1;
+    }
+    free(text);
+    return 0;
+bad:
+    free(text);
+    return -1;
+}
+#undef CKPT_BAD
 
 static double getd(const cp_kv *kv, const char *key, char *err, int *bad)
 {
@@ -186,7 +288,15 @@ int cp_cmd_train(int argc, char **argv)
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) { train_help(stdout); rc = 0; goto out; }
         else if (!strcmp(a, "--json")) json = 1;
         else if (!strcmp(a, "--csv") || !strcmp(a, "--checkpoint") || !strcmp(a, "--resume") || !strcmp(a, "--config")) {
-            if (i + 1 >= argc) { fprintf(stderr, "crossproof train: %s needs a file name\n", a); goto out; }
+            if (i + 1 >= argc || argv[i + 1][0] == '\0') { fprintf(stderr, "crossproof train: %s needs a file name\n", a); goto out; }
+            if (cp_flag_value_is_flag(argv[i + 1])) {
+                fprintf(stderr, "crossproof train: %s needs a file name, got the option '%s' (write ./%s for a file "
+                                "of that name)\n", a, argv[i + 1], argv[i + 1]);
+                goto out;
+            }
+            const char **slot = !strcmp(a, "--csv") ? &csv : !strcmp(a, "--checkpoint") ? &ckpt
+                              : !strcmp(a, "--resume") ? &resume : &config;
+            if (*slot) { fprintf(stderr, "crossproof train: %s given twice\n", a); goto out; }
             const char *v = argv[++i];
             if (!strcmp(a, "--csv")) csv = v; else if (!strcmp(a, "--checkpoint")) ckpt = v;
             else if (!strcmp(a, "--resume")) resume = v; else config = v;
@@ -257,16 +367,32 @@ int cp_cmd_train(int argc, char **argv)
     if (avg != 0 && avg != 1) BAD("average", "average must be 0 or 1");
     if (seed < 0) BAD("seed", "seed must be non-negative");
     if (threads < 1 || threads > 256) BAD("threads", "threads must lie in [1, 256]");
-    if (ntest < 2) BAD("test_prompts", "test_prompts must be at least 2");
+    if (ntest < 2 || ntest > (slong) 1e10) BAD("test_prompts", "test_prompts must lie in [2, 10^10]");
     if (every < 1) BAD("checkpoint_every", "checkpoint_every must be positive");
     if (stop_after < 0) BAD("stop_after", "stop_after must be non-negative");
     if (ckpt && !strcmp(ckpt, resume ? resume : "")) { /* resuming into the same file is fine */ }
 
+    if (!isfinite(cp_engine_bayes_risk(model)))
+        BAD("sigma", "the Bayes risk is not finite in double precision (sigma too large for the engine)");
+    {   /* every allocation size is known here: check it before allocating */
+        cp_predictor probe = { .kind = kind, .d = d, .T = T };
+        long np = cp_predictor_nparams(&probe);
+        if (cp_engine_mem_check(d, T, threads, np, 1, err) != 0) {
+            fprintf(stderr, "crossproof train: %s\n", err);
+            goto out;
+        }
+    }
+    /* output paths are checked before the work starts */
+    if ((csv && cp_output_check(csv, err) != 0) || (ckpt && cp_output_check(ckpt, err) != 0)) {
+        fprintf(stderr, "crossproof train: %s: %s\n", csv && cp_output_check(csv, err) == 0 ? "--checkpoint" : "--csv", err);
+        goto out;
+    }
     long n = d + 1;
     cp_predictor pred = { .kind = kind, .d = d, .T = T, .alpha = a0, .beta = kind == CP_PRED_CA ? -a0 : b0, .gamma = g0 };
     if (kind == CP_PRED_CA_UNTIED) {
         alphas = malloc((size_t) T * sizeof(double));
         betas = malloc((size_t) T * sizeof(double));
+        if (!alphas || !betas) { fprintf(stderr, "crossproof train: out of memory\n"); rc = 3; goto out; }
         for (long t = 0; t < T; t++) { alphas[t] = a0; betas[t] = b0; }
         pred.alphas = alphas;
         pred.betas = betas;
@@ -274,14 +400,15 @@ int cp_cmd_train(int argc, char **argv)
     if (kind == CP_PRED_LSA_GENERAL) {
         A = calloc((size_t) (n * d), sizeof(double));
         u = calloc((size_t) n, sizeof(double));
+        if (!A || !u) { fprintf(stderr, "crossproof train: out of memory\n"); rc = 3; goto out; }
         for (long k = 0; k < d; k++) A[k * d + k] = g0;
         u[d] = 1.0;
         pred.A = A;
         pred.u = u;
     }
-    if (cp_train_state_init(&st, &pred)) { fprintf(stderr, "crossproof train: out of memory\n"); goto out; }
+    if (cp_train_state_init(&st, &pred)) { fprintf(stderr, "crossproof train: out of memory\n"); rc = 3; goto out; }
     if (resume) {
-        if (read_checkpoint_state(&st, resume, err)) { fprintf(stderr, "crossproof train: %s\n", err); goto out; }
+        if (read_checkpoint_state(&st, resume, (long) steps, err)) { fprintf(stderr, "crossproof train: %s\n", err); goto out; }
         if (st.step > steps) BAD("steps", "the checkpoint is at step %ld, beyond steps = %ld", st.step, (long) steps);
     }
     long pdim = ma.sigma > 0 ? d + 2 : d + 1;
@@ -305,15 +432,21 @@ int cp_cmd_train(int argc, char **argv)
     if (csv) {
         if (cp_atomic_open(&csvf, csv, err)) { fprintf(stderr, "crossproof train: --csv: %s\n", err); goto out; }
         csv_open = 1;
-        FILE *old = resume ? fopen(csv, "r") : NULL;
-        if (old) {                               /* continue the earlier trajectory */
-            char line[8192];
-            while (fgets(line, sizeof line, old)) {
+        char *old = NULL;
+        size_t oldlen = 0;
+        if (resume && !csvf.direct) {            /* continue the earlier trajectory (a regular file) */
+            char e2[CP_ERRLEN];
+            old = cp_read_regular(csvf.target, (size_t) 1 << 32, "--csv file", &oldlen, e2);
+        }
+        if (old) {
+            for (char *line = old, *next; line && *line; line = next) {
+                char *nl = strchr(line, '\n');
+                next = nl ? nl + 1 : NULL;
                 long s;
                 if (line[0] != '#' && line[0] != 's' && sscanf(line, "%ld,", &s) == 1 && s > st.step) break;
-                fputs(line, csvf.f);
+                fwrite(line, 1, nl ? (size_t) (nl - line + 1) : strlen(line), csvf.f);
             }
-            fclose(old);
+            free(old);
         } else {
             fprintf(csvf.f, "# crossproof train %s: model=%s d=%ld T=%ld L_train=%ld batch=%ld lr=%g seed=%ld\n# ",
                     cp_version_string, mname, d, (long) T, (long) Ltr, (long) batch, lr, (long) seed);
@@ -331,12 +464,23 @@ int cp_cmd_train(int argc, char **argv)
     int trc = cp_engine_train(&st, &pred, &tc, err);
     signal(SIGINT, old_int == SIG_ERR ? SIG_DFL : old_int);
     signal(SIGTERM, old_term == SIG_ERR ? SIG_DFL : old_term);
+    if (csv_open && trc != 0 && !ckpt && !csvf.direct) {
+        /* an interrupted or stopped run without a checkpoint cannot be
+         * resumed: its partial trajectory must not replace a complete CSV */
+        csv_open = 0;
+        cp_atomic_abort(&csvf);
+        fprintf(stderr, "crossproof train: --csv %s not written (the run did not finish and has no --checkpoint)\n", csv);
+    }
     if (csv_open) {
         csv_open = 0;
         if (cp_atomic_close(&csvf, err)) { fprintf(stderr, "crossproof train: --csv: %s\n", err); rc = 2; goto out; }
     }
     if (sc.ckpt_failed) { fprintf(stderr, "crossproof train: --checkpoint: %s\n", sc.err); rc = 2; goto out; }
-    if (trc < 0) { fprintf(stderr, "crossproof train: stopped at step %ld: %s\n", st.step, err); rc = 1; goto out; }
+    if (trc < 0) {
+        fprintf(stderr, "crossproof train: stopped at step %ld: %s\n", st.step, err);
+        rc = strncmp(err, "out of memory", 13) == 0 ? 3 : 1;
+        goto out;
+    }
     if (ckpt && write_checkpoint(ckpt, &kv, &st, err)) { fprintf(stderr, "crossproof train: --checkpoint: %s\n", err); rc = 2; goto out; }
     if (trc == 1) {
         fprintf(stderr, "crossproof train: interrupted at step %ld%s%s\n", st.step,
@@ -382,7 +526,17 @@ int cp_cmd_train(int argc, char **argv)
     tcfg.first = 0;
     tcfg.prompts = ntest;
     cp_sim_result res;
-    if (cp_engine_risk(&res, &tcfg, &pred)) { fprintf(stderr, "crossproof train: test risk: %s\n", res.error); rc = 1; goto out; }
+    if (cp_engine_risk(&res, &tcfg, &pred)) {
+        fprintf(stderr, "crossproof train: test risk: %s\n", res.error);
+        rc = strncmp(res.error, "out of memory", 13) == 0 ? 3 : 1;
+        goto out;
+    }
+    if (!isfinite(res.risk) || !isfinite(res.risk_stderr) || !isfinite(res.excess)) {
+        fprintf(stderr, "crossproof train: test risk is not finite (risk %g, stderr %g); nothing reported\n",
+                res.risk, res.risk_stderr);
+        rc = 1;
+        goto out;
+    }
     if (json) {
         printf("{\"model\": \"%s\", \"d\": %ld, \"T\": %ld, \"L_train\": %ld, \"L_test\": %ld, \"steps\": %ld, \"batch\": %ld, "
                "\"lr\": %.17g, \"seed\": %ld, \"theta\": [", mname, d, (long) T, (long) Ltr, (long) Lte, (long) steps,

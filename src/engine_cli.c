@@ -8,18 +8,30 @@
 #include <cblas.h>
 #include "crossproof/cli.h"
 #include "crossproof/engine.h"
+#include "crossproof/output.h"
+
+/* --config files: a regular file of at most 1 MiB (output.h,
+ * cp_read_regular: no device, FIFO or directory, no NUL byte), read whole
+ * and split into lines in memory, so that a long line is never cut in two. */
+#define CP_MAX_CONFIG_BYTES (1 << 20)
 
 int cp_engine_load_config(cp_kv *kv, const char *path, char *err)
 {
-    FILE *f = fopen(path, "r");
-    char line[4096];
-    int ln = 0;
-    if (!f) {
-        snprintf(err, CP_ERRLEN, "--config: cannot read %.400s", path);
+    size_t len;
+    if (strlen(path) >= sizeof kv->origin) {
+        snprintf(err, CP_ERRLEN, "--config: file name longer than %zu bytes", sizeof kv->origin - 1);
         return -1;
     }
+    char *text = cp_read_regular(path, CP_MAX_CONFIG_BYTES, "--config file", &len, err);
+    if (text == NULL)
+        return -1;
     snprintf(kv->origin, sizeof kv->origin, "%s", path);
-    while (fgets(line, sizeof line, f)) {
+    int ln = 0, rc = 0;
+    for (char *line = text, *next; line != NULL && *line != '\0' && rc == 0; line = next) {
+        char *nl = strchr(line, '\n');
+        next = nl ? nl + 1 : NULL;
+        if (nl)
+            *nl = '\0';
         ln++;
         char *p = line, *eq, *end;
         while (isspace((unsigned char) *p)) p++;
@@ -27,8 +39,8 @@ int cp_engine_load_config(cp_kv *kv, const char *path, char *err)
             continue;
         if (!(eq = strchr(p, '='))) {
             snprintf(err, CP_ERRLEN, "%.300s:%d: expected key = value", path, ln);
-            fclose(f);
-            return -1;
+            rc = -1;
+            break;
         }
         *eq = '\0';
         for (end = eq; end > p && isspace((unsigned char) end[-1]); end--) *(end - 1) = '\0';
@@ -37,14 +49,22 @@ int cp_engine_load_config(cp_kv *kv, const char *path, char *err)
         char *hash = strchr(v, '#');
         if (hash) *hash = '\0';
         for (end = v + strlen(v); end > v && isspace((unsigned char) end[-1]); end--) *(end - 1) = '\0';
-        if (cp_kv_set(kv, p, v, ln, 0) != 0) {
+        if (*p == '\0') {
+            snprintf(err, CP_ERRLEN, "%.300s:%d: expected key = value", path, ln);
+            rc = -1;
+            break;
+        }
+        int r = cp_kv_set(kv, p, v, ln, 0);
+        if (r == -2) {
+            snprintf(err, CP_ERRLEN, "%.200s:%d: more than %d keys", path, ln, CP_MAX_KEYS);
+            rc = -1;
+        } else if (r != 0) {
             snprintf(err, CP_ERRLEN, "%.200s:%d: parameter %.100s given twice", path, ln, p);
-            fclose(f);
-            return -1;
+            rc = -1;
         }
     }
-    fclose(f);
-    return 0;
+    free(text);
+    return rc;
 }
 
 void cp_engine_progress_bar(double frac, void *arg)
@@ -76,4 +96,31 @@ void cp_engine_json_provenance(FILE *f)
         if (*p != '"' && *p != '\\' && (unsigned char) *p >= 32)
             fputc(*p, f);
     fputc('"', f);
+}
+
+/* Memory the engine will ask for, computed before anything is allocated
+ * (docs/soundness.md, "Defect classes"), from the allocations of
+ * cp_engine_ws_init (engine.c), the gradient slots of engine_run.c (512 per
+ * round, np doubles each), the training state (3 np) and the grid slots of
+ * engine_grid.c (256 per grid point).  In doubles, so that it cannot
+ * overflow. */
+double cp_engine_mem_estimate(long d, long T, long threads, long np, long npts)
+{
+    double n = (double) d + 1, p = (double) d + 2, dd = (double) d;
+    double ws = 8.0 * (3 * dd + n * n + 512 * n + p * p + p * (n + 3) + ((double) T + 1) * dd + 4 * n + dd * dd);
+    double per_thread = ws + 8.0 * (double) np + 16.0 * dd * (double) (npts > 0 ? npts : 1);
+    return (double) (threads > 0 ? threads : 1) * per_thread + 8.0 * (512.0 + 3.0) * (double) np
+           + 256.0 * 64.0 * (double) (npts > 0 ? npts : 1);
+}
+
+int cp_engine_mem_check(long d, long T, long threads, long np, long npts, char *err)
+{
+    double need = cp_engine_mem_estimate(d, T, threads, np, npts);
+    if (need > CP_ENGINE_MAX_BYTES) {
+        snprintf(err, CP_ERRLEN, "parameters d1 + d2 = %ld, T = %ld, threads = %ld%s: the engine would need about "
+                 "%.3g GiB (cap %.0f GiB); lower d1, d2, T or threads", d, T, threads,
+                 npts > 1 ? " and the grid" : "", need / 1073741824.0, CP_ENGINE_MAX_BYTES / 1073741824.0);
+        return -1;
+    }
+    return 0;
 }

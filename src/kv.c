@@ -51,6 +51,10 @@ static char *dupstr(const char *s)
 
 int cp_kv_set(cp_kv *kv, const char *key, const char *value, int line, int allow_replace)
 {
+    /* a block or command line has a few dozen keys at most; the cap keeps
+     * the linear search below from becoming quadratic on hostile input */
+    if (kv->n >= CP_MAX_KEYS && cp_kv_find(kv, key) == NULL)
+        return -2;
     for (int i = 0; i < kv->n; i++) {
         if (strcmp(kv->e[i].key, key) == 0) {
             if (!allow_replace)
@@ -93,8 +97,13 @@ int cp_kv_add_arg(cp_kv *kv, const char *arg, char *err)
     }
     memcpy(key, arg, n);
     key[n] = '\0';
-    if (cp_kv_set(kv, key, eq + 1, 0, 1) != 0) {
-        cp_errf(err, "parameter %s given twice", key);
+    int r = cp_kv_set(kv, key, eq + 1, 0, 0);
+    if (r == -2) {
+        cp_errf(err, "parameter %s: more than %d parameters on the command line", key, CP_MAX_KEYS);
+        return -1;
+    }
+    if (r != 0) {
+        cp_errf(err, "parameter %s given twice on the command line", key);
         return -1;
     }
     return 0;
@@ -116,7 +125,9 @@ void cp_kv_error(char *err, const cp_kv *kv, const char *key, const char *fmt, .
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     const cp_kv_entry *e = key ? cp_kv_find(kv, key) : NULL;
-    if (kv->origin[0] != '\0' && e != NULL && e->line > 0)
+    if (e != NULL && e->line == 0 && key != NULL)     /* given on the command line */
+        cp_errf(err, "parameter %s: %s", key, msg);
+    else if (kv->origin[0] != '\0' && e != NULL && e->line > 0)
         cp_errf(err, "%s:%d: %s", kv->origin, e->line, msg);
     else if (kv->origin[0] != '\0' && kv->n > 0 && kv->e[0].line > 0)
         cp_errf(err, "%s:%d: %s", kv->origin, kv->e[0].line, msg);

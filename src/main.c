@@ -1,6 +1,8 @@
 /* main.c -- the crossproof command-line program: subcommand dispatch. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "crossproof/arbcompat.h"
 #include "crossproof/cli.h"
 #include "crossproof/output.h"
@@ -36,9 +38,29 @@ static void usage(FILE *f)
                "3 out of memory or an internal error, 130 interrupted.\n");
 }
 
-int main(int argc, char **argv)
+/* OpenBLAS starts a thread pool with a buffer per thread in its library
+ * constructor, before main(); under a low `ulimit -v` that start fails and
+ * the process then hangs (docs/soundness.md, "Defect classes").  The engine
+ * calls BLAS from its own worker threads with one BLAS thread each
+ * (engine.c, openblas_set_num_threads(1)), so the pool is never used.  The
+ * variable must be set before the library is loaded (a setenv in main() or
+ * in .preinit_array is too late or undone by libc's start-up), so when
+ * OPENBLAS_NUM_THREADS is not set, main() sets it to 1 and executes the
+ * program again: same pid, so signals and exit codes are unchanged, and
+ * exec runs no exit handler of the failed pool.  CP_NO_REEXEC=1 (set for
+ * the second image) stops a loop. */
+static void pin_blas_threads(char **argv)
 {
-    cp_install_handlers();
+    if (getenv("OPENBLAS_NUM_THREADS") != NULL || getenv("CP_NO_REEXEC") != NULL)
+        return;
+    setenv("OPENBLAS_NUM_THREADS", "1", 1);
+    setenv("CP_NO_REEXEC", "1", 1);
+    execv("/proc/self/exe", argv);
+    /* no /proc: carry on with the threads OpenBLAS chose */
+}
+
+static int run(int argc, char **argv)
+{
     if (argc < 2) {
         usage(stderr);
         return 2;
@@ -59,4 +81,17 @@ int main(int argc, char **argv)
         }
     fprintf(stderr, "crossproof: unknown command '%s' (try crossproof --help)\n", argv[1]);
     return 2;
+}
+
+int main(int argc, char **argv)
+{
+    pin_blas_threads(argv);
+    unsetenv("CP_NO_REEXEC");
+    cp_install_handlers();
+    int rc = run(argc, argv);
+    /* every write to standard output is checked: a full disk or a closed
+     * pipe is an error, never exit 0 with a cut output */
+    if (cp_stdout_close() != 0 && rc != 1)
+        rc = 2;
+    return rc;
 }

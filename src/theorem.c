@@ -6,6 +6,7 @@
 #include <strings.h>
 #include <dirent.h>
 #include <stdint.h>
+#include "crossproof/output.h"
 #include "crossproof/theorem.h"
 
 #define CP_MAX_THEOREM_BYTES (8 << 20)
@@ -99,48 +100,18 @@ void cp_theorem_clear(cp_theorem *th)
     memset(th, 0, sizeof *th);
 }
 
+/* The whole file, through the common reader (output.h): a regular file of
+ * at most CP_MAX_THEOREM_BYTES without a NUL byte; a directory, device or
+ * FIFO is refused without blocking (docs/soundness.md, "Defect classes").
+ * Lines of any length are then split in memory, never cut. */
 static char *read_file(const char *path, size_t *len, char *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        cp_errf(err, "%.400s: cannot open theorem file", path);
+    if (strlen(path) >= sizeof ((cp_theorem *) 0)->path) {
+        cp_errf(err, "%.200s...: theorem file name longer than %zu bytes", path,
+                sizeof ((cp_theorem *) 0)->path - 1);
         return NULL;
     }
-    char *buf = NULL;
-    size_t cap = 0, n = 0;
-    for (;;) {
-        if (n + 4096 + 1 > cap) {
-            cap = cap ? 2 * cap : 65536;
-            if (cap > CP_MAX_THEOREM_BYTES + 8192) {
-                cp_errf(err, "%.400s:1: theorem file larger than %d bytes", path,
-                         CP_MAX_THEOREM_BYTES);
-                free(buf);
-                fclose(f);
-                return NULL;
-            }
-            char *nb = realloc(buf, cap);
-            if (nb == NULL) {
-                cp_errf(err, "%.400s: out of memory", path);
-                free(buf);
-                fclose(f);
-                return NULL;
-            }
-            buf = nb;
-        }
-        size_t r = fread(buf + n, 1, 4096, f);
-        n += r;
-        if (r == 0)
-            break;
-    }
-    fclose(f);
-    buf[n] = '\0';
-    if (memchr(buf, '\0', n) != NULL) {
-        cp_errf(err, "%.400s:1: theorem file contains a NUL byte", path);
-        free(buf);
-        return NULL;
-    }
-    *len = n;
-    return buf;
+    return cp_read_regular(path, CP_MAX_THEOREM_BYTES, "theorem file", len, err);
 }
 
 /* Claim ids seen so far, for the duplicate checks: open addressing on an
@@ -269,7 +240,7 @@ int cp_theorem_parse(cp_theorem *th, const char *path, const char *text, size_t 
 
     int lineno = 0, in_block = 0, in_other_fence = 0, cap = 0, rc = 0, other_run = 0;
     char other_ch = 0;
-    int id_line = 0, check_line = 0;
+    int id_line = 0, check_line = 0, kr;
     char check_name[128] = "";
     cp_claim *cur = NULL;
     id_set ids = { NULL, 0, 0 };
@@ -413,8 +384,11 @@ int cp_theorem_parse(cp_theorem *th, const char *path, const char *text, size_t 
                 break;
             }
             snprintf(cur->mutate, sizeof cur->mutate, "%s", val);
-        } else if (cp_kv_set(&cur->params, key, val, lineno, 0) != 0) {
-            cp_errf(err, "%.400s:%d: key '%s' given twice", path, lineno, key);
+        } else if ((kr = cp_kv_set(&cur->params, key, val, lineno, 0)) != 0) {
+            if (kr == -2)
+                cp_errf(err, "%.400s:%d: more than %d keys in one check block", path, lineno, CP_MAX_KEYS);
+            else
+                cp_errf(err, "%.400s:%d: key '%s' given twice", path, lineno, key);
             rc = -1;
             break;
         }

@@ -16,6 +16,10 @@ int cp_cmd_train(int argc, char **argv);
 #include "crossproof/arbcompat.h"
 int cp_flag_int(slong *out, const char *cmd, const char *flag, const char *val, slong lo, slong hi);
 
+/* 1 when a flag's value looks like an option ("-x", "--quiet"): the caller
+ * reports it as a missing value (exit 2). */
+int cp_flag_value_is_flag(const char *val);
+
 /* Prints the dependency versions, one per line, to f. */
 #include <stdio.h>
 void cp_print_versions(FILE *f);

@@ -45,11 +45,16 @@ typedef struct {
 
 void cp_kv_init(cp_kv *kv, const char *origin);
 void cp_kv_clear(cp_kv *kv);
-/* Adds or replaces an entry.  Returns 0, or -1 when the key is already
- * present and `allow_replace` is 0 (a duplicate key is an error). */
+/* Most keys one list may hold (a check block, a command line, a --config
+ * file): more is an error, so that the linear lookups stay linear. */
+#define CP_MAX_KEYS 256
+/* Adds or replaces an entry.  Returns 0, -1 when the key is already
+ * present and `allow_replace` is 0 (a duplicate key is an error), or -2
+ * when the list already holds CP_MAX_KEYS keys. */
 int cp_kv_set(cp_kv *kv, const char *key, const char *value, int line, int allow_replace);
 const cp_kv_entry *cp_kv_find(const cp_kv *kv, const char *key);
-/* Parses "key=value" (command line form).  Returns 0 or -1 with err set. */
+/* Parses "key=value" (command line form).  Returns 0 or -1 with err set;
+ * a key given twice is an error, as in files. */
 int cp_kv_add_arg(cp_kv *kv, const char *arg, char *err);
 
 /* Checks every entry against `specs`: unknown keys, malformed values.
