@@ -19,9 +19,11 @@ const cp_check_def *const cp_check_tables[] = {
 
 extern const cp_quantity_def cp_quantities_core[];
 extern const cp_quantity_def cp_quantities_flow[];
+extern const cp_quantity_def cp_quantities_finite_exact[];
 
 const cp_quantity_def *const cp_quantity_tables[] = {
     cp_quantities_core,
     cp_quantities_flow,
+    cp_quantities_finite_exact,
     NULL
 };

@@ -16,8 +16,8 @@
 
 /* ===== exact section (src/finite_exact.c, docs/model.md section 8) ===== */
 
-/* Largest depth the exact quantities accept (cost grows like T^4). */
-#define CP_FINITE_MAX_T 400
+/* Largest depth the exact quantities accept (time grows like T^4, memory like T^3). */
+#define CP_FINITE_MAX_T 150
 /* Largest context length accepted (moments of chi2_L are exact integers). */
 #define CP_FINITE_MAX_L 100000000
 

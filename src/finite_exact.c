@@ -1,0 +1,824 @@
+/* finite_exact.c -- exact expected excess of the CA at finite context length
+ * L and depth T, d = 2 (finite.h, exact section).
+ *
+ * Derivation and proofs: docs/model.md, section 8 ((FE-1) .. (FE-6)).  In
+ * short: with m along e1, L Sigma_hat = N = [[z, t], [t, b + c]] exactly,
+ * z = lambda a, t^2 = z c, a ~ chi2_L, b ~ chi2_{L-1}, c ~ chi2_1
+ * independent (FE-2).  Every entry of N^k is a homogeneous polynomial of
+ * degree k in (z, b, c) (times t off the diagonal) with integer
+ * coefficients that do not depend on any parameter (FE-3).  The expected
+ * excess given s needs the diagonal of two matrix polynomials (linear in
+ * the powers: chi-square moments) and one square, E[(R_11)^2], paired in
+ * the orthogonal (Laguerre) bases of chi2_{L-1} and chi2_1 (FE-5).  All of
+ * it is exact integer arithmetic with one common denominator per polynomial.
+ * Cost O(T^4) coefficient operations (the two basis changes), memory
+ * O(T^3) integers. */
+#include <string.h>
+#include <flint/fmpz_poly.h>
+#include <flint/fmpq_poly.h>
+#include "crossproof/finite.h"
+#include "crossproof/lsa.h"
+#include "crossproof/quantity.h"
+
+/* --- the weight polynomial (FC-1) ----------------------------------------- */
+
+void cp_ca_weight_poly(fmpq_poly_t p, slong T, const fmpq_t alpha, const fmpq_t beta,
+                       const fmpq *alphas, const fmpq *betas)
+{
+    /* v_{t+1} = (1 + beta_t x) v_t + alpha_t, v_0 = 0; p = v_T */
+    fmpq_poly_t lin;
+    fmpq_t b;
+    fmpq_poly_init(lin);
+    fmpq_init(b);
+    fmpq_poly_zero(p);
+    for (slong t = 0; t < T; t++) {
+        const fmpq *at = alphas ? alphas + t : alpha;
+        if (alphas == NULL)
+            fmpq_set(b, beta);
+        else if (betas != NULL)
+            fmpq_set(b, betas + t);
+        else
+            fmpq_neg(b, alphas + t);
+        fmpq_poly_zero(lin);
+        fmpq_poly_set_coeff_si(lin, 0, 1);
+        fmpq_poly_set_coeff_fmpq(lin, 1, b);
+        fmpq_poly_mul(p, p, lin);
+        fmpq_poly_add_fmpq(p, p, at);
+    }
+    fmpq_poly_clear(lin);
+    fmpq_clear(b);
+}
+
+/* --- chi-square moments and the Laguerre data (FE-5) ---------------------- */
+
+/* mu[k] = E[chi2_n^k] = n (n+2) ... (n+2k-2), k = 0..K */
+static void chi2_moments(fmpz *mu, slong n, slong K)
+{
+    fmpz_one(mu + 0);
+    for (slong k = 1; k <= K; k++)
+        fmpz_mul_si(mu + k, mu + k - 1, n + 2 * (k - 1));
+}
+
+/* C[i*(K+1) + k] = binom(i, k) prod_{j=k}^{i-1} (n + 2j): x^i = sum_k C p_k(x)
+ * with p_k the monic orthogonal polynomials of chi2_n (FE-5). */
+static void laguerre_change(fmpz *C, slong n, slong K)
+{
+    fmpz_t pr, bn;
+    fmpz_init(pr);
+    fmpz_init(bn);
+    for (slong k = 0; k <= K; k++) {
+        fmpz_one(pr);
+        for (slong i = k; i <= K; i++) {
+            if (i > k)
+                fmpz_mul_si(pr, pr, n + 2 * (i - 1));
+            fmpz_bin_uiui(bn, (ulong) i, (ulong) k);
+            fmpz_mul(C + i * (K + 1) + k, bn, pr);
+        }
+    }
+    fmpz_clear(pr);
+    fmpz_clear(bn);
+}
+
+/* h[k] = E[p_k^2] = 2^k k! E[chi2_n^k] */
+static void laguerre_norms(fmpz *h, const fmpz *mu, slong K)
+{
+    fmpz_t f;
+    fmpz_init(f);
+    fmpz_one(f);
+    for (slong k = 0; k <= K; k++) {
+        if (k > 0)
+            fmpz_mul_si(f, f, 2 * k);
+        fmpz_mul(h + k, f, mu + k);
+    }
+    fmpz_clear(f);
+}
+
+/* --- the Laurent polynomial (FE-4) --------------------------------------- */
+
+/* numerator and denominator of q(x/L), q a rational polynomial */
+static void rescaled(fmpz_poly_t num, fmpz_t den, const fmpq_poly_t q, slong L)
+{
+    fmpq_poly_t t;
+    fmpq_t s;
+    fmpq_poly_init(t);
+    fmpq_init(s);
+    fmpq_set_si(s, 1, (ulong) L);
+    fmpq_poly_rescale(t, q, s);
+    fmpq_poly_get_numerator(num, t);
+    fmpz_set(den, fmpq_poly_denref(t));
+    fmpq_poly_clear(t);
+    fmpq_clear(s);
+}
+
+/* out = (sum_i A_i mu_i x^i) / den */
+static void moments_apply(fmpq_poly_t out, const fmpz_poly_t A, const fmpz *mu, const fmpz_t den)
+{
+    fmpz_poly_t B;
+    fmpz_t c;
+    fmpz_poly_init(B);
+    fmpz_init(c);
+    for (slong i = 0; i < fmpz_poly_length(A); i++) {
+        fmpz_poly_get_coeff_fmpz(c, A, i);
+        fmpz_mul(c, c, mu + i);
+        fmpz_poly_set_coeff_fmpz(B, i, c);
+    }
+    fmpq_poly_set_fmpz_poly(out, B);
+    fmpq_poly_scalar_div_fmpz(out, out, den);
+    fmpz_poly_clear(B);
+    fmpz_clear(c);
+}
+
+int cp_ca_excess_finite_laurent(fmpq_poly_t num, slong d1, slong d2, slong L,
+                                const fmpq_poly_t p, const fmpq_t sigma, char *err)
+{
+    if (d1 != 1 || d2 != 1) {
+        cp_errf(err, "d1 = %ld, d2 = %ld: the exact finite-L excess is implemented for d1 = d2 = 1 only",
+                (long) d1, (long) d2);
+        return -1;
+    }
+    if (L < 2 || L > CP_FINITE_MAX_L) {
+        cp_errf(err, "L = %ld: the exact finite-L excess needs 2 <= L <= %ld", (long) L,
+                (long) CP_FINITE_MAX_L);
+        return -1;
+    }
+    if (fmpq_sgn(sigma) < 0) {
+        cp_errf(err, "sigma must be >= 0");
+        return -1;
+    }
+    slong T = fmpq_poly_degree(p) + 1;   /* deg r = deg p + 1 */
+    if (T < 1)
+        T = 1;
+    if (T > CP_FINITE_MAX_T) {
+        cp_errf(err, "weight polynomial of degree %ld: the exact finite-L excess accepts T <= %d",
+                (long) (T - 1), CP_FINITE_MAX_T);
+        return -1;
+    }
+
+    const slong n = 2 * T;          /* highest power of N needed */
+    const slong W = n + 2;          /* row stride of the (j, l) tables */
+    fmpq_poly_t r, r2, u, x;
+    fmpz_poly_t Rn, R2n, Un, A1, A11, A22, S, G;
+    fmpz_t Rd, R2d, Ud, acc, tmp;
+    fmpz *mua, *mub, *muc, *PB, *f, *g, *h, *f2, *g2, *h2, *Cb, *Cc, *hb, *hc;
+    fmpz_poly_struct *P;
+
+    fmpq_poly_init(r); fmpq_poly_init(r2); fmpq_poly_init(u); fmpq_poly_init(x);
+    fmpz_poly_init(Rn); fmpz_poly_init(R2n); fmpz_poly_init(Un);
+    fmpz_poly_init(A1); fmpz_poly_init(A11); fmpz_poly_init(A22);
+    fmpz_poly_init(S); fmpz_poly_init(G);
+    fmpz_init(Rd); fmpz_init(R2d); fmpz_init(Ud); fmpz_init(acc); fmpz_init(tmp);
+
+    /* r(x) = 1 - x p(x); r^2; u(x) = x p(x)^2 (FE-4) */
+    fmpq_poly_zero(x);
+    fmpq_poly_set_coeff_si(x, 1, 1);
+    fmpq_poly_mul(r, x, p);
+    fmpq_poly_neg(r, r);
+    fmpq_poly_add_si(r, r, 1);
+    fmpq_poly_mul(r2, r, r);
+    fmpq_poly_mul(u, p, p);
+    fmpq_poly_mul(u, u, x);
+    rescaled(Rn, Rd, r, L);
+    rescaled(R2n, R2d, r2, L);
+    rescaled(Un, Ud, u, L);
+
+    mua = _fmpz_vec_init(n + 1);
+    mub = _fmpz_vec_init(n + 1);
+    muc = _fmpz_vec_init(n + 1);
+    chi2_moments(mua, L, n);
+    chi2_moments(mub, L - 1, n);
+    chi2_moments(muc, 1, n);
+    PB = _fmpz_vec_init(W * W);
+    for (slong j = 0; j <= n; j++)
+        for (slong l = 0; j + l <= n; l++)
+            fmpz_mul(PB + j * W + l, mub + j, muc + l);
+
+    /* powers N^k = [[f, t g], [t g, h]] (FE-3), double-buffered */
+    f = _fmpz_vec_init(W * W); g = _fmpz_vec_init(W * W); h = _fmpz_vec_init(W * W);
+    f2 = _fmpz_vec_init(W * W); g2 = _fmpz_vec_init(W * W); h2 = _fmpz_vec_init(W * W);
+    fmpz_one(f + 0);
+    fmpz_one(h + 0);
+
+    /* P[j][l](z) = sum_i F[i][j][l] z^i, the (1,1) entry of r(N/L) times Rd */
+    P = flint_malloc(sizeof(fmpz_poly_struct) * (size_t) ((T + 1) * (T + 1)));
+    for (slong i = 0; i < (T + 1) * (T + 1); i++)
+        fmpz_poly_init(P + i);
+
+    for (slong k = 0; k <= n; k++) {
+        /* linear part: sum over (j, l) with j + l = e of f_k[j][l] mu_b(j) mu_c(l),
+         * contributes to lambda^(k - e) */
+        const fmpz *cr2 = k < fmpz_poly_length(R2n) ? R2n->coeffs + k : NULL;
+        const fmpz *cu = k < fmpz_poly_length(Un) ? Un->coeffs + k : NULL;
+        for (slong e = 0; e <= k; e++) {
+            if (cr2 != NULL || cu != NULL) {
+                fmpz_zero(acc);
+                fmpz_zero(tmp);
+                for (slong j = 0; j <= e; j++) {
+                    slong l = e - j;
+                    fmpz_addmul(acc, f + j * W + l, PB + j * W + l);
+                    fmpz_addmul(tmp, h + j * W + l, PB + j * W + l);
+                }
+                if (cr2 != NULL && !fmpz_is_zero(cr2)) {
+                    fmpz_t c;
+                    fmpz_init(c);
+                    fmpz_poly_get_coeff_fmpz(c, A1, k - e);
+                    fmpz_addmul(c, cr2, acc);
+                    fmpz_poly_set_coeff_fmpz(A1, k - e, c);
+                    fmpz_clear(c);
+                }
+                if (cu != NULL && !fmpz_is_zero(cu)) {
+                    fmpz_t c;
+                    fmpz_init(c);
+                    fmpz_poly_get_coeff_fmpz(c, A11, k - e);
+                    fmpz_addmul(c, cu, acc);
+                    fmpz_poly_set_coeff_fmpz(A11, k - e, c);
+                    fmpz_poly_get_coeff_fmpz(c, A22, k - e);
+                    fmpz_addmul(c, cu, tmp);
+                    fmpz_poly_set_coeff_fmpz(A22, k - e, c);
+                    fmpz_clear(c);
+                }
+            }
+        }
+        /* square part: store R_k f_k[j][l] at z^(k - j - l) */
+        if (k <= T && k < fmpz_poly_length(Rn) && !fmpz_is_zero(Rn->coeffs + k)) {
+            for (slong j = 0; j <= k; j++)
+                for (slong l = 0; j + l <= k; l++) {
+                    if (fmpz_is_zero(f + j * W + l))
+                        continue;
+                    fmpz_mul(tmp, Rn->coeffs + k, f + j * W + l);
+                    fmpz_poly_set_coeff_fmpz(P + j * (T + 1) + l, k - j - l, tmp);
+                }
+        }
+        if (k == n)
+            break;
+        /* N^(k+1) = N^k N:
+         *   f' = f + g[j][l-1],  g' = f + g[j-1][l] + g[j][l-1],
+         *   h' = g[j][l-1] + h[j-1][l] + h[j][l-1]  (FE-3) */
+        for (slong j = 0; j <= k + 1; j++)
+            for (slong l = 0; j + l <= k + 1; l++) {
+                fmpz *F = f2 + j * W + l, *Gq = g2 + j * W + l, *H = h2 + j * W + l;
+                const fmpz *gl = l > 0 ? g + j * W + l - 1 : NULL;
+                const fmpz *gj = j > 0 ? g + (j - 1) * W + l : NULL;
+                const fmpz *hj = j > 0 ? h + (j - 1) * W + l : NULL;
+                const fmpz *hl = l > 0 ? h + j * W + l - 1 : NULL;
+                fmpz_set(F, f + j * W + l);
+                if (gl) fmpz_add(F, F, gl);
+                fmpz_set(Gq, f + j * W + l);
+                if (gj) fmpz_add(Gq, Gq, gj);
+                if (gl) fmpz_add(Gq, Gq, gl);
+                if (gl) fmpz_set(H, gl); else fmpz_zero(H);
+                if (hj) fmpz_add(H, H, hj);
+                if (hl) fmpz_add(H, H, hl);
+            }
+        fmpz *sw;
+        sw = f; f = f2; f2 = sw;
+        sw = g; g = g2; g2 = sw;
+        sw = h; h = h2; h2 = sw;
+    }
+
+    /* E[(R_11)^2]: orthogonal bases in b (chi2_{L-1}) and c (chi2_1) (FE-5) */
+    const slong K = T;
+    Cb = _fmpz_vec_init((K + 1) * (K + 1));
+    Cc = _fmpz_vec_init((K + 1) * (K + 1));
+    hb = _fmpz_vec_init(K + 1);
+    hc = _fmpz_vec_init(K + 1);
+    laguerre_change(Cb, L - 1, K);
+    laguerre_change(Cc, 1, K);
+    laguerre_norms(hb, mub, K);
+    laguerre_norms(hc, muc, K);
+    /* along j, for each l; ascending j' so that P[j] for j > j' is still original */
+    for (slong l = 0; l <= K; l++)
+        for (slong jp = 0; jp + l <= K; jp++) {
+            fmpz_poly_zero(G);
+            for (slong j = jp; j + l <= K; j++)
+                fmpz_poly_scalar_addmul_fmpz(G, P + j * (K + 1) + l, Cb + j * (K + 1) + jp);
+            fmpz_poly_swap(G, P + jp * (K + 1) + l);
+        }
+    for (slong jp = 0; jp <= K; jp++)
+        for (slong lp = 0; jp + lp <= K; lp++) {
+            fmpz_poly_zero(G);
+            for (slong l = lp; jp + l <= K; l++)
+                fmpz_poly_scalar_addmul_fmpz(G, P + jp * (K + 1) + l, Cc + l * (K + 1) + lp);
+            fmpz_poly_swap(G, P + jp * (K + 1) + lp);
+        }
+    fmpz_poly_zero(S);
+    for (slong jp = 0; jp <= K; jp++)
+        for (slong lp = 0; jp + lp <= K; lp++) {
+            fmpz_poly_struct *Q = P + jp * (K + 1) + lp;
+            if (fmpz_poly_is_zero(Q))
+                continue;
+            fmpz_poly_sqr(G, Q);
+            fmpz_mul(tmp, hb + jp, hc + lp);
+            fmpz_poly_scalar_addmul_fmpz(S, G, tmp);
+        }
+
+    /* assemble (FE-4): num(lambda) = (lambda-1)(Q1 + (lambda-1) Q2)
+     *                                 + (lambda + sigma^2 lambda^2) Q3 / L */
+    {
+        fmpq_poly_t Q1, Q2, Q3, lm1, t1, t2;
+        fmpz_t d2q;
+        fmpq_t sg2;
+        fmpq_poly_init(Q1); fmpq_poly_init(Q2); fmpq_poly_init(Q3);
+        fmpq_poly_init(lm1); fmpq_poly_init(t1); fmpq_poly_init(t2);
+        fmpz_init(d2q);
+        fmpq_init(sg2);
+        moments_apply(Q1, A1, mua, R2d);
+        fmpz_mul(d2q, Rd, Rd);
+        moments_apply(Q2, S, mua, d2q);
+        moments_apply(Q3, A11, mua, Ud);          /* lambda E[(u(M))_11] + E[(u(M))_22] */
+        fmpq_poly_shift_left(Q3, Q3, 1);
+        moments_apply(t2, A22, mua, Ud);
+        fmpq_poly_add(Q3, Q3, t2);
+        fmpq_poly_zero(lm1);
+        fmpq_poly_set_coeff_si(lm1, 1, 1);
+        fmpq_poly_set_coeff_si(lm1, 0, -1);
+        fmpq_poly_mul(t1, lm1, Q2);
+        fmpq_poly_add(t1, t1, Q1);
+        fmpq_poly_mul(t1, t1, lm1);
+        fmpq_mul(sg2, sigma, sigma);
+        fmpq_poly_zero(t2);
+        fmpq_poly_set_coeff_si(t2, 1, 1);
+        fmpq_poly_set_coeff_fmpq(t2, 2, sg2);
+        fmpq_poly_mul(t2, t2, Q3);
+        fmpz_set_si(tmp, L);
+        fmpq_poly_scalar_div_fmpz(t2, t2, tmp);
+        fmpq_poly_add(num, t1, t2);
+        fmpq_poly_clear(Q1); fmpq_poly_clear(Q2); fmpq_poly_clear(Q3);
+        fmpq_poly_clear(lm1); fmpq_poly_clear(t1); fmpq_poly_clear(t2);
+        fmpz_clear(d2q);
+        fmpq_clear(sg2);
+    }
+
+    for (slong i = 0; i < (T + 1) * (T + 1); i++)
+        fmpz_poly_clear(P + i);
+    flint_free(P);
+    _fmpz_vec_clear(Cb, (K + 1) * (K + 1));
+    _fmpz_vec_clear(Cc, (K + 1) * (K + 1));
+    _fmpz_vec_clear(hb, K + 1);
+    _fmpz_vec_clear(hc, K + 1);
+    _fmpz_vec_clear(f, W * W); _fmpz_vec_clear(g, W * W); _fmpz_vec_clear(h, W * W);
+    _fmpz_vec_clear(f2, W * W); _fmpz_vec_clear(g2, W * W); _fmpz_vec_clear(h2, W * W);
+    _fmpz_vec_clear(PB, W * W);
+    _fmpz_vec_clear(mua, n + 1);
+    _fmpz_vec_clear(mub, n + 1);
+    _fmpz_vec_clear(muc, n + 1);
+    fmpq_poly_clear(r); fmpq_poly_clear(r2); fmpq_poly_clear(u); fmpq_poly_clear(x);
+    fmpz_poly_clear(Rn); fmpz_poly_clear(R2n); fmpz_poly_clear(Un);
+    fmpz_poly_clear(A1); fmpz_poly_clear(A11); fmpz_poly_clear(A22);
+    fmpz_poly_clear(S); fmpz_poly_clear(G);
+    fmpz_clear(Rd); fmpz_clear(R2d); fmpz_clear(Ud); fmpz_clear(acc); fmpz_clear(tmp);
+    return 0;
+}
+
+int cp_ca_excess_finite_at_s(fmpq_t res, slong d1, slong d2, slong L,
+                             const fmpq_poly_t p, const fmpq_t sigma, const fmpq_t s,
+                             char *err)
+{
+    fmpq_poly_t num;
+    fmpq_t lam;
+    int rc;
+    if (fmpq_sgn(s) < 0) {
+        cp_errf(err, "s must be >= 0");
+        return -1;
+    }
+    fmpq_poly_init(num);
+    fmpq_init(lam);
+    rc = cp_ca_excess_finite_laurent(num, d1, d2, L, p, sigma, err);
+    if (rc == 0) {
+        fmpq_add_si(lam, s, 1);
+        fmpq_poly_evaluate_fmpq(res, num, lam);
+        fmpq_div(res, res, lam);
+        fmpq_div(res, res, lam);
+    }
+    fmpq_poly_clear(num);
+    fmpq_clear(lam);
+    return rc;
+}
+
+/* --- prior moments of lambda (FE-6) --------------------------------------- */
+
+/* mom[k] = E[lambda^k], k = 0..K, exactly */
+static void lambda_moments(fmpq *mom, const cp_model_t m, slong K)
+{
+    fmpq_t la, lb, del, pa, pb, t;
+    fmpq_init(la); fmpq_init(lb); fmpq_init(del);
+    fmpq_init(pa); fmpq_init(pb); fmpq_init(t);
+    fmpq_add_si(la, m->m_lo, 1);
+    fmpq_add_si(lb, m->m_hi, 1);
+    fmpq_sub(del, m->m_hi, m->m_lo);
+    if (fmpq_is_zero(del)) {
+        fmpq_one(pa);
+        for (slong k = 0; k <= K; k++) {
+            fmpq_set(mom + k, pa);
+            fmpq_mul(pa, pa, la);
+        }
+    } else if (m->prior == CP_PRIOR_TWOPOINT) {
+        fmpq_one(pa);
+        fmpq_one(pb);
+        for (slong k = 0; k <= K; k++) {
+            fmpq_add(mom + k, pa, pb);
+            fmpq_div_2exp(mom + k, mom + k, 1);
+            fmpq_mul(pa, pa, la);
+            fmpq_mul(pb, pb, lb);
+        }
+    } else if (m->prior == CP_PRIOR_UNIFORM) {
+        /* (lb^(k+1) - la^(k+1)) / ((k+1) del) */
+        fmpq_set(pa, la);
+        fmpq_set(pb, lb);
+        for (slong k = 0; k <= K; k++) {
+            fmpq_sub(t, pb, pa);
+            fmpq_div(t, t, del);
+            fmpq_set(mom + k, t);
+            {
+                fmpz_t kk;
+                fmpz_init_set_si(kk, k + 1);
+                fmpq_div_fmpz(mom + k, mom + k, kk);
+                fmpz_clear(kk);
+            }
+            fmpq_mul(pa, pa, la);
+            fmpq_mul(pb, pb, lb);
+        }
+    } else {
+        /* Beta: lambda = la + del X, E X^j = prod_{i<j} (a+i)/(a+b+i) */
+        fmpq *ex = _fmpq_vec_init(K + 1);
+        fmpq *dp = _fmpq_vec_init(K + 1);
+        fmpq *lp = _fmpq_vec_init(K + 1);
+        fmpq_t ab, num, den;
+        fmpz_t bn;
+        fmpq_init(ab); fmpq_init(num); fmpq_init(den);
+        fmpz_init(bn);
+        fmpq_add(ab, m->beta_a, m->beta_b);
+        fmpq_one(ex + 0);
+        fmpq_one(dp + 0);
+        fmpq_one(lp + 0);
+        for (slong j = 1; j <= K; j++) {
+            fmpq_add_si(num, m->beta_a, j - 1);
+            fmpq_add_si(den, ab, j - 1);
+            fmpq_mul(ex + j, ex + j - 1, num);
+            fmpq_div(ex + j, ex + j, den);
+            fmpq_mul(dp + j, dp + j - 1, del);
+            fmpq_mul(lp + j, lp + j - 1, la);
+        }
+        for (slong k = 0; k <= K; k++) {
+            fmpq_zero(mom + k);
+            for (slong j = 0; j <= k; j++) {
+                fmpz_bin_uiui(bn, (ulong) k, (ulong) j);
+                fmpq_mul(t, lp + k - j, dp + j);
+                fmpq_mul(t, t, ex + j);
+                fmpq_mul_fmpz(t, t, bn);
+                fmpq_add(mom + k, mom + k, t);
+            }
+        }
+        _fmpq_vec_clear(ex, K + 1);
+        _fmpq_vec_clear(dp, K + 1);
+        _fmpq_vec_clear(lp, K + 1);
+        fmpq_clear(ab); fmpq_clear(num); fmpq_clear(den);
+        fmpz_clear(bn);
+    }
+    fmpq_clear(la); fmpq_clear(lb); fmpq_clear(del);
+    fmpq_clear(pa); fmpq_clear(pb); fmpq_clear(t);
+}
+
+void cp_prior_lambda_moment(fmpq_t res, const cp_model_t m, ulong k)
+{
+    fmpq *mom = _fmpq_vec_init((slong) k + 1);
+    lambda_moments(mom, m, (slong) k);
+    fmpq_set(res, mom + k);
+    _fmpq_vec_clear(mom, (slong) k + 1);
+}
+
+/* E[lambda^-2] exactly when the prior allows it (returns 1), else 0 */
+static int inv2_exact(fmpq_t res, const cp_model_t m)
+{
+    fmpq_t la, lb;
+    int ok = 1;
+    fmpq_init(la);
+    fmpq_init(lb);
+    fmpq_add_si(la, m->m_lo, 1);
+    fmpq_add_si(lb, m->m_hi, 1);
+    if (fmpq_equal(la, lb)) {
+        fmpq_mul(res, la, la);
+        fmpq_inv(res, res);
+    } else if (m->prior == CP_PRIOR_TWOPOINT) {
+        fmpq_mul(la, la, la);
+        fmpq_mul(lb, lb, lb);
+        fmpq_inv(la, la);
+        fmpq_inv(lb, lb);
+        fmpq_add(res, la, lb);
+        fmpq_div_2exp(res, res, 1);
+    } else if (m->prior == CP_PRIOR_UNIFORM) {
+        /* (1/la - 1/lb)/(lb - la) = 1/(la lb) */
+        fmpq_mul(res, la, lb);
+        fmpq_inv(res, res);
+    } else {
+        ok = 0;
+    }
+    fmpq_clear(la);
+    fmpq_clear(lb);
+    return ok;
+}
+
+/* E[lambda^-1] exactly when the prior allows it (returns 1), else 0 */
+static int inv1_exact(fmpq_t res, const cp_model_t m)
+{
+    fmpq_t la, lb;
+    int ok = 1;
+    fmpq_init(la);
+    fmpq_init(lb);
+    fmpq_add_si(la, m->m_lo, 1);
+    fmpq_add_si(lb, m->m_hi, 1);
+    if (fmpq_equal(la, lb)) {
+        fmpq_inv(res, la);
+    } else if (m->prior == CP_PRIOR_TWOPOINT) {
+        fmpq_inv(la, la);
+        fmpq_inv(lb, lb);
+        fmpq_add(res, la, lb);
+        fmpq_div_2exp(res, res, 1);
+    } else {
+        ok = 0;
+    }
+    fmpq_clear(la);
+    fmpq_clear(lb);
+    return ok;
+}
+
+void cp_prior_lambda_inv_moment(arb_t res, const cp_model_t m, ulong k, slong prec)
+{
+    fmpq_t q;
+    fmpq_init(q);
+    if (k == 1) {
+        if (inv1_exact(q, m))
+            arb_set_fmpq(res, q, prec);
+        else
+            cp_prior_mean_inv1ps(res, m, prec);
+    } else if (k == 2) {
+        if (inv2_exact(q, m)) {
+            arb_set_fmpq(res, q, prec);
+        } else {
+            /* Beta: E[(la + del X)^-2] = 2F1(2, a; a+b; -del/la) / la^2 (Euler) */
+            arb_t two, a, c, z, la;
+            fmpq_t t;
+            arb_init(two); arb_init(a); arb_init(c); arb_init(z); arb_init(la);
+            fmpq_init(t);
+            arb_set_ui(two, 2);
+            arb_set_fmpq(a, m->beta_a, prec);
+            fmpq_add(t, m->beta_a, m->beta_b);
+            arb_set_fmpq(c, t, prec);
+            fmpq_add_si(t, m->m_lo, 1);
+            arb_set_fmpq(la, t, prec);
+            fmpq_sub(t, m->m_lo, m->m_hi);
+            arb_set_fmpq(z, t, prec);
+            arb_div(z, z, la, prec);
+            arb_hypgeom_2f1(res, two, a, c, z, 0, prec);
+            arb_div(res, res, la, prec);
+            arb_div(res, res, la, prec);
+            arb_clear(two); arb_clear(a); arb_clear(c); arb_clear(z); arb_clear(la);
+            fmpq_clear(t);
+        }
+    } else {
+        arb_indeterminate(res);
+    }
+    fmpq_clear(q);
+}
+
+/* --- prior average (FE-6) -------------------------------------------------- */
+
+int cp_ca_excess_finite_poly(arb_t res, const cp_model_t m, slong L, const fmpq_poly_t p,
+                             slong prec, char *err)
+{
+    fmpq_poly_t num;
+    fmpq_t rat, t, c0, c1;
+    int rc;
+    fmpq_poly_init(num);
+    fmpq_init(rat); fmpq_init(t); fmpq_init(c0); fmpq_init(c1);
+    rc = cp_ca_excess_finite_laurent(num, m->d1, m->d2, L, p, m->sigma, err);
+    if (rc == 0) {
+        slong len = fmpq_poly_length(num);
+        fmpq *mom = _fmpq_vec_init(len + 1);
+        lambda_moments(mom, m, len);
+        /* sum_{k >= 2} num_k E[lambda^(k-2)] */
+        fmpq_zero(rat);
+        for (slong k = 2; k < len; k++) {
+            fmpq_poly_get_coeff_fmpq(t, num, k);
+            fmpq_mul(t, t, mom + k - 2);
+            fmpq_add(rat, rat, t);
+        }
+        fmpq_poly_get_coeff_fmpq(c0, num, 0);   /* times E[lambda^-2] */
+        fmpq_poly_get_coeff_fmpq(c1, num, 1);   /* times E[lambda^-1] */
+        if (inv2_exact(t, m)) {
+            fmpq_mul(t, t, c0);
+            fmpq_add(rat, rat, t);
+            fmpq_zero(c0);
+        }
+        if (inv1_exact(t, m)) {
+            fmpq_mul(t, t, c1);
+            fmpq_add(rat, rat, t);
+            fmpq_zero(c1);
+        }
+        if (fmpq_is_zero(c0) && fmpq_is_zero(c1)) {
+            arb_set_fmpq(res, rat, prec + 64);
+        } else {
+            /* the inverse moments multiply coefficients that may cancel
+             * against the rational part: raise the working precision until
+             * the sum has the requested relative accuracy */
+            slong extra = fmpz_bits(fmpq_numref(c0)) + fmpz_bits(fmpq_numref(c1)) + 64;
+            arb_t a, b;
+            arb_init(a);
+            arb_init(b);
+            for (int it = 0; it < 8; it++) {
+                slong wp = prec + extra + 64;
+                arb_set_fmpq(res, rat, wp);
+                if (!fmpq_is_zero(c1)) {
+                    cp_prior_lambda_inv_moment(a, m, 1, wp);
+                    arb_set_fmpq(b, c1, wp);
+                    arb_addmul(res, a, b, wp);
+                }
+                if (!fmpq_is_zero(c0)) {
+                    cp_prior_lambda_inv_moment(a, m, 2, wp);
+                    arb_set_fmpq(b, c0, wp);
+                    arb_addmul(res, a, b, wp);
+                }
+                if (arb_rel_accuracy_bits(res) >= prec + 32)
+                    break;
+                extra *= 2;
+            }
+            arb_clear(a);
+            arb_clear(b);
+        }
+        _fmpq_vec_clear(mom, len + 1);
+    }
+    fmpq_poly_clear(num);
+    fmpq_clear(rat); fmpq_clear(t); fmpq_clear(c0); fmpq_clear(c1);
+    return rc;
+}
+
+int cp_ca_excess_finite(arb_t res, const cp_model_t m, slong L, slong T,
+                        const fmpq_t alpha, const fmpq_t beta, slong prec, char *err)
+{
+    fmpq_poly_t p;
+    int rc;
+    if (T < 1 || T > CP_FINITE_MAX_T) {
+        cp_errf(err, "T = %ld: the exact finite-L excess accepts 1 <= T <= %d", (long) T,
+                CP_FINITE_MAX_T);
+        return -1;
+    }
+    fmpq_poly_init(p);
+    cp_ca_weight_poly(p, T, alpha, beta, NULL, NULL);
+    rc = cp_ca_excess_finite_poly(res, m, L, p, prec, err);
+    fmpq_poly_clear(p);
+    return rc;
+}
+
+int cp_ca_risk_finite(arb_t res, const cp_model_t m, slong L, slong T,
+                      const fmpq_t alpha, const fmpq_t beta, slong prec, char *err)
+{
+    int rc = cp_ca_excess_finite(res, m, L, T, alpha, beta, prec, err);
+    if (rc == 0) {
+        arb_t v;
+        arb_init(v);
+        cp_bayes_risk(v, m, prec + 64);   /* E[1/(1+s)] + sigma^2 = E[Var(y|x)] */
+        arb_add(res, res, v, prec + 64);
+        arb_clear(v);
+    }
+    return rc;
+}
+
+/* --- `crossproof eval` quantities ------------------------------------------ */
+
+static const cp_key_spec fe_keys[] = {
+    CP_MODEL_KEYS,
+    { "L",      CP_KEY_INT,     "200",     "context length, d + 1 < L <= 10^8" },
+    { "T",      CP_KEY_INT,     "1",       "depth, 1 <= T <= 150 (cost grows like T^4)" },
+    { "alpha",  CP_KEY_RAT,     "alpha*",  "CA step (default alpha* = 2/(2+m_lo+m_hi))" },
+    { "beta",   CP_KEY_RAT,     "-alpha",  "CA feedback (default -alpha: the tied CA)" },
+    { "alphas", CP_KEY_RATLIST, "none",    "untied steps alpha_0..alpha_{T-1} (overrides alpha; T = their number)" },
+    { "betas",  CP_KEY_RATLIST, "-alphas", "untied feedbacks beta_0..beta_{T-1}" },
+    CP_KEY_END
+};
+
+/* Reads the model, L and the weight polynomial.  Returns 0 or -1 with err. */
+static int fe_load(cp_model_t m, slong *L, fmpq_poly_t p, const cp_kv *kv, char *err)
+{
+    slong T = 1;
+    if (cp_kv_validate(kv, fe_keys, err) != 0 || cp_model_from_kv(m, kv, err) != 0)
+        return -1;
+    if (m->d1 != 1) {
+        cp_kv_error(err, kv, "d1", "d1 = %ld: the exact finite-L excess is implemented for d1 = d2 = 1 only",
+                    (long) m->d1);
+        return -1;
+    }
+    if (m->d2 != 1) {
+        cp_kv_error(err, kv, "d2", "d2 = %ld: the exact finite-L excess is implemented for d1 = d2 = 1 only",
+                    (long) m->d2);
+        return -1;
+    }
+    if (cp_kv_get_int(L, kv, fe_keys, "L", err) != 0)
+        return -1;
+    if (*L <= m->d1 + m->d2 + 1 || *L > CP_FINITE_MAX_L) {
+        cp_kv_error(err, kv, "L", "L = %ld: need d + 1 < L <= %ld (d = %ld)", (long) *L,
+                    (long) CP_FINITE_MAX_L, (long) (m->d1 + m->d2));
+        return -1;
+    }
+    if (cp_kv_get_int(&T, kv, fe_keys, "T", err) != 0)
+        return -1;
+    if (cp_kv_has(kv, "alphas")) {
+        fmpq *al = NULL, *be = NULL;
+        slong na = 0, nb = 0;
+        int rc = 0;
+        if (cp_kv_has(kv, "alpha") || cp_kv_has(kv, "beta")) {
+            cp_kv_error(err, kv, cp_kv_has(kv, "alpha") ? "alpha" : "beta",
+                        "give either alpha/beta (tied) or alphas/betas (untied), not both");
+            return -1;
+        }
+        if (cp_kv_get_ratlist(&al, &na, kv, fe_keys, "alphas", err) != 0)
+            return -1;
+        if (cp_kv_has(kv, "T") && T != na) {
+            cp_kv_error(err, kv, "T", "T = %ld but alphas has %ld values", (long) T, (long) na);
+            rc = -1;
+        } else if (na < 1 || na > CP_FINITE_MAX_T) {
+            cp_kv_error(err, kv, "alphas", "alphas has %ld values: need 1 to %d", (long) na,
+                        CP_FINITE_MAX_T);
+            rc = -1;
+        } else if (cp_kv_has(kv, "betas")) {
+            if (cp_kv_get_ratlist(&be, &nb, kv, fe_keys, "betas", err) != 0)
+                rc = -1;
+            else if (nb != na) {
+                cp_kv_error(err, kv, "betas", "betas has %ld values, alphas %ld", (long) nb, (long) na);
+                rc = -1;
+            }
+        }
+        if (rc == 0)
+            cp_ca_weight_poly(p, na, NULL, NULL, al, be);
+        if (al) _fmpq_vec_clear(al, na);
+        if (be) _fmpq_vec_clear(be, nb);
+        return rc;
+    }
+    if (cp_kv_has(kv, "betas")) {
+        cp_kv_error(err, kv, "betas", "betas needs alphas");
+        return -1;
+    }
+    if (T < 1 || T > CP_FINITE_MAX_T) {
+        cp_kv_error(err, kv, "T", "T = %ld: the exact finite-L excess accepts 1 <= T <= %d", (long) T,
+                    CP_FINITE_MAX_T);
+        return -1;
+    }
+    {
+        fmpq_t a, b;
+        int rc = 0;
+        fmpq_init(a);
+        fmpq_init(b);
+        if (cp_kv_has(kv, "alpha"))
+            rc = cp_kv_get_rat(a, kv, fe_keys, "alpha", err);
+        else
+            cp_alpha_star(a, m);
+        if (rc == 0 && cp_kv_has(kv, "beta"))
+            rc = cp_kv_get_rat(b, kv, fe_keys, "beta", err);
+        else
+            fmpq_neg(b, a);
+        if (rc == 0)
+            cp_ca_weight_poly(p, T, a, b, NULL, NULL);
+        fmpq_clear(a);
+        fmpq_clear(b);
+        return rc;
+    }
+}
+
+static int q_fe(arb_t res, const cp_kv *kv, slong prec, char *err, int risk)
+{
+    cp_model_t m;
+    fmpq_poly_t p;
+    slong L = 0;
+    int rc;
+    cp_model_init(m);
+    fmpq_poly_init(p);
+    rc = fe_load(m, &L, p, kv, err);
+    if (rc == 0)
+        rc = cp_ca_excess_finite_poly(res, m, L, p, prec, err);
+    if (rc == 0 && risk) {
+        arb_t v;
+        arb_init(v);
+        cp_bayes_risk(v, m, prec + 64);   /* E[Var(y|x)] = E[1/(1+s)] + sigma^2 (FC-2) */
+        arb_add(res, res, v, prec + 64);
+        arb_clear(v);
+    }
+    fmpq_poly_clear(p);
+    cp_model_clear(m);
+    return rc;
+}
+
+static int q_ca_excess_finite(arb_t res, const cp_kv *kv, slong prec, char *err)
+{
+    return q_fe(res, kv, prec, err, 0);
+}
+
+static int q_ca_risk_finite(arb_t res, const cp_kv *kv, slong prec, char *err)
+{
+    return q_fe(res, kv, prec, err, 1);
+}
+
+const cp_quantity_def cp_quantities_finite_exact[] = {
+    { "ca-excess-finite", "exact expected excess of the CA at finite L and T (d = 2; tied, (alpha, beta) or untied)",
+      fe_keys, q_ca_excess_finite, NULL },
+    { "ca-risk-finite", "exact expected risk of the CA at finite L and T: ca-excess-finite + E[1/(1+s)] + sigma^2",
+      fe_keys, q_ca_risk_finite, NULL },
+    { NULL, NULL, NULL, NULL, NULL }
+};
