@@ -59,6 +59,65 @@ int cp_ca_risk_finite(arb_t res, const cp_model_t m, slong L, slong T,
                       const fmpq_t alpha, const fmpq_t beta, slong prec, char *err);
 
 /* ===== bound section (src/finite_bound.c, docs/model.md section 9) ===== */
-/* (owned by the lower-bound / kappa* work; declarations go here) */
+/* The tied CA at beta = -alpha, any d, L >= 1, T >= 1, sigma >= 0, any law of
+ * zeta with E zeta^2 = 1.  Lower bound (FB-3):
+ *   E[excess | s] >= c_T(s) E[(1 - alpha lambda chi2_L / L)^(2T)],
+ *   c_T(s) = s/(1+s) for T = 1 and every even T, s/(1+s)^2 for odd T >= 3. */
+#define CP_FB_MAX_T 20000
+#define CP_FB_MAX_L 1000000000
+
+/* 1 when c_T(s) = s/(1+s) (T = 1 or T even), 0 when c_T(s) = s/(1+s)^2. */
+int cp_fb_even_constant(ulong T);
+/* The chi-square moment polynomial (FB-4): c[k], k = 0..2T, exact, with
+ *   E[(1 - alpha lambda chi2_L/L)^(2T)] = sum_k c[k] lambda^k.
+ * c must hold 2T + 1 initialised fmpq. */
+void cp_fb_chi_poly(fmpq *c, const fmpq_t alpha, ulong L, ulong T);
+/* The bound at one s >= 0 (a point prior), exact rational. */
+void cp_fb_lower_at_s(fmpq_t res, const fmpq_t s, const fmpq_t alpha, ulong L, ulong T);
+/* The bound averaged over the model's prior on s (FB-5): exact rational plus
+ * E[1/lambda] (and E[1/lambda^2] for the Beta prior) times exact rationals. */
+void cp_fb_lower(arb_t res, const cp_model_t m, const fmpq_t alpha, ulong L, ulong T, slong prec);
+/* The same with the constant chosen by the caller: even_form = 1 uses
+ * c(s) = s/(1+s) (valid only when cp_fb_even_constant(T)), 0 uses s/(1+s)^2
+ * (valid for every T; log-convex in T, (FB-9a)). */
+void cp_fb_lower_form(arb_t res, const cp_model_t m, const fmpq_t alpha, ulong L, ulong T,
+                      int even_form, slong prec);
+
+/* Large deviations of the spike (FB-6..FB-8), lambda = 1 + s, alpha > 0:
+ *   I_s(t) = (t/lambda - 1 - ln(t/lambda))/2,
+ *   g(kappa, t) = 2 kappa ln(alpha t - 1) - I_s(t),
+ *   phi_s(kappa) = sup_{t > 2/alpha} g(kappa, t)   (closed form, FB-8),
+ *   kappa*(alpha, s) = inf_{t > 2/alpha} I_s(t) / (2 ln(alpha t - 1)).
+ * cp_fb_kappa_star: certified enclosure (0 exactly when alpha lambda >= 2),
+ * indeterminate when the bracket could not be certified at prec. */
+void cp_fb_rate_fn(arb_t res, const arb_t alpha, const arb_t lambda, const arb_t kappa,
+                   const arb_t t, slong prec);
+void cp_fb_rate(arb_t res, const fmpq_t alpha, const fmpq_t s, const arb_t kappa, slong prec);
+void cp_fb_kappa_star(arb_t res, const fmpq_t alpha, const fmpq_t s, slong prec);
+
+/* Prior mass P(s >= s1), s1 in [m_lo, m_hi] (exact for the uniform and
+ * two-point priors, regularised incomplete Beta for the Beta prior). */
+void cp_fb_prior_tail(arb_t res, const cp_model_t m, const fmpq_t s1, slong prec);
+/* The tail constant of (FB-9), t > 2/alpha, m_lo <= s1 <= m_hi:
+ *   K = P(s >= s1) min(c(s1), c(m_hi)) P(chi2_L >= L t/(1 + s1)),  c(s) = s/(1+s)^2,
+ * so that E[excess] >= K (alpha t - 1)^(2T) for every T >= 1. */
+void cp_fb_tail_const(arb_t res, const cp_model_t m, ulong L, const fmpq_t t,
+                      const fmpq_t s1, slong prec);
+/* The constant A of (FB-10) (L >= 2, T >= kappa L):
+ *   E[excess] >= A L^(-1/2) exp(L g_{s1}(kappa, t)),
+ *   A = P(s >= s1) min(c(s1), c(m_hi)) (1 + s1)/(t sqrt(pi)) e^(-1/12). */
+void cp_fb_div_const(arb_t res, const cp_model_t m, const fmpq_t t, const fmpq_t s1, slong prec);
+
+/* Witness searches (the witness is an exact rational pair (t, s1) found on a
+ * fixed grid at 64 bits; only the final inequality is certified at prec).
+ * Fixed L (FB-9): res = K(t, s1) (alpha t - 1)^(2 T0), the largest on the grid.
+ * Returns 0 when no grid point has K > 0 (res is then indeterminate). */
+int cp_fb_fixed_L_witness(arb_t res, fmpq_t t, fmpq_t s1, const cp_model_t m, const fmpq_t alpha,
+                          ulong L, ulong T0, slong prec);
+/* Along T >= kappa L (FB-10): rate = g_{s1}(kappa, t) and A, for the grid
+ * witness with the largest rate among those with P(s >= s1) > 0.  Returns 0
+ * when there is none. */
+int cp_fb_div_witness(arb_t rate, arb_t A, fmpq_t t, fmpq_t s1, const cp_model_t m,
+                      const fmpq_t alpha, const fmpq_t kappa, slong prec);
 
 #endif
