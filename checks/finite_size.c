@@ -62,8 +62,8 @@ static cp_verdict check_lower_bound(cp_check_run *run)
     if (cp_run_get_model(m, run) || fs_alpha(a, m, run) || fs_L(&L, run, 1)
         || cp_run_get_int(&T, run, "T") || cp_run_get_rat(level, run, "level"))
         goto done;
-    if (T < 1 || T > CP_FB_MAX_T) {
-        cp_run_bad_input(run, "T", "T must lie in [1, %d]", CP_FB_MAX_T);
+    if (T < 1 || T > (m->prior == CP_PRIOR_BETA ? CP_FB_MAX_T_BETA : CP_FB_MAX_T)) {
+        cp_run_bad_input(run, "T", "T must lie in [1, %d] (%d for the Beta prior)", CP_FB_MAX_T, CP_FB_MAX_T_BETA);
         goto done;
     }
     cp_fb_lower(b, m, a, (ulong) L, (ulong) T, run->prec);
@@ -119,8 +119,9 @@ static cp_verdict check_fixed_L(cp_check_run *run)
     if (cp_run_get_model(m, run) || fs_alpha(a, m, run) || fs_L(&L, run, 1)
         || cp_run_get_int(&T0, run, "T0") || cp_run_get_rat(level, run, "level"))
         goto done;
-    if (T0 < 1 || T0 >= CP_FB_MAX_T) {
-        cp_run_bad_input(run, "T0", "T0 must lie in [1, %d]", CP_FB_MAX_T - 1);
+    if (T0 < 1 || T0 >= (m->prior == CP_PRIOR_BETA ? CP_FB_MAX_T_BETA : CP_FB_MAX_T)) {
+        cp_run_bad_input(run, "T0", "T0 must lie in [1, %d] (%d for the Beta prior)", CP_FB_MAX_T - 1,
+                         CP_FB_MAX_T_BETA - 1);
         goto done;
     }
     arb_set_fmpq(lv, level, run->prec);

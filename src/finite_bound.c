@@ -3,6 +3,7 @@
  * Derivations: docs/model.md, section 9, (FB-1)..(FB-10).  Everything is
  * computed from exact rationals; no double enters. */
 #include "crossproof/finite.h"
+#include <math.h>
 #include "crossproof/lsa.h"
 
 int cp_fb_even_constant(ulong T)
@@ -73,76 +74,6 @@ void cp_fb_lower_at_s(fmpq_t res, const fmpq_t s, const fmpq_t alpha, ulong L, u
     fmpq_clear(lam); fmpq_clear(il); fmpq_clear(p);
 }
 
-/* E[lambda^j], j = 0..n-1, exactly (docs/model.md (M-3), shifted to lambda = 1 + s). */
-static void lambda_moments(fmpq *mom, const cp_model_t m, slong n)
-{
-    fmpq_t a, b, t, u, w;
-    fmpq_init(a); fmpq_init(b); fmpq_init(t); fmpq_init(u); fmpq_init(w);
-    fmpq_add_si(a, m->m_lo, 1);
-    fmpq_add_si(b, m->m_hi, 1);
-    fmpq_sub(w, m->m_hi, m->m_lo);
-    if (fmpq_is_zero(w)) {
-        fmpq_one(t);
-        for (slong j = 0; j < n; j++) {
-            fmpq_set(mom + j, t);
-            fmpq_mul(t, t, a);
-        }
-    } else if (m->prior == CP_PRIOR_TWOPOINT) {
-        fmpq_one(t);
-        fmpq_one(u);
-        for (slong j = 0; j < n; j++) {
-            fmpq_add(mom + j, t, u);
-            fmpq_div_2exp(mom + j, mom + j, 1);
-            fmpq_mul(t, t, a);
-            fmpq_mul(u, u, b);
-        }
-    } else if (m->prior == CP_PRIOR_UNIFORM) {
-        /* (b^(j+1) - a^(j+1)) / ((j+1) w) */
-        fmpq_set(t, a);
-        fmpq_set(u, b);
-        for (slong j = 0; j < n; j++) {
-            fmpq_sub(mom + j, u, t);
-            fmpq_div(mom + j, mom + j, w);
-            fmpz_mul_ui(fmpq_denref(mom + j), fmpq_denref(mom + j), (ulong) j + 1);
-            fmpq_canonicalise(mom + j);
-            fmpq_mul(t, t, a);
-            fmpq_mul(u, u, b);
-        }
-    } else {
-        /* lambda = a + w X, X ~ Beta(p, q): E lambda^j = sum_i C(j,i) a^(j-i) w^i E X^i */
-        fmpq *ex = _fmpq_vec_init(n), *apow = _fmpq_vec_init(n), *wpow = _fmpq_vec_init(n);
-        fmpz_t binom;
-        fmpz_init(binom);
-        fmpq_one(ex + 0);
-        fmpq_one(apow + 0);
-        fmpq_one(wpow + 0);
-        for (slong i = 1; i < n; i++) {
-            fmpq_add_si(t, m->beta_a, i - 1);
-            fmpq_add(u, m->beta_a, m->beta_b);
-            fmpq_add_si(u, u, i - 1);
-            fmpq_mul(ex + i, ex + i - 1, t);
-            fmpq_div(ex + i, ex + i, u);
-            fmpq_mul(apow + i, apow + i - 1, a);
-            fmpq_mul(wpow + i, wpow + i - 1, w);
-        }
-        for (slong j = 0; j < n; j++) {
-            fmpq_zero(mom + j);
-            for (slong i = 0; i <= j; i++) {
-                fmpz_bin_uiui(binom, (ulong) j, (ulong) i);
-                fmpq_mul(t, apow + j - i, wpow + i);
-                fmpq_mul(t, t, ex + i);
-                fmpq_mul_fmpz(t, t, binom);
-                fmpq_add(mom + j, mom + j, t);
-            }
-        }
-        fmpz_clear(binom);
-        _fmpq_vec_clear(ex, n);
-        _fmpq_vec_clear(apow, n);
-        _fmpq_vec_clear(wpow, n);
-    }
-    fmpq_clear(a); fmpq_clear(b); fmpq_clear(t); fmpq_clear(u); fmpq_clear(w);
-}
-
 static int inv2_integrand(acb_ptr res, const acb_t s, void *param, slong order, slong prec)
 {
     (void) param;
@@ -191,37 +122,155 @@ void cp_fb_lower(arb_t res, const cp_model_t m, const fmpq_t alpha, ulong L, ulo
     cp_fb_lower_form(res, m, alpha, L, T, cp_fb_even_constant(T), prec);
 }
 
+/* E[lambda^j], j = 0..n-1, in ball arithmetic at wp (the same formulas as
+ * the moments of (M-3) shifted to lambda = 1 + s; (FB-5)). */
+static void lambda_moments_arb(arb_ptr mom, const cp_model_t m, slong n, slong wp)
+{
+    fmpq_t q;
+    arb_t a, b, w, t, u;
+    fmpq_init(q);
+    arb_init(a); arb_init(b); arb_init(w); arb_init(t); arb_init(u);
+    fmpq_add_si(q, m->m_lo, 1);
+    arb_set_fmpq(a, q, wp);
+    fmpq_add_si(q, m->m_hi, 1);
+    arb_set_fmpq(b, q, wp);
+    fmpq_sub(q, m->m_hi, m->m_lo);
+    arb_set_fmpq(w, q, wp);
+    if (fmpq_is_zero(q)) {
+        arb_one(t);
+        for (slong j = 0; j < n; j++) {
+            arb_set(mom + j, t);
+            arb_mul(t, t, a, wp);
+        }
+    } else if (m->prior == CP_PRIOR_TWOPOINT) {
+        arb_one(t);
+        arb_one(u);
+        for (slong j = 0; j < n; j++) {
+            arb_add(mom + j, t, u, wp);
+            arb_mul_2exp_si(mom + j, mom + j, -1);
+            arb_mul(t, t, a, wp);
+            arb_mul(u, u, b, wp);
+        }
+    } else if (m->prior == CP_PRIOR_UNIFORM) {
+        arb_set(t, a);
+        arb_set(u, b);
+        for (slong j = 0; j < n; j++) {
+            arb_sub(mom + j, u, t, wp);
+            arb_div(mom + j, mom + j, w, wp);
+            arb_div_ui(mom + j, mom + j, (ulong) j + 1, wp);
+            arb_mul(t, t, a, wp);
+            arb_mul(u, u, b, wp);
+        }
+    } else {
+        /* lambda = a + w X, X ~ Beta(p, q): sum_i C(j,i) a^(j-i) w^i E X^i, O(n^2) */
+        arb_ptr ex = _arb_vec_init(n), apow = _arb_vec_init(n), row = _arb_vec_init(n);
+        arb_t pa, pq;
+        arb_init(pa); arb_init(pq);
+        arb_set_fmpq(pa, m->beta_a, wp);
+        fmpq_add(q, m->beta_a, m->beta_b);
+        arb_set_fmpq(pq, q, wp);
+        arb_one(ex + 0);
+        arb_one(apow + 0);
+        arb_one(t);                          /* w^i E X^i accumulated into ex */
+        for (slong i = 1; i < n; i++) {
+            arb_add_si(u, pa, i - 1, wp);
+            arb_mul(ex + i, ex + i - 1, u, wp);
+            arb_add_si(u, pq, i - 1, wp);
+            arb_div(ex + i, ex + i, u, wp);
+            arb_mul(apow + i, apow + i - 1, a, wp);
+        }
+        arb_one(t);
+        for (slong i = 0; i < n; i++) {      /* ex[i] := w^i E X^i */
+            arb_mul(ex + i, ex + i, t, wp);
+            arb_mul(t, t, w, wp);
+        }
+        /* row[i] = C(j, i), updated in place (Pascal) */
+        for (slong j = 0; j < n; j++) {
+            arb_one(row + j);
+            for (slong i = j - 1; i >= 1; i--)
+                arb_add(row + i, row + i, row + i - 1, wp);
+            arb_zero(mom + j);
+            for (slong i = 0; i <= j; i++) {
+                arb_mul(u, apow + j - i, ex + i, wp);
+                arb_addmul(mom + j, u, row + i, wp);
+            }
+        }
+        _arb_vec_clear(ex, n);
+        _arb_vec_clear(apow, n);
+        _arb_vec_clear(row, n);
+        arb_clear(pa); arb_clear(pq);
+    }
+    fmpq_clear(q);
+    arb_clear(a); arb_clear(b); arb_clear(w); arb_clear(t); arb_clear(u);
+}
+
+/* One evaluation of (FB-5) at working precision wp: the coefficients c_k of
+ * (FB-4) by their recurrence in ball arithmetic, the Laurent shift of the
+ * constant, and the prior moments; the alternating sum loses bits, which the
+ * caller recovers by raising wp. */
+static void lower_at_wp(arb_t res, const cp_model_t m, const fmpq_t alpha, ulong L, ulong T,
+                        int even_form, const arb_t inv1, const arb_t inv2, slong wp)
+{
+    slong n = 2 * (slong) T + 1, sh = even_form ? 0 : -1;
+    arb_ptr c = _arb_vec_init(n), e = _arb_vec_init(n + 2), mom = _arb_vec_init(n);
+    arb_t f, x;
+    arb_init(f); arb_init(x);
+    arb_set_fmpq(f, alpha, wp);
+    arb_div_ui(f, f, L, wp);
+    arb_neg(f, f);                                   /* -alpha/L */
+    arb_one(c + 0);
+    for (slong k = 1; k < n; k++) {
+        arb_mul(c + k, c + k - 1, f, wp);
+        arb_mul_ui(c + k, c + k, (ulong) (2 * (slong) T - k + 1), wp);
+        arb_mul_ui(c + k, c + k, L + 2 * (ulong) (k - 1), wp);
+        arb_div_ui(c + k, c + k, (ulong) k, wp);
+    }
+    for (slong k = 0; k < n; k++) {
+        arb_add(e + k + sh + 2, e + k + sh + 2, c + k, wp);
+        arb_sub(e + k + sh + 1, e + k + sh + 1, c + k, wp);
+    }
+    lambda_moments_arb(mom, m, n, wp);
+    arb_zero(res);
+    for (slong j = 0; j < n; j++)                    /* powers lambda^0 .. lambda^(2T) */
+        arb_addmul(res, e + j + 2, mom + j, wp);
+    /* e_{-1}, e_{-2} are combinations of c_0 = 1 and c_1: no cancellation */
+    arb_addmul(res, inv1, e + 1, wp);
+    if (!even_form)
+        arb_addmul(res, inv2, e + 0, wp);
+    _arb_vec_clear(c, n);
+    _arb_vec_clear(e, n + 2);
+    _arb_vec_clear(mom, n);
+    arb_clear(f); arb_clear(x);
+}
+
 void cp_fb_lower_form(arb_t res, const cp_model_t m, const fmpq_t alpha, ulong L, ulong T,
                       int even_form, slong prec)
 {
-    slong n = 2 * (slong) T + 3;
-    fmpq *e = _fmpq_vec_init(n), *mom = _fmpq_vec_init(n - 2);
-    fmpq_t q, p;
-    arb_t x, y;
-    fmpq_init(q); fmpq_init(p);
-    arb_init(x); arb_init(y);
-    laurent_coeffs(e, alpha, L, T, even_form);
-    lambda_moments(mom, m, n - 2);
-    fmpq_zero(q);
-    for (slong j = 0; j < n - 2; j++) {
-        fmpq_mul(p, e + j + 2, mom + j);
-        fmpq_add(q, q, p);
+    /* the double below only chooses the first working precision; it never
+     * enters a value.  Start with the cancellation estimate log2(E(1 + alpha lambda_hi chi2/L)^(2T)),
+     * about 2T log2(1 + alpha (1 + m_hi)); double wp until prec bits are reached */
+    double ah = fabs(fmpq_get_d(alpha)) * (1.0 + fmpq_get_d(m->m_hi));
+    slong wp = prec + 32 + (slong) (2.0 * (double) T * log2(1.0 + ah)) / 2;
+    arb_t inv1, inv2;
+    arb_init(inv1);
+    arb_init(inv2);
+    cp_prior_mean_inv1ps(inv1, m, prec + 32);     /* E[1/lambda] (M-3) */
+    if (!even_form)
+        lambda_inv2(inv2, m, prec + 32);          /* E[1/lambda^2] */
+    if (fmpq_is_zero(m->m_hi)) {                  /* s = 0 a.s.: c_T(0) = 0 */
+        arb_zero(res);
+        arb_clear(inv1);
+        arb_clear(inv2);
+        return;
     }
-    arb_set_fmpq(res, q, prec);
-    if (!fmpq_is_zero(e + 1)) {
-        cp_prior_mean_inv1ps(x, m, prec + 16);
-        arb_set_fmpq(y, e + 1, prec + 16);
-        arb_addmul(res, x, y, prec);
+    for (int it = 0; it < 4; it++, wp *= 2) {
+        lower_at_wp(res, m, alpha, L, T, even_form, inv1, inv2, wp);
+        if (arb_rel_accuracy_bits(res) >= prec || arb_is_zero(res))
+            break;
     }
-    if (!fmpq_is_zero(e + 0)) {
-        lambda_inv2(x, m, prec + 16);
-        arb_set_fmpq(y, e + 0, prec + 16);
-        arb_addmul(res, x, y, prec);
-    }
-    _fmpq_vec_clear(e, n);
-    _fmpq_vec_clear(mom, n - 2);
-    fmpq_clear(q); fmpq_clear(p);
-    arb_clear(x); arb_clear(y);
+    arb_set_round(res, res, prec);
+    arb_clear(inv1);
+    arb_clear(inv2);
 }
 
 /* ---- large deviations of the spike (FB-6..FB-8) ------------------------- */
@@ -706,8 +755,9 @@ static int q_ca_excess_lower(arb_t res, const cp_kv *kv, slong prec, char *err)
         cp_kv_error(err, kv, "beta", "ca-excess-lower is proved for the tied CA only: beta must equal -alpha");
         goto done;
     }
-    if (T > CP_FB_MAX_T) {
-        cp_kv_error(err, kv, "T", "T must lie in [1, %d] for ca-excess-lower", CP_FB_MAX_T);
+    if (T > CP_FB_MAX_T || (m->prior == CP_PRIOR_BETA && T > CP_FB_MAX_T_BETA)) {
+        cp_kv_error(err, kv, "T", "T must lie in [1, %d] for ca-excess-lower (%d for the Beta prior)",
+                    CP_FB_MAX_T, CP_FB_MAX_T_BETA);
         goto done;
     }
     if (cp_kv_get_int(&L, kv, fbq_lower_keys, "L", err) != 0)

@@ -64,6 +64,7 @@ int cp_ca_risk_finite(arb_t res, const cp_model_t m, slong L, slong T,
  *   E[excess | s] >= c_T(s) E[(1 - alpha lambda chi2_L / L)^(2T)],
  *   c_T(s) = s/(1+s) for T = 1 and every even T, s/(1+s)^2 for odd T >= 3. */
 #define CP_FB_MAX_T 20000
+#define CP_FB_MAX_T_BETA 1000   /* the Beta prior's moments cost O(T^2) */
 #define CP_FB_MAX_L 1000000000
 
 /* 1 when c_T(s) = s/(1+s) (T = 1 or T even), 0 when c_T(s) = s/(1+s)^2. */
