@@ -5,7 +5,8 @@
  *  - the bound at L = 10^7 against the population excess (CA-1) of lsa.c;
  *  - the bound below a long Monte Carlo estimate of the exact conditional
  *    excess (FB-1) at d = 2, drawn here in doubles, and below the exact d = 2
- *    value 370224.835 of finite-size.md (s = 4, L = 200, T = 30);
+ *    value 370224.835 of finite-size.md (s = 4, L = 200, T = 30), and below
+ *    the exact d = 2 excess of src/finite_exact.c on a grid;
  *  - (FB-6) against Arb's incomplete gamma function;
  *  - kappa* and phi against a dense double grid search done here;
  *  - wrong claims through the real runner: never CERTIFIED. */
@@ -224,6 +225,52 @@ static void test_bound_below_exact_reference(void **state)
     fmpq_clear(s); fmpq_clear(a); fmpq_clear(r);
 }
 
+/* Below the exact d = 2 expected excess of section 8 (src/finite_exact.c, an
+ * independent algorithm: Bartlett reduction and exact chi-square moments of
+ * the full excess, variance term included) on a grid of (prior, alpha, L, T). */
+static void test_bound_below_exact_d2(void **state)
+{
+    (void) state;
+    const cp_prior_kind pr[3] = { CP_PRIOR_UNIFORM, CP_PRIOR_TWOPOINT, CP_PRIOR_BETA };
+    const long as[3][2] = { { 1, 10 }, { 4, 13 }, { 1, 2 } };
+    const long Ls[4] = { 3, 10, 50, 200 }, Ts[7] = { 1, 2, 3, 4, 7, 12, 30 };
+    cp_model_t m;
+    fmpq_t a, b;
+    arb_t lo, ex;
+    char err[CP_ERRLEN];
+    int n = 0;
+    cp_model_init(m);
+    fmpq_init(a); fmpq_init(b);
+    arb_init(lo); arb_init(ex);
+    for (int k = 0; k < 3; k++)
+        for (int i = 0; i < 3; i++)
+            for (int l = 0; l < 4; l++)
+                for (int t = 0; t < 7; t++) {
+                    set_model(m, 1, 2, 4, 1, pr[k]);
+                    fmpq_set_si(a, as[i][0], (ulong) as[i][1]);
+                    fmpq_neg(b, a);
+                    if (cp_ca_excess_finite(ex, m, Ls[l], Ts[t], a, b, 128, err) != 0)
+                        continue;
+                    cp_fb_lower(lo, m, a, (ulong) Ls[l], (ulong) Ts[t], 128);
+                    n++;
+                    if (!arb_le(lo, ex)) {
+                        print_error("%s alpha=%ld/%ld L=%ld T=%ld: bound not below the exact excess\n",
+                                    cp_prior_name(pr[k]), as[i][0], as[i][1], Ls[l], Ts[t]);
+                        print_ball("bound", lo);
+                        print_ball("exact", ex);
+                    }
+                    assert_true(arb_le(lo, ex));
+                    if (Ls[l] == 200 && Ts[t] == 30 && i == 1)
+                        printf("%s alpha*=4/13 L=200 T=30: bound %.6g exact %.6g (ratio %.4f)\n", cp_prior_name(pr[k]),
+                               arb_d(lo), arb_d(ex), arb_d(lo) / arb_d(ex));
+                }
+    printf("%d grid points compared\n", n);
+    assert_true(n >= 200);
+    cp_model_clear(m);
+    fmpq_clear(a); fmpq_clear(b);
+    arb_clear(lo); arb_clear(ex);
+}
+
 /* (FB-6) below the exact chi-square tail */
 static void test_tail_bound(void **state)
 {
@@ -429,6 +476,7 @@ int main(void)
         cmocka_unit_test(test_bound_vs_population),
         cmocka_unit_test(test_bound_below_monte_carlo),
         cmocka_unit_test(test_bound_below_exact_reference),
+        cmocka_unit_test(test_bound_below_exact_d2),
         cmocka_unit_test(test_tail_bound),
         cmocka_unit_test(test_kappa_star_grid),
         cmocka_unit_test(test_rate_grid),
