@@ -8,11 +8,11 @@
  * degree k in (z, b, c) (times t off the diagonal) with integer
  * coefficients that do not depend on any parameter (FE-3).  The expected
  * excess given s needs the diagonal of two matrix polynomials (linear in
- * the powers: chi-square moments) and one square, E[(R_11)^2], paired in
- * the orthogonal (Laguerre) bases of chi2_{L-1} and chi2_1 (FE-5).  All of
- * it is exact integer arithmetic with one common denominator per polynomial.
- * Cost O(T^4) coefficient operations (the two basis changes), memory
- * O(T^3) integers. */
+ * the powers: expectations by the walk formula (FE-3b)) and one square,
+ * E[(R_11)^2], paired in the orthogonal (Laguerre) bases of chi2_{L-1} and
+ * chi2_1 (FE-5).  All of it is exact integer arithmetic with one common
+ * denominator per polynomial.  Cost O(T^4) coefficient operations (the two
+ * basis changes), memory O(T^3) integers. */
 #include <string.h>
 #include <flint/fmpz_poly.h>
 #include <flint/fmpq_poly.h>
@@ -128,6 +128,76 @@ static void moments_apply(fmpq_poly_t out, const fmpz_poly_t A, const fmpz *mu, 
     fmpz_clear(c);
 }
 
+/* Linear parts of (FE-4) by the walk formula (FE-3b): for q1, q2 integer
+ * polynomials (numerators of q(x/L)) of degree <= n,
+ *   A1[alpha]  = sum_k q1_k e11_k[alpha],  A11[alpha] = sum_k q2_k e11_k[alpha],
+ *   A22[alpha] = sum_k q2_k e22_k[alpha],
+ * where E[(N^k)_ii] = sum_alpha lambda^alpha mu_L(alpha) e_ii,k[alpha] / D,
+ * D = mu_L(n/2) (returned in den). */
+static void linear_parts(fmpz_poly_t A1, fmpz_poly_t A11, fmpz_poly_t A22, fmpz_t den,
+                         const fmpz_poly_t q1, const fmpz_poly_t q2, const fmpz *mua, slong L, slong n)
+{
+    const slong Mx = n / 2, B = n + 1;
+    fmpz *bin = _fmpz_vec_init(B * B), *rho = _fmpz_vec_init(Mx + 1);
+    fmpz_t X, Y, t, c;
+    fmpz_init(X); fmpz_init(Y); fmpz_init(t); fmpz_init(c);
+    for (slong i = 0; i <= n; i++) {          /* Pascal: bin[i][j] = C(i, j) */
+        fmpz_one(bin + i * B);
+        for (slong j = 1; j <= i; j++)
+            fmpz_add(bin + i * B + j, bin + (i - 1) * B + j - 1, bin + (i - 1) * B + j);
+    }
+    /* rho[m] = D E[beta^m], beta ~ Beta(1/2, (L-1)/2): mu_1(m) prod_{i=m}^{Mx-1} (L + 2i) */
+    for (slong m = 0; m <= Mx; m++) {
+        fmpz_one(rho + m);
+        for (slong i = 0; i < m; i++)
+            fmpz_mul_si(rho + m, rho + m, 1 + 2 * i);
+        for (slong i = m; i < Mx; i++)
+            fmpz_mul_si(rho + m, rho + m, L + 2 * i);
+    }
+    fmpz_set(den, mua + Mx);
+    fmpz_poly_zero(A1); fmpz_poly_zero(A11); fmpz_poly_zero(A22);
+    for (slong al = 0; al <= n; al++)
+        for (slong be = 0; al + be <= n; be++) {
+            const slong k = al + be, mm = al < be ? al : be;
+            const fmpz *c1 = k < fmpz_poly_length(q1) ? q1->coeffs + k : NULL;
+            const fmpz *c2 = k < fmpz_poly_length(q2) ? q2->coeffs + k : NULL;
+            if ((c1 == NULL || fmpz_is_zero(c1)) && (c2 == NULL || fmpz_is_zero(c2)))
+                continue;
+            /* X = D sum_m C(al, m) C(be-1, m-1) E beta^m (11 entry; m = 0 only if be = 0),
+             * Y = D sum_m C(al-1, m-1) C(be, m) E beta^m (22 entry; m = 0 only if al = 0) */
+            fmpz_zero(X);
+            fmpz_zero(Y);
+            if (be == 0)
+                fmpz_set(X, den);
+            if (al == 0)
+                fmpz_set(Y, den);
+            for (slong m = 1; m <= mm; m++) {
+                fmpz_mul(t, bin + al * B + m, bin + (be - 1) * B + m - 1);
+                fmpz_addmul(X, t, rho + m);
+                fmpz_mul(t, bin + (al - 1) * B + m - 1, bin + be * B + m);
+                fmpz_addmul(Y, t, rho + m);
+            }
+            fmpz_mul(X, X, mua + be);          /* E[(b + c)^q c^m] = mu_L(q + m) E beta^m */
+            fmpz_mul(Y, Y, mua + be);
+            if (c1 != NULL && !fmpz_is_zero(c1)) {
+                fmpz_poly_get_coeff_fmpz(c, A1, al);
+                fmpz_addmul(c, c1, X);
+                fmpz_poly_set_coeff_fmpz(A1, al, c);
+            }
+            if (c2 != NULL && !fmpz_is_zero(c2)) {
+                fmpz_poly_get_coeff_fmpz(c, A11, al);
+                fmpz_addmul(c, c2, X);
+                fmpz_poly_set_coeff_fmpz(A11, al, c);
+                fmpz_poly_get_coeff_fmpz(c, A22, al);
+                fmpz_addmul(c, c2, Y);
+                fmpz_poly_set_coeff_fmpz(A22, al, c);
+            }
+        }
+    _fmpz_vec_clear(bin, B * B);
+    _fmpz_vec_clear(rho, Mx + 1);
+    fmpz_clear(X); fmpz_clear(Y); fmpz_clear(t); fmpz_clear(c);
+}
+
 int cp_ca_excess_finite_laurent(fmpq_poly_t num, slong d1, slong d2, slong L,
                                 const fmpq_poly_t p, const fmpq_t sigma, char *err)
 {
@@ -155,18 +225,18 @@ int cp_ca_excess_finite_laurent(fmpq_poly_t num, slong d1, slong d2, slong L,
     }
 
     const slong n = 2 * T;          /* highest power of N needed */
-    const slong W = n + 2;          /* row stride of the (j, l) tables */
+    const slong W = T + 2;          /* row stride of the (j, l) tables */
     fmpq_poly_t r, r2, u, x;
     fmpz_poly_t Rn, R2n, Un, A1, A11, A22, S, G;
-    fmpz_t Rd, R2d, Ud, acc, tmp;
-    fmpz *mua, *mub, *muc, *PB, *f, *g, *h, *f2, *g2, *h2, *Cb, *Cc, *hb, *hc;
+    fmpz_t Rd, R2d, Ud, Dl, tmp;
+    fmpz *mua, *mub, *muc, *f, *g, *f2, *g2, *Cb, *Cc, *hb, *hc;
     fmpz_poly_struct *P;
 
     fmpq_poly_init(r); fmpq_poly_init(r2); fmpq_poly_init(u); fmpq_poly_init(x);
     fmpz_poly_init(Rn); fmpz_poly_init(R2n); fmpz_poly_init(Un);
     fmpz_poly_init(A1); fmpz_poly_init(A11); fmpz_poly_init(A22);
     fmpz_poly_init(S); fmpz_poly_init(G);
-    fmpz_init(Rd); fmpz_init(R2d); fmpz_init(Ud); fmpz_init(acc); fmpz_init(tmp);
+    fmpz_init(Rd); fmpz_init(R2d); fmpz_init(Ud); fmpz_init(Dl); fmpz_init(tmp);
 
     /* r(x) = 1 - x p(x); r^2; u(x) = x p(x)^2 (FE-4) */
     fmpq_poly_zero(x);
@@ -187,57 +257,22 @@ int cp_ca_excess_finite_laurent(fmpq_poly_t num, slong d1, slong d2, slong L,
     chi2_moments(mua, L, n);
     chi2_moments(mub, L - 1, n);
     chi2_moments(muc, 1, n);
-    PB = _fmpz_vec_init(W * W);
-    for (slong j = 0; j <= n; j++)
-        for (slong l = 0; j + l <= n; l++)
-            fmpz_mul(PB + j * W + l, mub + j, muc + l);
 
-    /* powers N^k = [[f, t g], [t g, h]] (FE-3), double-buffered */
-    f = _fmpz_vec_init(W * W); g = _fmpz_vec_init(W * W); h = _fmpz_vec_init(W * W);
-    f2 = _fmpz_vec_init(W * W); g2 = _fmpz_vec_init(W * W); h2 = _fmpz_vec_init(W * W);
+    /* powers N^k = [[f, t g], [t g, h]] (FE-3), double-buffered; h is not needed */
+    f = _fmpz_vec_init(W * W); g = _fmpz_vec_init(W * W);
+    f2 = _fmpz_vec_init(W * W); g2 = _fmpz_vec_init(W * W);
     fmpz_one(f + 0);
-    fmpz_one(h + 0);
 
     /* P[j][l](z) = sum_i F[i][j][l] z^i, the (1,1) entry of r(N/L) times Rd */
     P = flint_malloc(sizeof(fmpz_poly_struct) * (size_t) ((T + 1) * (T + 1)));
     for (slong i = 0; i < (T + 1) * (T + 1); i++)
         fmpz_poly_init(P + i);
 
-    for (slong k = 0; k <= n; k++) {
-        /* linear part: sum over (j, l) with j + l = e of f_k[j][l] mu_b(j) mu_c(l),
-         * contributes to lambda^(k - e) */
-        const fmpz *cr2 = k < fmpz_poly_length(R2n) ? R2n->coeffs + k : NULL;
-        const fmpz *cu = k < fmpz_poly_length(Un) ? Un->coeffs + k : NULL;
-        for (slong e = 0; e <= k; e++) {
-            if (cr2 != NULL || cu != NULL) {
-                fmpz_zero(acc);
-                fmpz_zero(tmp);
-                for (slong j = 0; j <= e; j++) {
-                    slong l = e - j;
-                    fmpz_addmul(acc, f + j * W + l, PB + j * W + l);
-                    fmpz_addmul(tmp, h + j * W + l, PB + j * W + l);
-                }
-                if (cr2 != NULL && !fmpz_is_zero(cr2)) {
-                    fmpz_t c;
-                    fmpz_init(c);
-                    fmpz_poly_get_coeff_fmpz(c, A1, k - e);
-                    fmpz_addmul(c, cr2, acc);
-                    fmpz_poly_set_coeff_fmpz(A1, k - e, c);
-                    fmpz_clear(c);
-                }
-                if (cu != NULL && !fmpz_is_zero(cu)) {
-                    fmpz_t c;
-                    fmpz_init(c);
-                    fmpz_poly_get_coeff_fmpz(c, A11, k - e);
-                    fmpz_addmul(c, cu, acc);
-                    fmpz_poly_set_coeff_fmpz(A11, k - e, c);
-                    fmpz_poly_get_coeff_fmpz(c, A22, k - e);
-                    fmpz_addmul(c, cu, tmp);
-                    fmpz_poly_set_coeff_fmpz(A22, k - e, c);
-                    fmpz_clear(c);
-                }
-            }
-        }
+    /* linear parts by the walk formula (FE-3b) */
+    linear_parts(A1, A11, A22, Dl, R2n, Un, mua, L, n);
+
+    /* (1,1) entries of N^k, k <= T, by the recurrence (FE-3) */
+    for (slong k = 0; k <= T; k++) {
         /* square part: store R_k f_k[j][l] at z^(k - j - l) */
         if (k <= T && k < fmpz_poly_length(Rn) && !fmpz_is_zero(Rn->coeffs + k)) {
             for (slong j = 0; j <= k; j++)
@@ -248,31 +283,21 @@ int cp_ca_excess_finite_laurent(fmpq_poly_t num, slong d1, slong d2, slong L,
                     fmpz_poly_set_coeff_fmpz(P + j * (T + 1) + l, k - j - l, tmp);
                 }
         }
-        if (k == n)
+        if (k == T)
             break;
-        /* N^(k+1) = N^k N:
-         *   f' = f + g[j][l-1],  g' = f + g[j-1][l] + g[j][l-1],
-         *   h' = g[j][l-1] + h[j-1][l] + h[j][l-1]  (FE-3) */
+        /* N^(k+1) = N^k N:  f' = f + g[j][l-1],  g' = f + g[j-1][l] + g[j][l-1]  (FE-3) */
         for (slong j = 0; j <= k + 1; j++)
             for (slong l = 0; j + l <= k + 1; l++) {
-                fmpz *F = f2 + j * W + l, *Gq = g2 + j * W + l, *H = h2 + j * W + l;
+                fmpz *F = f2 + j * W + l, *Gq = g2 + j * W + l;
                 const fmpz *gl = l > 0 ? g + j * W + l - 1 : NULL;
                 const fmpz *gj = j > 0 ? g + (j - 1) * W + l : NULL;
-                const fmpz *hj = j > 0 ? h + (j - 1) * W + l : NULL;
-                const fmpz *hl = l > 0 ? h + j * W + l - 1 : NULL;
-                fmpz_set(F, f + j * W + l);
-                if (gl) fmpz_add(F, F, gl);
-                fmpz_set(Gq, f + j * W + l);
-                if (gj) fmpz_add(Gq, Gq, gj);
-                if (gl) fmpz_add(Gq, Gq, gl);
-                if (gl) fmpz_set(H, gl); else fmpz_zero(H);
-                if (hj) fmpz_add(H, H, hj);
-                if (hl) fmpz_add(H, H, hl);
+                const fmpz *fo = f + j * W + l;
+                if (gl) fmpz_add(F, fo, gl); else fmpz_set(F, fo);
+                if (gj) fmpz_add(Gq, F, gj); else fmpz_set(Gq, F);   /* f + g[j][l-1] + g[j-1][l] */
             }
         fmpz *sw;
         sw = f; f = f2; f2 = sw;
         sw = g; g = g2; g2 = sw;
-        sw = h; h = h2; h2 = sw;
     }
 
     /* E[(R_11)^2]: orthogonal bases in b (chi2_{L-1}) and c (chi2_1) (FE-5) */
@@ -285,7 +310,8 @@ int cp_ca_excess_finite_laurent(fmpq_poly_t num, slong d1, slong d2, slong L,
     laguerre_change(Cc, 1, K);
     laguerre_norms(hb, mub, K);
     laguerre_norms(hc, muc, K);
-    /* along j, for each l; ascending j' so that P[j] for j > j' is still original */
+    /* basis changes of (FE-5): along j for each l, ascending j' so that P[j]
+     * for j > j' is still the original; then along l for each j' */
     for (slong l = 0; l <= K; l++)
         for (slong jp = 0; jp + l <= K; jp++) {
             fmpz_poly_zero(G);
@@ -321,6 +347,8 @@ int cp_ca_excess_finite_laurent(fmpq_poly_t num, slong d1, slong d2, slong L,
         fmpq_poly_init(lm1); fmpq_poly_init(t1); fmpq_poly_init(t2);
         fmpz_init(d2q);
         fmpq_init(sg2);
+        fmpz_mul(R2d, R2d, Dl);                   /* the walk formula's denominator */
+        fmpz_mul(Ud, Ud, Dl);
         moments_apply(Q1, A1, mua, R2d);
         fmpz_mul(d2q, Rd, Rd);
         moments_apply(Q2, S, mua, d2q);
@@ -355,9 +383,8 @@ int cp_ca_excess_finite_laurent(fmpq_poly_t num, slong d1, slong d2, slong L,
     _fmpz_vec_clear(Cc, (K + 1) * (K + 1));
     _fmpz_vec_clear(hb, K + 1);
     _fmpz_vec_clear(hc, K + 1);
-    _fmpz_vec_clear(f, W * W); _fmpz_vec_clear(g, W * W); _fmpz_vec_clear(h, W * W);
-    _fmpz_vec_clear(f2, W * W); _fmpz_vec_clear(g2, W * W); _fmpz_vec_clear(h2, W * W);
-    _fmpz_vec_clear(PB, W * W);
+    _fmpz_vec_clear(f, W * W); _fmpz_vec_clear(g, W * W);
+    _fmpz_vec_clear(f2, W * W); _fmpz_vec_clear(g2, W * W);
     _fmpz_vec_clear(mua, n + 1);
     _fmpz_vec_clear(mub, n + 1);
     _fmpz_vec_clear(muc, n + 1);
@@ -365,7 +392,7 @@ int cp_ca_excess_finite_laurent(fmpq_poly_t num, slong d1, slong d2, slong L,
     fmpz_poly_clear(Rn); fmpz_poly_clear(R2n); fmpz_poly_clear(Un);
     fmpz_poly_clear(A1); fmpz_poly_clear(A11); fmpz_poly_clear(A22);
     fmpz_poly_clear(S); fmpz_poly_clear(G);
-    fmpz_clear(Rd); fmpz_clear(R2d); fmpz_clear(Ud); fmpz_clear(acc); fmpz_clear(tmp);
+    fmpz_clear(Rd); fmpz_clear(R2d); fmpz_clear(Ud); fmpz_clear(Dl); fmpz_clear(tmp);
     return 0;
 }
 
