@@ -37,8 +37,8 @@ static int fs_L(slong *L, cp_check_run *run, slong lo)
 }
 
 /* ---- fs_lower_bound -----------------------------------------------------
- * Claim: the lower bound (FB-5) at (L, T, alpha) is at least `level`; by
- * (FB-3) so is the expected excess of the tied CA for every d and sigma. */
+ * Claim: the lower bound (FB-5) at (L, T, alpha, d) is at least `level`; by
+ * (FB-3b) so is the expected excess of the tied CA for this d and every sigma. */
 static const cp_key_spec lower_keys[] = {
     CP_MODEL_KEYS,
     { "L",     CP_KEY_INT, "200",    "context length" },
@@ -72,10 +72,11 @@ static cp_verdict check_lower_bound(cp_check_run *run)
     arb_set(run->value, b);
     run->has_value = 1;
     cp_arb_human_buf(buf, sizeof buf, b, 12);
-    cp_run_detail(run, "(FB-5) with c_T(s) = %s, %s prior, d = %ld (the bound does not depend on d or sigma): "
-                  "bound at L = %ld, T = %ld = %s%s.", cp_fb_even_constant((ulong) T) ? "s/(1+s)" : "s/(1+s)^2",
+    cp_run_detail(run, "(FB-5) with c_T(s) = %s, %s prior, d = %ld (sigma does not enter): "
+                  "bound at L = %ld, T = %ld = %s%s.",
+                  T == 1 ? "the T = 1 form" : cp_fb_even_constant((ulong) T) ? "s/(1+s)" : "s/(1+s)^2",
                   cp_prior_name(m->prior), (long) (m->d1 + m->d2), (long) L, (long) T, buf,
-                  v == CP_CERTIFIED ? " >= level, so the expected excess is >= level (FB-3)"
+                  v == CP_CERTIFIED ? " >= level, so the expected excess is >= level (FB-3b)"
                   : v == CP_REFUTED ? " < level: this bound does not reach the level" : "");
 done:
     if (run->bad_input)
@@ -89,7 +90,7 @@ done:
 /* ---- fs_fixed_L ------------------------------------------------------------
  * Claim: at context length L, for EVERY depth T >= T0 (and every d, sigma),
  * the expected excess of the tied CA is at least `level`.  Two certificates:
- *  (a) (FB-9a) B'_T = E_s[s/(1+s)^2 E (1 - alpha mu)^(2T)] is log-convex in T,
+ *  (a) (FB-9a) B'_T = E_s[s/(1+s)^2 E Q^T] is log-convex in T,
  *      so B'_{T0} >= level and B'_{T0+1} >= B'_{T0} give B'_T >= level for all
  *      T >= T0;
  *  (b) (FB-9) a witness (t, s1), t > 2/alpha: E[excess] >= K (alpha t - 1)^(2T),

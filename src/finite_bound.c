@@ -32,46 +32,102 @@ void cp_fb_chi_poly(fmpq *c, const fmpq_t alpha, ulong L, ulong T)
     fmpq_clear(f);
 }
 
-/* The Laurent coefficients e_j, j = -2..2T, of c_T(s) p(lambda) with
- * s = lambda - 1 (FB-5): e[j + 2].  Even form: (1 - 1/lambda) p(lambda);
- * odd form: (1/lambda - 1/lambda^2) p(lambda).  e holds 2T + 3 entries. */
-static void laurent_coeffs(fmpq *e, const fmpq_t alpha, ulong L, ulong T, int even_form)
+/* The constant's three forms (FB-3b): odd T >= 3 and the all-T form
+ * s/(1+s)^2 E[Q^T]; even T: s/(1+s) E[Q^T]; T = 1:
+ * s/(1+s)^2 (E[Q] + s E[(1 - alpha mu)^2]). */
+enum { FB_ODD = 0, FB_EVEN = 1, FB_T1 = 2 };
+
+static int fb_mode(ulong T, int even_form)
 {
-    slong n = 2 * (slong) T + 1, sh = even_form ? 0 : -1;
-    fmpq *c = _fmpq_vec_init(n);
-    cp_fb_chi_poly(c, alpha, L, T);
-    for (slong j = 0; j < n + 2; j++)
-        fmpq_zero(e + j);
-    for (slong k = 0; k < n; k++) {
-        /* + c_k lambda^(k + sh), - c_k lambda^(k + sh - 1) */
-        fmpq_add(e + k + sh + 2, e + k + sh + 2, c + k);
-        fmpq_sub(e + k + sh + 1, e + k + sh + 1, c + k);
-    }
-    _fmpq_vec_clear(c, n);
+    if (!even_form)
+        return FB_ODD;
+    return T == 1 ? FB_T1 : (T % 2 == 0 ? FB_EVEN : FB_ODD);
 }
 
-void cp_fb_lower_at_s(fmpq_t res, const fmpq_t s, const fmpq_t alpha, ulong L, ulong T)
+/* (FB-4b): A_n, n = 0..2T, with E[Q^T | lambda] = sum_n A_n lambda^n,
+ * Q = (1 - alpha mu)^2 + alpha^2 mu Y/L, mu = lambda chi2_L/L, Y ~ chi2_(d-1):
+ *   A_n = (E chi2_L^n / L^n) sum_{j+k=n} C(T,j) (alpha^2/L)^j E[Y^j] C(2T-2j,k) (-alpha)^k.
+ * For d = 1 (Y = 0) only j = 0 survives and A = cp_fb_chi_poly. */
+static void q_poly_fmpq(fmpq *A, const fmpq_t alpha, ulong L, ulong T, slong d)
 {
-    slong n = 2 * (slong) T + 3;
-    fmpq *e = _fmpq_vec_init(n);
-    fmpq_t lam, il, p;
-    fmpq_init(lam); fmpq_init(il); fmpq_init(p);
-    laurent_coeffs(e, alpha, L, T, cp_fb_even_constant(T));
-    fmpq_add_si(lam, s, 1);
-    fmpq_inv(il, lam);
-    /* Horner in lambda for j >= 0, then the two negative powers */
-    fmpq_zero(res);
-    for (slong j = n - 1; j >= 2; j--) {
-        fmpq_mul(res, res, lam);
-        fmpq_add(res, res, e + j);
+    slong n = 2 * (slong) T + 1;
+    fmpq_t tj, t, a2;
+    fmpq_init(tj); fmpq_init(t); fmpq_init(a2);
+    for (slong i = 0; i < n; i++)
+        fmpq_zero(A + i);
+    fmpq_mul(a2, alpha, alpha);
+    fmpq_div_fmpz(a2, a2, (fmpz[]){ (slong) L });
+    fmpq_one(tj);                                   /* C(T,j) (alpha^2/L)^j E[Y^j] */
+    for (slong j = 0; j <= (slong) T; j++) {
+        if (j > 0) {
+            fmpq_mul(tj, tj, a2);
+            fmpq_mul_si(tj, tj, (slong) T - j + 1);
+            fmpq_div_fmpz(tj, tj, (fmpz[]){ j });
+            fmpq_mul_si(tj, tj, d - 1 + 2 * (j - 1));
+        }
+        if (fmpq_is_zero(tj))
+            break;
+        fmpq_set(t, tj);
+        for (slong k = 0; k <= 2 * ((slong) T - j); k++) {
+            if (k > 0) {
+                fmpq_mul(t, t, alpha);
+                fmpq_neg(t, t);
+                fmpq_mul_si(t, t, 2 * ((slong) T - j) - k + 1);
+                fmpq_div_fmpz(t, t, (fmpz[]){ k });
+            }
+            fmpq_add(A + j + k, A + j + k, t);
+        }
     }
-    fmpq_mul(p, e + 1, il);
-    fmpq_add(res, res, p);
-    fmpq_mul(p, il, il);
-    fmpq_mul(p, p, e + 0);
-    fmpq_add(res, res, p);
-    _fmpq_vec_clear(e, n);
-    fmpq_clear(lam); fmpq_clear(il); fmpq_clear(p);
+    fmpq_one(t);                                    /* E chi2_L^n / L^n */
+    for (slong i = 0; i < n; i++) {
+        if (i > 0) {
+            fmpq_mul_si(t, t, (slong) L + 2 * (i - 1));
+            fmpq_div_fmpz(t, t, (fmpz[]){ (slong) L });
+        }
+        fmpq_mul(A + i, A + i, t);
+    }
+    fmpq_clear(tj); fmpq_clear(t); fmpq_clear(a2);
+}
+
+static void horner_fmpq(fmpq_t res, const fmpq *c, slong n, const fmpq_t x)
+{
+    fmpq_zero(res);
+    for (slong k = n - 1; k >= 0; k--) {
+        fmpq_mul(res, res, x);
+        fmpq_add(res, res, c + k);
+    }
+}
+
+void cp_fb_lower_at_s(fmpq_t res, const fmpq_t s, const fmpq_t alpha, ulong L, ulong T, slong d)
+{
+    slong n = 2 * (slong) T + 1;
+    int mode = fb_mode(T, 1);
+    fmpq *A = _fmpq_vec_init(n);
+    fmpq_t lam, a, c;
+    fmpq_init(lam); fmpq_init(a); fmpq_init(c);
+    q_poly_fmpq(A, alpha, L, T, d);
+    fmpq_add_si(lam, s, 1);
+    horner_fmpq(a, A, n, lam);                      /* E[Q^T | s] */
+    fmpq_div(c, s, lam);                            /* s/(1+s) */
+    if (mode == FB_EVEN) {
+        fmpq_mul(res, c, a);
+    } else {
+        fmpq_div(c, c, lam);                        /* s/(1+s)^2 */
+        if (mode == FB_T1) {
+            fmpq *B = _fmpq_vec_init(3);
+            fmpq_t b;
+            fmpq_init(b);
+            cp_fb_chi_poly(B, alpha, L, 1);
+            horner_fmpq(b, B, 3, lam);
+            fmpq_mul(b, b, s);
+            fmpq_add(a, a, b);
+            fmpq_clear(b);
+            _fmpq_vec_clear(B, 3);
+        }
+        fmpq_mul(res, c, a);
+    }
+    _fmpq_vec_clear(A, n);
+    fmpq_clear(lam); fmpq_clear(a); fmpq_clear(c);
 }
 
 static int inv2_integrand(acb_ptr res, const acb_t s, void *param, slong order, slong prec)
@@ -204,43 +260,91 @@ static void lambda_moments_arb(arb_ptr mom, const cp_model_t m, slong n, slong w
     arb_clear(a); arb_clear(b); arb_clear(w); arb_clear(t); arb_clear(u);
 }
 
-/* One evaluation of (FB-5) at working precision wp: the coefficients c_k of
- * (FB-4) by their recurrence in ball arithmetic, the Laurent shift of the
- * constant, and the prior moments; the alternating sum loses bits, which the
+/* (FB-4b) in ball arithmetic at wp: A_n as in q_poly_fmpq. */
+static void q_poly_arb(arb_ptr A, const fmpq_t alpha, ulong L, ulong T, slong d, slong wp)
+{
+    slong n = 2 * (slong) T + 1;
+    arb_t tj, t, a, a2;
+    arb_init(tj); arb_init(t); arb_init(a); arb_init(a2);
+    _arb_vec_zero(A, n);
+    arb_set_fmpq(a, alpha, wp);
+    arb_mul(a2, a, a, wp);
+    arb_div_ui(a2, a2, L, wp);
+    arb_neg(a, a);                                  /* -alpha */
+    arb_one(tj);
+    for (slong j = 0; j <= (slong) T; j++) {
+        if (j > 0) {
+            if (d <= 1)
+                break;                              /* Y = 0: E[Y^j] = 0 for j >= 1 */
+            arb_mul(tj, tj, a2, wp);
+            arb_mul_ui(tj, tj, (ulong) ((slong) T - j + 1), wp);
+            arb_div_ui(tj, tj, (ulong) j, wp);
+            arb_mul_ui(tj, tj, (ulong) (d - 1 + 2 * (j - 1)), wp);
+        }
+        arb_set(t, tj);
+        for (slong k = 0; k <= 2 * ((slong) T - j); k++) {
+            if (k > 0) {
+                arb_mul(t, t, a, wp);
+                arb_mul_ui(t, t, (ulong) (2 * ((slong) T - j) - k + 1), wp);
+                arb_div_ui(t, t, (ulong) k, wp);
+            }
+            arb_add(A + j + k, A + j + k, t, wp);
+        }
+    }
+    arb_one(t);
+    for (slong i = 0; i < n; i++) {
+        if (i > 0) {
+            arb_mul_ui(t, t, L + 2 * (ulong) (i - 1), wp);
+            arb_div_ui(t, t, L, wp);
+        }
+        arb_mul(A + i, A + i, t, wp);
+    }
+    arb_clear(tj); arb_clear(t); arb_clear(a); arb_clear(a2);
+}
+
+/* One evaluation of (FB-5) at working precision wp: the Laurent polynomial
+ * sum_{j=-2}^{2T} e_j lambda^j of the chosen form (FB-3b) with s = lambda - 1,
+ * then sum_j e_j E[lambda^j].  The alternating sum loses bits, which the
  * caller recovers by raising wp. */
 static void lower_at_wp(arb_t res, const cp_model_t m, const fmpq_t alpha, ulong L, ulong T,
-                        int even_form, const arb_t inv1, const arb_t inv2, slong wp)
+                        int mode, const arb_t inv1, const arb_t inv2, slong wp)
 {
-    slong n = 2 * (slong) T + 1, sh = even_form ? 0 : -1;
-    arb_ptr c = _arb_vec_init(n), e = _arb_vec_init(n + 2), mom = _arb_vec_init(n);
-    arb_t f, x;
-    arb_init(f); arb_init(x);
-    arb_set_fmpq(f, alpha, wp);
-    arb_div_ui(f, f, L, wp);
-    arb_neg(f, f);                                   /* -alpha/L */
-    arb_one(c + 0);
-    for (slong k = 1; k < n; k++) {
-        arb_mul(c + k, c + k - 1, f, wp);
-        arb_mul_ui(c + k, c + k, (ulong) (2 * (slong) T - k + 1), wp);
-        arb_mul_ui(c + k, c + k, L + 2 * (ulong) (k - 1), wp);
-        arb_div_ui(c + k, c + k, (ulong) k, wp);
+    slong n = 2 * (slong) T + 1;
+    arb_ptr A = _arb_vec_init(n), e = _arb_vec_init(n + 2), mom = _arb_vec_init(n);
+    q_poly_arb(A, alpha, L, T, m->d1 + m->d2, wp);
+    for (slong k = 0; k < n; k++) {                 /* e[j + 2] holds e_j */
+        if (mode == FB_EVEN) {                      /* (1 - 1/lambda) A */
+            arb_add(e + k + 2, e + k + 2, A + k, wp);
+            arb_sub(e + k + 1, e + k + 1, A + k, wp);
+        } else {                                    /* (1/lambda - 1/lambda^2) A */
+            arb_add(e + k + 1, e + k + 1, A + k, wp);
+            arb_sub(e + k, e + k, A + k, wp);
+        }
     }
-    for (slong k = 0; k < n; k++) {
-        arb_add(e + k + sh + 2, e + k + sh + 2, c + k, wp);
-        arb_sub(e + k + sh + 1, e + k + sh + 1, c + k, wp);
+    if (mode == FB_T1) {                            /* + (1 - 2/lambda + 1/lambda^2) E[(1 - alpha mu)^2] */
+        fmpq *B = _fmpq_vec_init(3);
+        arb_t b;
+        arb_init(b);
+        cp_fb_chi_poly(B, alpha, L, 1);
+        for (slong k = 0; k < 3; k++) {
+            arb_set_fmpq(b, B + k, wp);
+            arb_add(e + k + 2, e + k + 2, b, wp);
+            arb_submul_ui(e + k + 1, b, 2, wp);
+            arb_add(e + k, e + k, b, wp);
+        }
+        arb_clear(b);
+        _fmpq_vec_clear(B, 3);
     }
     lambda_moments_arb(mom, m, n, wp);
     arb_zero(res);
-    for (slong j = 0; j < n; j++)                    /* powers lambda^0 .. lambda^(2T) */
+    for (slong j = 0; j < n; j++)                   /* powers lambda^0 .. lambda^(2T) */
         arb_addmul(res, e + j + 2, mom + j, wp);
-    /* e_{-1}, e_{-2} are combinations of c_0 = 1 and c_1: no cancellation */
+    /* e_{-1}, e_{-2} combine A_0 = 1, A_1 and B_0, B_1: no cancellation */
     arb_addmul(res, inv1, e + 1, wp);
-    if (!even_form)
-        arb_addmul(res, inv2, e + 0, wp);
-    _arb_vec_clear(c, n);
+    arb_addmul(res, inv2, e + 0, wp);
+    _arb_vec_clear(A, n);
     _arb_vec_clear(e, n + 2);
     _arb_vec_clear(mom, n);
-    arb_clear(f); arb_clear(x);
 }
 
 void cp_fb_lower_form(arb_t res, const cp_model_t m, const fmpq_t alpha, ulong L, ulong T,
@@ -255,7 +359,8 @@ void cp_fb_lower_form(arb_t res, const cp_model_t m, const fmpq_t alpha, ulong L
     arb_init(inv1);
     arb_init(inv2);
     cp_prior_mean_inv1ps(inv1, m, prec + 32);     /* E[1/lambda] (M-3) */
-    if (!even_form)
+    int mode = fb_mode(T, even_form);
+    if (mode != FB_EVEN)
         lambda_inv2(inv2, m, prec + 32);          /* E[1/lambda^2] */
     if (fmpq_is_zero(m->m_hi)) {                  /* s = 0 a.s.: c_T(0) = 0 */
         arb_zero(res);
@@ -264,7 +369,7 @@ void cp_fb_lower_form(arb_t res, const cp_model_t m, const fmpq_t alpha, ulong L
         return;
     }
     for (int it = 0; it < 4; it++, wp *= 2) {
-        lower_at_wp(res, m, alpha, L, T, even_form, inv1, inv2, wp);
+        lower_at_wp(res, m, alpha, L, T, mode, inv1, inv2, wp);
         if (arb_rel_accuracy_bits(res) >= prec || arb_is_zero(res))
             break;
     }

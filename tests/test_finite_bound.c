@@ -155,6 +155,142 @@ static double cond_excess(double s, double alpha, long L, long T)
     return bias + (1.0 / lam) / (double) L * (Q.a + Q.d);
 }
 
+/* The same for general d (naive d x d matrices, d <= 8), m = sqrt(s) e1. */
+static double cond_excess_d(double s, double alpha, long L, long T, int d)
+{
+    double S[8][8] = { { 0 } }, M[8][8], Mr[8][8], P[8][8], tmp[8][8], x[8], lam = 1.0 + s, r = sqrt(s);
+    for (long i = 0; i < L; i++) {
+        double u = gauss();
+        for (int a = 0; a < d; a++)
+            x[a] = gauss() + (a == 0 ? u * r : 0.0);
+        for (int a = 0; a < d; a++)
+            for (int b = 0; b < d; b++)
+                S[a][b] += x[a] * x[b] / (double) L;
+    }
+    for (int a = 0; a < d; a++)
+        for (int b = 0; b < d; b++) {
+            M[a][b] = (a == b) - alpha * S[a][b];
+            Mr[a][b] = (a == b);
+            P[a][b] = 0;
+        }
+    for (long t = 0; t < T; t++) {
+        for (int a = 0; a < d; a++)
+            for (int b = 0; b < d; b++)
+                P[a][b] += alpha * Mr[a][b];
+        for (int a = 0; a < d; a++)
+            for (int b = 0; b < d; b++) {
+                double acc = 0;
+                for (int c = 0; c < d; c++)
+                    acc += Mr[a][c] * M[c][b];
+                tmp[a][b] = acc;
+            }
+        memcpy(Mr, tmp, sizeof Mr);
+    }
+    /* bias: s/(1+s)^2 (|g|^2 + s g_1^2), g = M^T e1 */
+    double g2 = 0;
+    for (int a = 0; a < d; a++)
+        g2 += Mr[a][0] * Mr[a][0];
+    double bias = s / (lam * lam) * (g2 + s * Mr[0][0] * Mr[0][0]);
+    /* variance: (1/(1+s))/L tr(P Lambda P S), Lambda = I + s e1 e1^T */
+    double tr = 0;
+    for (int a = 0; a < d; a++)
+        for (int b = 0; b < d; b++) {
+            double plp = 0;                         /* (P Lambda P)[a][b] */
+            for (int c = 0; c < d; c++)
+                plp += P[a][c] * (c == 0 ? lam : 1.0) * P[c][b];
+            tr += plp * S[b][a];
+        }
+    return bias + (1.0 / lam) / (double) L * tr;
+}
+
+static void test_bound_below_monte_carlo_d(void **state)
+{
+    (void) state;
+    /* the bound depends on d through Y ~ chi2_(d-1) (FB-3b): check it at d = 3, 5, 8 */
+    struct { long L, T; int d; } cs[] = { { 60, 4, 3 }, { 60, 4, 8 }, { 100, 6, 5 }, { 40, 2, 8 }, { 80, 3, 8 } };
+    cp_model_t m;
+    fmpq_t a;
+    arb_t b, b1;
+    cp_model_init(m);
+    fmpq_init(a);
+    arb_init(b); arb_init(b1);
+    set_model(m, 1, 2, 4, 1, CP_PRIOR_UNIFORM);
+    cp_alpha_star(a, m);
+    for (size_t i = 0; i < sizeof cs / sizeof cs[0]; i++) {
+        long N = 20000;
+        double sum = 0, sum2 = 0;
+        for (long k = 0; k < N; k++) {
+            double s = 0.5 + 3.5 * unif01(), e = cond_excess_d(s, 4.0 / 13.0, cs[i].L, cs[i].T, cs[i].d);
+            sum += e;
+            sum2 += e * e;
+        }
+        double mean = sum / N, se = sqrt((sum2 / N - mean * mean) / N);
+        m->d1 = 1;
+        m->d2 = cs[i].d - 1;
+        cp_fb_lower(b, m, a, (ulong) cs[i].L, (ulong) cs[i].T, 128);
+        m->d2 = 0;                                      /* d = 1: the old bound, no Y */
+        cp_fb_lower(b1, m, a, (ulong) cs[i].L, (ulong) cs[i].T, 128);
+        printf("d=%d L=%ld T=%ld: bound %.6g (d = 1 form %.6g), Monte Carlo %.6g +- %.2g\n", cs[i].d, cs[i].L,
+               cs[i].T, arb_d(b), arb_d(b1), mean, se);
+        assert_true(arb_d(b) <= mean + 5 * se);
+        assert_true(arb_d(b) > arb_d(b1));              /* Y > 0 only adds */
+    }
+    cp_model_clear(m);
+    fmpq_clear(a);
+    arb_clear(b); arb_clear(b1);
+}
+
+/* At T = 1 the L^2 step of (FB-3b) is an equality: m_hat^T M^2 m_hat = Q
+ * exactly, so E[Q] from the polynomial (FB-4b) must match a Monte Carlo mean
+ * of |M m_hat|^2 -- a sharp test of the law of r^2 = mu Y/L, Y ~ chi2_(d-1). */
+static void test_q_law_monte_carlo(void **state)
+{
+    (void) state;
+    const int ds[3] = { 2, 5, 12 };
+    cp_model_t m;
+    fmpq_t a;
+    arb_t b;
+    cp_model_init(m);
+    fmpq_init(a);
+    arb_init(b);
+    set_model(m, 4, 1, 4, 1, CP_PRIOR_UNIFORM);    /* point prior s = 4 */
+    fmpq_set_si(a, 4, 13);
+    for (int i = 0; i < 3; i++) {
+        int d = ds[i];
+        long L = 20, N = 100000;
+        double sum = 0, sum2 = 0, r = 2.0, x[12], v[12];
+        for (long k = 0; k < N; k++) {
+            /* v = Sigma_hat e1 = (1/L) sum x_i x_i1 */
+            for (int c = 0; c < d; c++)
+                v[c] = 0;
+            for (long j = 0; j < L; j++) {
+                double u = gauss();
+                for (int c = 0; c < d; c++)
+                    x[c] = gauss() + (c == 0 ? u * r : 0.0);
+                for (int c = 0; c < d; c++)
+                    v[c] += x[c] * x[0] / (double) L;
+            }
+            double q = 0;                           /* |M e1|^2 = |e1 - alpha v|^2 */
+            for (int c = 0; c < d; c++) {
+                double w = (c == 0) - (4.0 / 13.0) * v[c];
+                q += w * w;
+            }
+            sum += q;
+            sum2 += q * q;
+        }
+        double mean = sum / N, se = sqrt((sum2 / N - mean * mean) / N);
+        m->d1 = 1;
+        m->d2 = d - 1;
+        cp_fb_lower_form(b, m, a, (ulong) L, 1, 0, 128);   /* s/(1+s)^2 E[Q] */
+        double eq = arb_d(b) * 25.0 / 4.0;
+        printf("d=%d L=%ld: E[Q] %.6g, Monte Carlo of |M m_hat|^2 %.6g +- %.2g\n", d, L, eq, mean, se);
+        assert_true(fabs(eq - mean) <= 4 * se);
+    }
+    cp_model_clear(m);
+    fmpq_clear(a);
+    arb_clear(b);
+}
+
 static void test_bound_below_monte_carlo(void **state)
 {
     (void) state;
@@ -200,7 +336,7 @@ static void test_bound_below_exact_reference(void **state)
     fmpq_init(s); fmpq_init(a); fmpq_init(r);
     fmpq_set_si(s, 4, 1);
     fmpq_set_si(a, 4, 13);
-    cp_fb_lower_at_s(r, s, a, 200, 30);
+    cp_fb_lower_at_s(r, s, a, 200, 30, 2);
     double v = fmpq_get_d(r);
     /* the prior-average path (balls, (FB-5)) at a point prior contains the exact rational */
     {
@@ -213,7 +349,7 @@ static void test_bound_below_exact_reference(void **state)
         assert_true(arb_contains_fmpq(b, r));
         assert_true(arb_rel_accuracy_bits(b) >= 120);
         for (ulong T = 1; T <= 9; T++) {          /* both forms of c_T */
-            cp_fb_lower_at_s(r, s, a, 37, T);
+            cp_fb_lower_at_s(r, s, a, 37, T, 2);
             cp_fb_lower(b, m, a, 37, T, 128);
             assert_true(arb_contains_fmpq(b, r));
         }
@@ -474,7 +610,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_chi_poly_vs_integral),
         cmocka_unit_test(test_bound_vs_population),
+        cmocka_unit_test(test_q_law_monte_carlo),
         cmocka_unit_test(test_bound_below_monte_carlo),
+        cmocka_unit_test(test_bound_below_monte_carlo_d),
         cmocka_unit_test(test_bound_below_exact_reference),
         cmocka_unit_test(test_bound_below_exact_d2),
         cmocka_unit_test(test_tail_bound),

@@ -20,6 +20,9 @@
 #define CP_FINITE_MAX_T 150
 /* Largest context length accepted (moments of chi2_L are exact integers). */
 #define CP_FINITE_MAX_L 100000000
+/* d > 2 (docs/model.md (FE-9)): accepted while binom(2T + 2d, 2d), the number of
+ * monomials of degree <= 2T in the 2d variables, stays below this. */
+#define CP_FINITE_GENERAL_MAX_MONOMIALS 2000000
 
 /* The CA weight polynomial p, w = p(Sigma_hat) c_hat (docs/model.md (FC-1)):
  *   p(x) = sum_{t<T} alpha_t prod_{r>t} (1 + beta_r x).
@@ -28,12 +31,23 @@
 void cp_ca_weight_poly(fmpq_poly_t p, slong T, const fmpq_t alpha, const fmpq_t beta,
                        const fmpq *alphas, const fmpq *betas);
 
-/* E[excess | s] for d1 = d2 = 1 as a Laurent polynomial in lambda = 1 + s:
+/* E[excess | s] as a Laurent polynomial in lambda = 1 + s:
  *   E[excess | s] = sum_{k=0}^{len-1} num_k lambda^(k-2),
  * exact rationals (docs/model.md (FE-4)).  p is the weight polynomial,
- * L >= 2, sigma >= 0.  Returns 0, or -1 with a one-line err. */
+ * L >= 2 (L >= d for d > 2), sigma >= 0.  d = d1 + d2 = 2: the O(T^4)
+ * algorithm of (FE-5); d > 2: the tridiagonal model (FE-9), exponential in
+ * d and T, refused beyond CP_FINITE_GENERAL_MAX_MONOMIALS.  Returns 0, or
+ * -1 with a one-line err. */
 int cp_ca_excess_finite_laurent(fmpq_poly_t num, slong d1, slong d2, slong L,
                                 const fmpq_poly_t p, const fmpq_t sigma, char *err);
+
+/* The tridiagonal route (FE-9) for any d >= 2 (d = 2 included: a cross-check of
+ * the fast path). */
+int cp_ca_excess_finite_laurent_tri(fmpq_poly_t num, slong d, slong L, const fmpq_poly_t p,
+                                    const fmpq_t sigma, char *err);
+/* 1 when (d, T) is inside the exact frontier: d = 2 and T <= CP_FINITE_MAX_T, or
+ * d > 2 and binom(2T + 2d, 2d) <= CP_FINITE_GENERAL_MAX_MONOMIALS. */
+int cp_ca_excess_finite_supported(slong d, slong T);
 
 /* The same at one value of s >= 0: an exact rational. */
 int cp_ca_excess_finite_at_s(fmpq_t res, slong d1, slong d2, slong L,
@@ -60,9 +74,11 @@ int cp_ca_risk_finite(arb_t res, const cp_model_t m, slong L, slong T,
 
 /* ===== bound section (src/finite_bound.c, docs/model.md section 9) ===== */
 /* The tied CA at beta = -alpha, any d, L >= 1, T >= 1, sigma >= 0, any law of
- * zeta with E zeta^2 = 1.  Lower bound (FB-3):
- *   E[excess | s] >= c_T(s) E[(1 - alpha lambda chi2_L / L)^(2T)],
- *   c_T(s) = s/(1+s) for T = 1 and every even T, s/(1+s)^2 for odd T >= 3. */
+ * zeta with E zeta^2 = 1.  Lower bound (FB-3b), mu = lambda chi2_L/L and
+ * Y ~ chi2_(d-1) independent, Q = (1 - alpha mu)^2 + alpha^2 mu Y/L:
+ *   E[excess | s] >= c_T(s) E[Q^T],
+ *   c_T(s) = s/(1+s) for every even T, s/(1+s)^2 for odd T >= 3, and at T = 1
+ *   s/(1+s)^2 (E[Q] + s E[(1 - alpha mu)^2]).  (d = 1: Q = (1 - alpha mu)^2.) */
 #define CP_FB_MAX_T 20000
 #define CP_FB_MAX_T_BETA 1000   /* the Beta prior's moments cost O(T^2) */
 #define CP_FB_MAX_L 1000000000
@@ -73,13 +89,14 @@ int cp_fb_even_constant(ulong T);
  *   E[(1 - alpha lambda chi2_L/L)^(2T)] = sum_k c[k] lambda^k.
  * c must hold 2T + 1 initialised fmpq. */
 void cp_fb_chi_poly(fmpq *c, const fmpq_t alpha, ulong L, ulong T);
-/* The bound at one s >= 0 (a point prior), exact rational. */
-void cp_fb_lower_at_s(fmpq_t res, const fmpq_t s, const fmpq_t alpha, ulong L, ulong T);
-/* The bound averaged over the model's prior on s (FB-5): exact rational plus
- * E[1/lambda] (and E[1/lambda^2] for the Beta prior) times exact rationals. */
+/* The bound at one s >= 0 (a point prior) and dimension d = d1 + d2, exact
+ * rational (O(T^2) rational operations; for tests and small T). */
+void cp_fb_lower_at_s(fmpq_t res, const fmpq_t s, const fmpq_t alpha, ulong L, ulong T, slong d);
+/* The bound averaged over the model's prior on s (FB-5), with d = d1 + d2 of
+ * the model: a ball with about prec accurate bits. */
 void cp_fb_lower(arb_t res, const cp_model_t m, const fmpq_t alpha, ulong L, ulong T, slong prec);
-/* The same with the constant chosen by the caller: even_form = 1 uses
- * c(s) = s/(1+s) (valid only when cp_fb_even_constant(T)), 0 uses s/(1+s)^2
+/* The same with the form chosen by the caller: even_form = 1 is the form of
+ * cp_fb_lower (valid only when cp_fb_even_constant(T)); 0 is s/(1+s)^2 E[Q^T]
  * (valid for every T; log-convex in T, (FB-9a)). */
 void cp_fb_lower_form(arb_t res, const cp_model_t m, const fmpq_t alpha, ulong L, ulong T,
                       int even_form, slong prec);
