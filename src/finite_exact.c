@@ -16,6 +16,7 @@
 #include <string.h>
 #include <flint/fmpz_poly.h>
 #include <flint/fmpq_poly.h>
+#include <flint/fmpq_mpoly.h>
 #include "crossproof/finite.h"
 #include "crossproof/lsa.h"
 #include "crossproof/quantity.h"
@@ -198,12 +199,250 @@ static void linear_parts(fmpz_poly_t A1, fmpz_poly_t A11, fmpz_poly_t A22, fmpz_
     fmpz_clear(X); fmpz_clear(Y); fmpz_clear(t); fmpz_clear(c);
 }
 
+/* num = (lambda - 1)(Q1 + (lambda - 1) Q2) + (lambda + sigma^2 lambda^2) Q3 / L  (FE-4) */
+static void assemble(fmpq_poly_t num, const fmpq_poly_t Q1, const fmpq_poly_t Q2,
+                     const fmpq_poly_t Q3, const fmpq_t sigma, slong L)
+{
+    fmpq_poly_t lm1, t1, t2;
+    fmpq_t sg2;
+    fmpz_t tmp;
+    fmpq_poly_init(lm1); fmpq_poly_init(t1); fmpq_poly_init(t2);
+    fmpq_init(sg2);
+    fmpz_init(tmp);
+    fmpq_poly_zero(lm1);
+    fmpq_poly_set_coeff_si(lm1, 1, 1);
+    fmpq_poly_set_coeff_si(lm1, 0, -1);
+    fmpq_poly_mul(t1, lm1, Q2);
+    fmpq_poly_add(t1, t1, Q1);
+    fmpq_poly_mul(t1, t1, lm1);
+    fmpq_mul(sg2, sigma, sigma);
+    fmpq_poly_zero(t2);
+    fmpq_poly_set_coeff_si(t2, 1, 1);
+    fmpq_poly_set_coeff_fmpq(t2, 2, sg2);
+    fmpq_poly_mul(t2, t2, Q3);
+    fmpz_set_si(tmp, L);
+    fmpq_poly_scalar_div_fmpz(t2, t2, tmp);
+    fmpq_poly_add(num, t1, t2);
+    fmpq_poly_clear(lm1); fmpq_poly_clear(t1); fmpq_poly_clear(t2);
+    fmpq_clear(sg2);
+    fmpz_clear(tmp);
+}
+
+/* --- general d, small T: the tridiagonal model (FE-9) ---------------------- */
+
+/* Variables: 0 = lambda, 1..d = a_k = B_kk^2, d+1..2d-1 = c_k = B_{k,k+1}^2. */
+typedef struct {
+    slong d, L;
+    fmpq_mpoly_ctx_t ctx;
+    fmpq_mpoly_struct *diag, *low;    /* N'_kk and N'_{k+1,k} (N'_{k,k+1} = 1) */
+    fmpz **mom;                       /* mom[v][e]: moment of variable v (v >= 1) */
+    slong maxdeg;
+} tri_ctx;
+
+/* v <- N' v (tridiagonal, super-diagonal 1) */
+static void tri_apply(fmpq_mpoly_struct *out, const fmpq_mpoly_struct *v, tri_ctx *c)
+{
+    fmpq_mpoly_t t;
+    fmpq_mpoly_init(t, c->ctx);
+    for (slong i = 0; i < c->d; i++) {
+        fmpq_mpoly_mul(out + i, c->diag + i, v + i, c->ctx);
+        if (i > 0) {
+            fmpq_mpoly_mul(t, c->low + i - 1, v + i - 1, c->ctx);
+            fmpq_mpoly_add(out + i, out + i, t, c->ctx);
+        }
+        if (i + 1 < c->d)
+            fmpq_mpoly_add(out + i, out + i, v + i + 1, c->ctx);
+    }
+    fmpq_mpoly_clear(t, c->ctx);
+}
+
+/* out = (q(N') e_k)_k for q with coefficients qc[0..n] (already scaled by L^-j) */
+static void tri_diag(fmpq_mpoly_t out, const fmpq_poly_t q, slong k, tri_ctx *c)
+{
+    slong n = fmpq_poly_degree(q);
+    fmpq_mpoly_struct *v = flint_malloc(sizeof(fmpq_mpoly_struct) * (size_t) c->d);
+    fmpq_mpoly_struct *w = flint_malloc(sizeof(fmpq_mpoly_struct) * (size_t) c->d);
+    fmpq_t qj;
+    fmpq_init(qj);
+    for (slong i = 0; i < c->d; i++) {
+        fmpq_mpoly_init(v + i, c->ctx);
+        fmpq_mpoly_init(w + i, c->ctx);
+    }
+    for (slong j = n; j >= 0; j--) {          /* Horner: v <- N' v + q_j e_k */
+        if (j < n) {
+            tri_apply(w, v, c);
+            for (slong i = 0; i < c->d; i++)
+                fmpq_mpoly_swap(v + i, w + i, c->ctx);
+        }
+        fmpq_poly_get_coeff_fmpq(qj, q, j);
+        fmpq_mpoly_add_fmpq(v + k, v + k, qj, c->ctx);
+    }
+    fmpq_mpoly_set(out, v + k, c->ctx);
+    for (slong i = 0; i < c->d; i++) {
+        fmpq_mpoly_clear(v + i, c->ctx);
+        fmpq_mpoly_clear(w + i, c->ctx);
+    }
+    flint_free(v);
+    flint_free(w);
+    fmpq_clear(qj);
+}
+
+/* res += E over the chi-square variables of A, as a polynomial in lambda */
+static void tri_expect(fmpq_poly_t res, const fmpq_mpoly_t A, tri_ctx *c)
+{
+    ulong *e = flint_malloc(sizeof(ulong) * (size_t) (2 * c->d));
+    fmpq_t q, old;
+    fmpq_init(q);
+    fmpq_init(old);
+    for (slong i = 0; i < fmpq_mpoly_length(A, c->ctx); i++) {
+        fmpq_mpoly_get_term_coeff_fmpq(q, A, i, c->ctx);
+        fmpq_mpoly_get_term_exp_ui(e, A, i, c->ctx);
+        for (slong v = 1; v < 2 * c->d; v++)
+            fmpq_mul_fmpz(q, q, c->mom[v] + e[v]);
+        fmpq_poly_get_coeff_fmpq(old, res, (slong) e[0]);
+        fmpq_add(q, q, old);
+        fmpq_poly_set_coeff_fmpq(res, (slong) e[0], q);
+    }
+    fmpq_clear(q);
+    fmpq_clear(old);
+    flint_free(e);
+}
+
+int cp_ca_excess_finite_supported(slong d, slong T)
+{
+    fmpz_t bn;
+    int ok;
+    if (d < 2 || T < 1 || T > CP_FINITE_MAX_T)
+        return 0;
+    if (d == 2)
+        return 1;
+    fmpz_init(bn);
+    fmpz_bin_uiui(bn, (ulong) (2 * T + 2 * d), (ulong) (2 * d));
+    ok = fmpz_cmp_ui(bn, CP_FINITE_GENERAL_MAX_MONOMIALS) <= 0;
+    fmpz_clear(bn);
+    return ok;
+}
+
+static int laurent_general(fmpq_poly_t num, slong d, slong L, const fmpq_poly_t r,
+                           const fmpq_poly_t r2, const fmpq_poly_t u, const fmpq_t sigma, char *err)
+{
+    tri_ctx c;
+    fmpq_poly_t rs, r2s, us, Q1, Q2, Q3;
+    fmpq_mpoly_t A, B;
+    fmpq_t sc;
+    slong T = fmpq_poly_degree(r);
+    if (T < 1)
+        T = 1;
+    /* cost guard: the monomials of degree <= 2T in 2d variables */
+    if (d > 2 && !cp_ca_excess_finite_supported(d, T)) {
+        cp_errf(err, "d = %ld, T = %ld: beyond the general-d exact frontier (binom(2T + 2d, 2d) <= %d monomials)",
+                (long) d, (long) T, CP_FINITE_GENERAL_MAX_MONOMIALS);
+        return -1;
+    }
+    if (L < d) {
+        cp_errf(err, "L = %ld: the exact finite-L excess needs L >= d = %ld", (long) L, (long) d);
+        return -1;
+    }
+    c.d = d;
+    c.L = L;
+    c.maxdeg = 2 * T + 2;
+    fmpq_mpoly_ctx_init(c.ctx, 2 * d, ORD_LEX);
+    c.diag = flint_malloc(sizeof(fmpq_mpoly_struct) * (size_t) d);
+    c.low = flint_malloc(sizeof(fmpq_mpoly_struct) * (size_t) d);
+    c.mom = flint_malloc(sizeof(fmpz *) * (size_t) (2 * d));
+    c.mom[0] = NULL;
+    for (slong v = 1; v < 2 * d; v++) {
+        /* a_k ~ chi2_{L-k+1} (v = k), c_k ~ chi2_{d-k} (v = d + k) */
+        slong df = v <= d ? L - v + 1 : d - (v - d);
+        c.mom[v] = _fmpz_vec_init(c.maxdeg + 1);
+        chi2_moments(c.mom[v], df, c.maxdeg);
+    }
+    fmpq_mpoly_init(A, c.ctx);
+    fmpq_mpoly_init(B, c.ctx);
+    for (slong k = 0; k < d; k++) {
+        fmpq_mpoly_init(c.diag + k, c.ctx);
+        fmpq_mpoly_init(c.low + k, c.ctx);
+        fmpq_mpoly_gen(c.diag + k, 1 + k, c.ctx);                 /* a_k */
+        if (k > 0) {
+            fmpq_mpoly_gen(A, d + k, c.ctx);                       /* + c_{k-1} */
+            fmpq_mpoly_add(c.diag + k, c.diag + k, A, c.ctx);
+        } else {
+            fmpq_mpoly_gen(A, 0, c.ctx);                           /* lambda a_1 */
+            fmpq_mpoly_mul(c.diag + k, c.diag + k, A, c.ctx);
+        }
+        if (k + 1 < d) {                                           /* N'_{k+1,k} = N_{k,k+1}^2 */
+            fmpq_mpoly_gen(c.low + k, 1 + k, c.ctx);
+            fmpq_mpoly_gen(A, d + 1 + k, c.ctx);
+            fmpq_mpoly_mul(c.low + k, c.low + k, A, c.ctx);
+            if (k == 0) {
+                fmpq_mpoly_gen(A, 0, c.ctx);
+                fmpq_mpoly_mul(c.low + k, c.low + k, A, c.ctx);
+            }
+        }
+    }
+    fmpq_poly_init(rs); fmpq_poly_init(r2s); fmpq_poly_init(us);
+    fmpq_poly_init(Q1); fmpq_poly_init(Q2); fmpq_poly_init(Q3);
+    fmpq_init(sc);
+    fmpq_set_si(sc, 1, (ulong) L);
+    fmpq_poly_rescale(rs, r, sc);
+    fmpq_poly_rescale(r2s, r2, sc);
+    fmpq_poly_rescale(us, u, sc);
+    tri_diag(A, r2s, 0, &c);                 /* Q1 = E[(r^2)(M)_11] */
+    tri_expect(Q1, A, &c);
+    tri_diag(A, rs, 0, &c);                  /* Q2 = E[(r(M)_11)^2] */
+    fmpq_mpoly_mul(B, A, A, c.ctx);
+    tri_expect(Q2, B, &c);
+    for (slong k = 0; k < d; k++) {          /* Q3 = E[tr u(M) + s u(M)_11] */
+        tri_diag(A, us, k, &c);
+        if (k == 0) {
+            fmpq_mpoly_gen(B, 0, c.ctx);     /* lambda u_11 = u_11 + s u_11 */
+            fmpq_mpoly_mul(A, A, B, c.ctx);
+        }
+        tri_expect(Q3, A, &c);
+    }
+    assemble(num, Q1, Q2, Q3, sigma, L);
+    for (slong k = 0; k < d; k++) {
+        fmpq_mpoly_clear(c.diag + k, c.ctx);
+        fmpq_mpoly_clear(c.low + k, c.ctx);
+    }
+    for (slong v = 1; v < 2 * d; v++)
+        _fmpz_vec_clear(c.mom[v], c.maxdeg + 1);
+    flint_free(c.mom);
+    flint_free(c.diag);
+    flint_free(c.low);
+    fmpq_mpoly_clear(A, c.ctx);
+    fmpq_mpoly_clear(B, c.ctx);
+    fmpq_mpoly_ctx_clear(c.ctx);
+    fmpq_poly_clear(rs); fmpq_poly_clear(r2s); fmpq_poly_clear(us);
+    fmpq_poly_clear(Q1); fmpq_poly_clear(Q2); fmpq_poly_clear(Q3);
+    fmpq_clear(sc);
+    return 0;
+}
+
+static int laurent_any(fmpq_poly_t num, slong d1, slong d2, slong L, const fmpq_poly_t p,
+                       const fmpq_t sigma, int force_tri, char *err);
+
 int cp_ca_excess_finite_laurent(fmpq_poly_t num, slong d1, slong d2, slong L,
                                 const fmpq_poly_t p, const fmpq_t sigma, char *err)
 {
-    if (d1 != 1 || d2 != 1) {
-        cp_errf(err, "d1 = %ld, d2 = %ld: the exact finite-L excess is implemented for d1 = d2 = 1 only",
-                (long) d1, (long) d2);
+    return laurent_any(num, d1, d2, L, p, sigma, 0, err);
+}
+
+int cp_ca_excess_finite_laurent_tri(fmpq_poly_t num, slong d, slong L, const fmpq_poly_t p,
+                                    const fmpq_t sigma, char *err)
+{
+    if (d < 2) {
+        cp_errf(err, "d = %ld: need d >= 2", (long) d);
+        return -1;
+    }
+    return laurent_any(num, 1, d - 1, L, p, sigma, 1, err);
+}
+
+static int laurent_any(fmpq_poly_t num, slong d1, slong d2, slong L, const fmpq_poly_t p,
+                       const fmpq_t sigma, int force_tri, char *err)
+{
+    if (d1 < 1 || d2 < 1) {
+        cp_errf(err, "d1 = %ld, d2 = %ld: need d1, d2 >= 1", (long) d1, (long) d2);
         return -1;
     }
     if (L < 2 || L > CP_FINITE_MAX_L) {
@@ -222,6 +461,22 @@ int cp_ca_excess_finite_laurent(fmpq_poly_t num, slong d1, slong d2, slong L,
         cp_errf(err, "weight polynomial of degree %ld: the exact finite-L excess accepts T <= %d",
                 (long) (T - 1), CP_FINITE_MAX_T);
         return -1;
+    }
+    if (d1 + d2 > 2 || force_tri) {
+        fmpq_poly_t r, r2, u, x;
+        int rc;
+        fmpq_poly_init(r); fmpq_poly_init(r2); fmpq_poly_init(u); fmpq_poly_init(x);
+        fmpq_poly_zero(x);
+        fmpq_poly_set_coeff_si(x, 1, 1);
+        fmpq_poly_mul(r, x, p);
+        fmpq_poly_neg(r, r);
+        fmpq_poly_add_si(r, r, 1);
+        fmpq_poly_mul(r2, r, r);
+        fmpq_poly_mul(u, p, p);
+        fmpq_poly_mul(u, u, x);
+        rc = laurent_general(num, d1 + d2, L, r, r2, u, sigma, err);
+        fmpq_poly_clear(r); fmpq_poly_clear(r2); fmpq_poly_clear(u); fmpq_poly_clear(x);
+        return rc;
     }
 
     const slong n = 2 * T;          /* highest power of N needed */
@@ -337,16 +592,12 @@ int cp_ca_excess_finite_laurent(fmpq_poly_t num, slong d1, slong d2, slong L,
             fmpz_poly_scalar_addmul_fmpz(S, G, tmp);
         }
 
-    /* assemble (FE-4): num(lambda) = (lambda-1)(Q1 + (lambda-1) Q2)
-     *                                 + (lambda + sigma^2 lambda^2) Q3 / L */
+    /* assemble (FE-4) */
     {
-        fmpq_poly_t Q1, Q2, Q3, lm1, t1, t2;
+        fmpq_poly_t Q1, Q2, Q3, t2;
         fmpz_t d2q;
-        fmpq_t sg2;
-        fmpq_poly_init(Q1); fmpq_poly_init(Q2); fmpq_poly_init(Q3);
-        fmpq_poly_init(lm1); fmpq_poly_init(t1); fmpq_poly_init(t2);
+        fmpq_poly_init(Q1); fmpq_poly_init(Q2); fmpq_poly_init(Q3); fmpq_poly_init(t2);
         fmpz_init(d2q);
-        fmpq_init(sg2);
         fmpz_mul(R2d, R2d, Dl);                   /* the walk formula's denominator */
         fmpz_mul(Ud, Ud, Dl);
         moments_apply(Q1, A1, mua, R2d);
@@ -356,24 +607,9 @@ int cp_ca_excess_finite_laurent(fmpq_poly_t num, slong d1, slong d2, slong L,
         fmpq_poly_shift_left(Q3, Q3, 1);
         moments_apply(t2, A22, mua, Ud);
         fmpq_poly_add(Q3, Q3, t2);
-        fmpq_poly_zero(lm1);
-        fmpq_poly_set_coeff_si(lm1, 1, 1);
-        fmpq_poly_set_coeff_si(lm1, 0, -1);
-        fmpq_poly_mul(t1, lm1, Q2);
-        fmpq_poly_add(t1, t1, Q1);
-        fmpq_poly_mul(t1, t1, lm1);
-        fmpq_mul(sg2, sigma, sigma);
-        fmpq_poly_zero(t2);
-        fmpq_poly_set_coeff_si(t2, 1, 1);
-        fmpq_poly_set_coeff_fmpq(t2, 2, sg2);
-        fmpq_poly_mul(t2, t2, Q3);
-        fmpz_set_si(tmp, L);
-        fmpq_poly_scalar_div_fmpz(t2, t2, tmp);
-        fmpq_poly_add(num, t1, t2);
-        fmpq_poly_clear(Q1); fmpq_poly_clear(Q2); fmpq_poly_clear(Q3);
-        fmpq_poly_clear(lm1); fmpq_poly_clear(t1); fmpq_poly_clear(t2);
+        assemble(num, Q1, Q2, Q3, sigma, L);
+        fmpq_poly_clear(Q1); fmpq_poly_clear(Q2); fmpq_poly_clear(Q3); fmpq_poly_clear(t2);
         fmpz_clear(d2q);
-        fmpq_clear(sg2);
     }
 
     for (slong i = 0; i < (T + 1) * (T + 1); i++)
@@ -728,16 +964,6 @@ static int fe_load(cp_model_t m, slong *L, fmpq_poly_t p, const cp_kv *kv, char 
     slong T = 1;
     if (cp_kv_validate(kv, fe_keys, err) != 0 || cp_model_from_kv(m, kv, err) != 0)
         return -1;
-    if (m->d1 != 1) {
-        cp_kv_error(err, kv, "d1", "d1 = %ld: the exact finite-L excess is implemented for d1 = d2 = 1 only",
-                    (long) m->d1);
-        return -1;
-    }
-    if (m->d2 != 1) {
-        cp_kv_error(err, kv, "d2", "d2 = %ld: the exact finite-L excess is implemented for d1 = d2 = 1 only",
-                    (long) m->d2);
-        return -1;
-    }
     if (cp_kv_get_int(L, kv, fe_keys, "L", err) != 0)
         return -1;
     if (*L <= m->d1 + m->d2 + 1 || *L > CP_FINITE_MAX_L) {
@@ -747,6 +973,23 @@ static int fe_load(cp_model_t m, slong *L, fmpq_poly_t p, const cp_kv *kv, char 
     }
     if (cp_kv_get_int(&T, kv, fe_keys, "T", err) != 0)
         return -1;
+    if (cp_kv_has(kv, "alphas")) {
+        slong na = 0;
+        fmpq *al = NULL;
+        if (cp_kv_get_ratlist(&al, &na, kv, fe_keys, "alphas", err) != 0)
+            return -1;
+        _fmpq_vec_clear(al, na);
+        if (na >= 1 && !cp_ca_excess_finite_supported(m->d1 + m->d2, na)) {
+            cp_kv_error(err, kv, "alphas", "d = %ld, T = %ld: beyond the exact frontier (d = 2: T <= %d; "
+                        "d > 2: binom(2T + 2d, 2d) <= %d)", (long) (m->d1 + m->d2), (long) na,
+                        CP_FINITE_MAX_T, CP_FINITE_GENERAL_MAX_MONOMIALS);
+            return -1;
+        }
+    } else if (T >= 1 && T <= CP_FINITE_MAX_T && !cp_ca_excess_finite_supported(m->d1 + m->d2, T)) {
+        cp_kv_error(err, kv, "T", "d = %ld, T = %ld: beyond the exact frontier (d > 2: binom(2T + 2d, 2d) <= %d; "
+                    "use ca-excess-lower)", (long) (m->d1 + m->d2), (long) T, CP_FINITE_GENERAL_MAX_MONOMIALS);
+        return -1;
+    }
     if (cp_kv_has(kv, "alphas")) {
         fmpq *al = NULL, *be = NULL;
         slong na = 0, nb = 0;

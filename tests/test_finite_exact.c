@@ -19,7 +19,10 @@
  *    against rigorous integration over s (acb_calc, model.c) of the exact
  *    per-s value;
  *  - structure: the excess is affine in sigma^2; tied = untied with equal
- *    steps.
+ *    steps;
+ *  - general d: at d = 2 the tridiagonal route (FE-9) against the fast route
+ *    (two algorithms, exact equality); at d = 3, 4, 5 direct Monte Carlo in
+ *    d dimensions, and the d = 4 value 0.0445849522... of finite-size.md.
  * The Monte Carlo seed comes from CP_SEED (printed). */
 #include <stdarg.h>
 #include <stddef.h>
@@ -563,7 +566,7 @@ static void test_quantity_keys(void **state)
     arb_init(r);
     arb_init(w);
     struct { const char *k, *v; } bad[] = {
-        { "L", "3" }, { "L", "0" }, { "T", "0" }, { "T", "151" }, { "d1", "2" }, { "d2", "3" },
+        { "L", "3" }, { "L", "0" }, { "T", "0" }, { "T", "151" }, { "d1", "0" }, { "d2", "-1" },
         { "sigma", "-1" }, { "alphas", "" }, { "nokey", "1" },
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -573,6 +576,11 @@ static void test_quantity_keys(void **state)
             print_error("%s=%s: error '%s' does not name the key\n", bad[i].k, bad[i].v, err);
         assert_non_null(strstr(err, bad[i].k));
     }
+    /* beyond the general-d frontier: the error names T */
+    assert_int_equal(eval_q("ca-excess-finite", r, err, "d1", "10", "d2", "10", "T", "3", NULL), -1);
+    assert_non_null(strstr(err, "T"));
+    assert_int_equal(eval_q("ca-excess-finite", r, err, "d1", "3", "L", "4", "T", "1", NULL), -1);
+    assert_non_null(strstr(err, "L"));
     assert_int_equal(eval_q("ca-excess-finite", r, err, "alphas", "1/5,1/5", "T", "3", NULL), -1);
     assert_non_null(strstr(err, "T"));
     assert_int_equal(eval_q("ca-excess-finite", r, err, "alphas", "1/5,1/5", "betas", "1", NULL), -1);
@@ -604,6 +612,131 @@ static void test_quantity_keys(void **state)
     arb_clear(w);
 }
 
+/* --- general d: the tridiagonal route (FE-9) ------------------------------------ */
+
+/* d = 2: the tridiagonal route (multivariate polynomials, Horner on vectors)
+ * and the fast route (walks, Laguerre pairing) are different algorithms; they
+ * must give the same exact Laurent polynomial. */
+static void test_tri_equals_fast(void **state)
+{
+    (void) state;
+    uint64_t st = 99;
+    fmpq_poly_t p, n1, n2;
+    fmpq_t a, b, sg;
+    char err[CP_ERRLEN];
+    fmpq_poly_init(p); fmpq_poly_init(n1); fmpq_poly_init(n2);
+    fmpq_init(a); fmpq_init(b); fmpq_init(sg);
+    for (int it = 0; it < 12; it++) {
+        slong L = 2 + (slong) (splitmix(&st) % 60), T = 1 + (slong) (splitmix(&st) % 6);
+        fmpq_set_si(a, 1 + (slong) (splitmix(&st) % 9), 1 + splitmix(&st) % 20);
+        fmpq_set_si(b, -(slong) (splitmix(&st) % 9), 1 + splitmix(&st) % 20);
+        fmpq_set_si(sg, (slong) (splitmix(&st) % 3), 1 + splitmix(&st) % 3);
+        cp_ca_weight_poly(p, T, a, b, NULL, NULL);
+        assert_int_equal(cp_ca_excess_finite_laurent(n1, 1, 1, L, p, sg, err), 0);
+        assert_int_equal(cp_ca_excess_finite_laurent_tri(n2, 2, L, p, sg, err), 0);
+        if (!fmpq_poly_equal(n1, n2))
+            print_error("L = %ld, T = %ld: the two routes differ\n", (long) L, (long) T);
+        assert_true(fmpq_poly_equal(n1, n2));
+    }
+    fmpq_poly_clear(p); fmpq_poly_clear(n1); fmpq_poly_clear(n2);
+    fmpq_clear(a); fmpq_clear(b); fmpq_clear(sg);
+}
+
+#define MC_DMAX 6
+
+/* direct Monte Carlo at any d <= MC_DMAX, tied steps (alpha, beta) */
+static void mc_excess_d(double *mean, double *se, int d, slong L, slong T, double al, double be,
+                        double sigma, double s, long prompts, uint64_t *st)
+{
+    double sum = 0, sum2 = 0;
+    for (long n = 0; n < prompts; n++) {
+        double m[MC_DMAX], S[MC_DMAX][MC_DMAX] = { { 0 } }, c[MC_DMAX] = { 0 }, v[MC_DMAX] = { 0 };
+        double nm = 0;
+        for (int i = 0; i < d; i++) {
+            m[i] = gauss(st);
+            nm += m[i] * m[i];
+        }
+        for (int i = 0; i < d; i++)
+            m[i] *= sqrt(s / nm);                 /* uniform direction, |m|^2 = s */
+        double zeta = gauss(st);
+        for (slong k = 0; k < L; k++) {
+            double x[MC_DMAX], u = gauss(st);
+            double y = zeta * u + sigma * gauss(st);
+            for (int i = 0; i < d; i++)
+                x[i] = u * m[i] + gauss(st);
+            for (int i = 0; i < d; i++) {
+                c[i] += y * x[i] / (double) L;
+                for (int j = 0; j < d; j++)
+                    S[i][j] += x[i] * x[j] / (double) L;
+            }
+        }
+        for (slong t = 0; t < T; t++) {
+            double nv[MC_DMAX];
+            for (int i = 0; i < d; i++) {
+                double sv = 0;
+                for (int j = 0; j < d; j++)
+                    sv += S[i][j] * v[j];
+                nv[i] = v[i] + be * sv + al * c[i];
+            }
+            for (int i = 0; i < d; i++)
+                v[i] = nv[i];
+        }
+        double dd = 0, md = 0;
+        for (int i = 0; i < d; i++) {
+            double di = v[i] - zeta * m[i] / (1 + s);
+            dd += di * di;
+            md += m[i] * di;
+        }
+        double e = dd + md * md;
+        sum += e;
+        sum2 += e * e;
+    }
+    *mean = sum / (double) prompts;
+    *se = sqrt((sum2 / (double) prompts - *mean * *mean) / (double) (prompts - 1));
+}
+
+static void test_general_d(void **state)
+{
+    (void) state;
+    struct { int d; slong L, T; slong an; ulong ad; slong bn; ulong bd; slong gn; ulong gd; slong sn; ulong sd; } cs[] = {
+        { 4, 20, 5, 3, 20, -3, 20, 0, 1, 2, 1 },   /* finite-size.md: 0.0445849522... */
+        { 3, 12, 3, 1, 5, -1, 10, 1, 2, 3, 2 },
+        { 5, 15, 2, 1, 4, -1, 4, 1, 1, 1, 1 },
+    };
+    uint64_t st;
+    init_seed();
+    st = g_seed ^ 0x5bd1e995ULL;
+    for (size_t k = 0; k < sizeof cs / sizeof cs[0]; k++) {
+        fmpq_poly_t p, num;
+        fmpq_t a, b, sg, lam, v;
+        char err[CP_ERRLEN];
+        double mean, se;
+        fmpq_poly_init(p); fmpq_poly_init(num);
+        fmpq_init(a); fmpq_init(b); fmpq_init(sg); fmpq_init(lam); fmpq_init(v);
+        fmpq_set_si(a, cs[k].an, cs[k].ad);
+        fmpq_set_si(b, cs[k].bn, cs[k].bd);
+        fmpq_set_si(sg, cs[k].gn, cs[k].gd);
+        cp_ca_weight_poly(p, cs[k].T, a, b, NULL, NULL);
+        assert_int_equal(cp_ca_excess_finite_laurent(num, 1, cs[k].d - 1, cs[k].L, p, sg, err), 0);
+        fmpq_set_si(lam, cs[k].sn + (slong) cs[k].sd, cs[k].sd);   /* 1 + s */
+        fmpq_poly_evaluate_fmpq(v, num, lam);
+        fmpq_div(v, v, lam);
+        fmpq_div(v, v, lam);
+        double ex = fmpq_get_d(v);
+        mc_excess_d(&mean, &se, cs[k].d, cs[k].L, cs[k].T, (double) cs[k].an / cs[k].ad,
+                    (double) cs[k].bn / cs[k].bd, (double) cs[k].gn / cs[k].gd,
+                    (double) cs[k].sn / cs[k].sd, 100000, &st);
+        printf("  d = %d, L = %ld, T = %ld: exact %.10f, MC %.6f +- %.6f (%.2f se)\n", cs[k].d,
+               (long) cs[k].L, (long) cs[k].T, ex, mean, se, (mean - ex) / se);
+        assert_true(fabs(mean - ex) < 5 * se);
+        assert_true(se < 0.02 * ex);
+        if (k == 0)
+            assert_true(fabs(ex - 0.0445849522) < 1e-10);   /* the value quoted in finite-size.md */
+        fmpq_poly_clear(p); fmpq_poly_clear(num);
+        fmpq_clear(a); fmpq_clear(b); fmpq_clear(sg); fmpq_clear(lam); fmpq_clear(v);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -615,6 +748,8 @@ int main(void)
         cmocka_unit_test(test_lambda_moments),
         cmocka_unit_test(test_sigma_affine),
         cmocka_unit_test(test_quantity_keys),
+        cmocka_unit_test(test_tri_equals_fast),
+        cmocka_unit_test(test_general_d),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

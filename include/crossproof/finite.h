@@ -22,7 +22,7 @@
 #define CP_FINITE_MAX_L 100000000
 /* d > 2 (docs/model.md (FE-9)): accepted while binom(2T + 2d, 2d), the number of
  * monomials of degree <= 2T in the 2d variables, stays below this. */
-#define CP_FINITE_GENERAL_MAX_MONOMIALS 2000000
+#define CP_FINITE_GENERAL_MAX_MONOMIALS 1000000
 
 /* The CA weight polynomial p, w = p(Sigma_hat) c_hat (docs/model.md (FC-1)):
  *   p(x) = sum_{t<T} alpha_t prod_{r>t} (1 + beta_r x).
