@@ -9,19 +9,25 @@
 extern const cp_check_def cp_checks_lsa_impossibility[];
 extern const cp_check_def cp_checks_gradient_flow[], cp_checks_two_parameter[];
 extern const cp_check_def cp_checks_risk_limits[];
+extern const cp_check_def cp_checks_finite_size[];
 
 const cp_check_def *const cp_check_tables[] = {
     cp_checks_lsa_impossibility,
     cp_checks_gradient_flow, cp_checks_two_parameter,
     cp_checks_risk_limits,
+    cp_checks_finite_size,
     NULL
 };
 
 extern const cp_quantity_def cp_quantities_core[];
 extern const cp_quantity_def cp_quantities_flow[];
+extern const cp_quantity_def cp_quantities_finite_exact[];
+extern const cp_quantity_def cp_quantities_finite_bound[];
 
 const cp_quantity_def *const cp_quantity_tables[] = {
     cp_quantities_core,
     cp_quantities_flow,
+    cp_quantities_finite_exact,
+    cp_quantities_finite_bound,
     NULL
 };

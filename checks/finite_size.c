@@ -1,0 +1,333 @@
+/* finite_size.c -- checks of theorems/finite_size.md: the certified lower
+ * bound on the excess of the tied CA at finite context length L and depth T,
+ * its divergence at fixed L, and the phase boundary kappa*.
+ *
+ * Derivations: docs/model.md, section 9, (FB-1)..(FB-10); library:
+ * src/finite_bound.c (include/crossproof/finite.h, bound section).  Every
+ * verdict rests on Arb enclosures of quantities computed from exact
+ * rationals; witnesses (t, s1) are exact rationals found on a fixed grid. */
+#include <stdio.h>
+#include <string.h>
+#include "crossproof/check.h"
+#include "crossproof/finite.h"
+#include "crossproof/lsa.h"
+#include "crossproof/output.h"
+
+/* alpha (default alpha*), required > 0 */
+static int fs_alpha(fmpq_t a, const cp_model_t m, cp_check_run *run)
+{
+    if (cp_kv_has(run->params, "alpha")) {
+        if (cp_run_get_rat(a, run, "alpha"))
+            return -1;
+    } else {
+        cp_alpha_star(a, m);
+    }
+    if (fmpq_sgn(a) <= 0)
+        return cp_run_bad_input(run, "alpha", "alpha must be positive");
+    return 0;
+}
+
+static int fs_L(slong *L, cp_check_run *run, slong lo)
+{
+    if (cp_run_get_int(L, run, "L"))
+        return -1;
+    if (*L < lo || *L > CP_FB_MAX_L)
+        return cp_run_bad_input(run, "L", "L must lie in [%ld, %d]", (long) lo, CP_FB_MAX_L);
+    return 0;
+}
+
+/* ---- fs_lower_bound -----------------------------------------------------
+ * Claim: the lower bound (FB-5) at (L, T, alpha, d) is at least `level`; by
+ * (FB-3b) so is the expected excess of the tied CA for this d and every sigma. */
+static const cp_key_spec lower_keys[] = {
+    CP_MODEL_KEYS,
+    { "L",     CP_KEY_INT, "200",    "context length" },
+    { "T",     CP_KEY_INT, "30",     "depth, 1 <= T <= 20000" },
+    { "alpha", CP_KEY_RAT, "alpha*", "tied step (beta = -alpha)" },
+    { "level", CP_KEY_RAT, NULL,     "claimed: bound >= level" },
+    CP_KEY_END
+};
+
+static cp_verdict check_lower_bound(cp_check_run *run)
+{
+    cp_model_t m;
+    fmpq_t a, level;
+    slong L = 0, T = 0;
+    arb_t b, lv;
+    cp_verdict v = CP_INCONCLUSIVE;
+    char buf[128];
+    cp_model_init(m);
+    fmpq_init(a); fmpq_init(level);
+    arb_init(b); arb_init(lv);
+    if (cp_run_get_model(m, run) || fs_alpha(a, m, run) || fs_L(&L, run, 1)
+        || cp_run_get_int(&T, run, "T") || cp_run_get_rat(level, run, "level"))
+        goto done;
+    if (T < 1 || T > (m->prior == CP_PRIOR_BETA ? CP_FB_MAX_T_BETA : CP_FB_MAX_T)) {
+        cp_run_bad_input(run, "T", "T must lie in [1, %d] (%d for the Beta prior)", CP_FB_MAX_T, CP_FB_MAX_T_BETA);
+        goto done;
+    }
+    cp_fb_lower(b, m, a, (ulong) L, (ulong) T, run->prec);
+    arb_set_fmpq(lv, level, run->prec);
+    v = cp_decide_cmp(b, ">=", lv);
+    arb_set(run->value, b);
+    run->has_value = 1;
+    cp_arb_human_buf(buf, sizeof buf, b, 12);
+    cp_run_detail(run, "(FB-5) with c_T(s) = %s, %s prior, d = %ld (sigma does not enter): "
+                  "bound at L = %ld, T = %ld = %s%s.",
+                  T == 1 ? "the T = 1 form" : cp_fb_even_constant((ulong) T) ? "s/(1+s)" : "s/(1+s)^2",
+                  cp_prior_name(m->prior), (long) (m->d1 + m->d2), (long) L, (long) T, buf,
+                  v == CP_CERTIFIED ? " >= level, so the expected excess is >= level (FB-3b)"
+                  : v == CP_REFUTED ? " < level: this bound does not reach the level" : "");
+done:
+    if (run->bad_input)
+        v = CP_INCONCLUSIVE;
+    cp_model_clear(m);
+    fmpq_clear(a); fmpq_clear(level);
+    arb_clear(b); arb_clear(lv);
+    return v;
+}
+
+/* ---- fs_fixed_L ------------------------------------------------------------
+ * Claim: at context length L, for EVERY depth T >= T0 (and every d, sigma),
+ * the expected excess of the tied CA is at least `level`.  Two certificates:
+ *  (a) (FB-9a) B'_T = E_s[s/(1+s)^2 E Q^T] is log-convex in T,
+ *      so B'_{T0} >= level and B'_{T0+1} >= B'_{T0} give B'_T >= level for all
+ *      T >= T0;
+ *  (b) (FB-9) a witness (t, s1), t > 2/alpha: E[excess] >= K (alpha t - 1)^(2T),
+ *      increasing in T (weaker; used when (a) does not decide).
+ * The claim speaks about the excess, so a certificate that falls short proves
+ * nothing either way: INCONCLUSIVE, never REFUTED. */
+static const cp_key_spec fixed_keys[] = {
+    CP_MODEL_KEYS,
+    { "L",     CP_KEY_INT, "200",    "context length" },
+    { "alpha", CP_KEY_RAT, "alpha*", "tied step (beta = -alpha)" },
+    { "level", CP_KEY_RAT, NULL,     "claimed level" },
+    { "T0",    CP_KEY_INT, NULL,     "claimed: excess >= level for every T >= T0" },
+    CP_KEY_END
+};
+
+static cp_verdict check_fixed_L(cp_check_run *run)
+{
+    cp_model_t m;
+    fmpq_t a, level, t, s1, q;
+    slong L = 0, T0 = 0;
+    arb_t b, b1, w, lv;
+    cp_verdict v = CP_INCONCLUSIVE;
+    char buf[128], buf1[128];
+    cp_model_init(m);
+    fmpq_init(a); fmpq_init(level); fmpq_init(t); fmpq_init(s1); fmpq_init(q);
+    arb_init(b); arb_init(b1); arb_init(w); arb_init(lv);
+    if (cp_run_get_model(m, run) || fs_alpha(a, m, run) || fs_L(&L, run, 1)
+        || cp_run_get_int(&T0, run, "T0") || cp_run_get_rat(level, run, "level"))
+        goto done;
+    if (T0 < 1 || T0 >= (m->prior == CP_PRIOR_BETA ? CP_FB_MAX_T_BETA : CP_FB_MAX_T)) {
+        cp_run_bad_input(run, "T0", "T0 must lie in [1, %d] (%d for the Beta prior)", CP_FB_MAX_T - 1,
+                         CP_FB_MAX_T_BETA - 1);
+        goto done;
+    }
+    arb_set_fmpq(lv, level, run->prec);
+    /* (a) log-convexity */
+    cp_fb_lower_form(b, m, a, (ulong) L, (ulong) T0, 0, run->prec);
+    cp_fb_lower_form(b1, m, a, (ulong) L, (ulong) T0 + 1, 0, run->prec);
+    int grows = arb_ge(b1, b);
+    arb_set(run->value, b);
+    run->has_value = 1;
+    cp_arb_human_buf(buf, sizeof buf, b, 10);
+    cp_arb_human_buf(buf1, sizeof buf1, b1, 10);
+    if (grows && cp_decide_cmp(b, ">=", lv) == CP_CERTIFIED) {
+        v = CP_CERTIFIED;
+        cp_run_detail(run, "(FB-9a) %s prior, L = %ld: B'_T0 = %s >= level and B'_(T0+1) = %s >= B'_T0; "
+                      "B' is log-convex in T, so every T >= T0 = %ld has excess >= B'_T >= level.",
+                      cp_prior_name(m->prior), (long) L, buf, buf1, (long) T0);
+        goto done;
+    }
+    cp_run_detail(run, "(FB-9a) B'_T0 = %s, B'_(T0+1) = %s: %s. ", buf, buf1,
+                  grows ? "B'_T0 below the level or undecided" : "growth at T0 not certified");
+    /* (b) witness */
+    if (!cp_fb_fixed_L_witness(w, t, s1, m, a, (ulong) L, (ulong) T0, run->prec)) {
+        cp_run_detail_append(run, "No witness (t, s1) with K > 0 on the grid.");
+        goto done;
+    }
+    fmpq_mul(q, a, t);
+    if (fmpq_cmp_si(q, 2) > 0 && cp_decide_cmp(w, ">=", lv) == CP_CERTIFIED)   /* (FB-9) needs alpha t > 2 */
+        v = CP_CERTIFIED;
+    cp_arb_human_buf(buf, sizeof buf, w, 10);
+    {
+        char *ts = fmpq_get_str(NULL, 10, t), *ss = fmpq_get_str(NULL, 10, s1);
+        cp_run_detail_append(run, "(FB-9) witness t = %s, s1 = %s: E[excess] >= K (alpha t - 1)^(2T), increasing in T, "
+                             "= %s at T = T0 = %ld%s.", ts, ss, buf, (long) T0,
+                             v == CP_CERTIFIED ? " >= level, so every T >= T0 has excess >= level"
+                                               : ": below the level or undecided (nothing is claimed)");
+        flint_free(ts);
+        flint_free(ss);
+    }
+done:
+    if (run->bad_input)
+        v = CP_INCONCLUSIVE;
+    cp_model_clear(m);
+    fmpq_clear(a); fmpq_clear(level); fmpq_clear(t); fmpq_clear(s1); fmpq_clear(q);
+    arb_clear(b); arb_clear(b1); arb_clear(w); arb_clear(lv);
+    return v;
+}
+
+/* ---- fs_kappa_star ---------------------------------------------------------
+ * Claim: lo < kappa*(alpha, m_hi) < hi (FB-7). */
+static const cp_key_spec kappa_keys[] = {
+    CP_MODEL_KEYS,
+    { "alpha", CP_KEY_RAT, "alpha*", "step, > 0" },
+    { "lo",    CP_KEY_RAT, NULL,     "claimed lower end" },
+    { "hi",    CP_KEY_RAT, NULL,     "claimed upper end" },
+    CP_KEY_END
+};
+
+static cp_verdict check_kappa_star(cp_check_run *run)
+{
+    cp_model_t m;
+    fmpq_t a, lo, hi;
+    arb_t k, x;
+    cp_verdict v = CP_INCONCLUSIVE;
+    char buf[128];
+    cp_model_init(m);
+    fmpq_init(a); fmpq_init(lo); fmpq_init(hi);
+    arb_init(k); arb_init(x);
+    if (cp_run_get_model(m, run) || fs_alpha(a, m, run)
+        || cp_run_get_rat(lo, run, "lo") || cp_run_get_rat(hi, run, "hi"))
+        goto done;
+    cp_fb_kappa_star(k, a, m->m_hi, run->prec);
+    arb_set_fmpq(x, lo, run->prec);
+    v = cp_decide_cmp(k, ">", x);
+    arb_set_fmpq(x, hi, run->prec);
+    v = cp_verdict_and(v, cp_decide_cmp(k, "<", x));
+    arb_set(run->value, k);
+    run->has_value = 1;
+    cp_arb_human_buf(buf, sizeof buf, k, 20);
+    cp_run_detail(run, "kappa*(alpha, m_hi) = %s, bracketed by certified signs phi(kappa_lo) < 0 < phi(kappa_hi) (FB-7, FB-8).", buf);
+done:
+    if (run->bad_input)
+        v = CP_INCONCLUSIVE;
+    cp_model_clear(m);
+    fmpq_clear(a); fmpq_clear(lo); fmpq_clear(hi);
+    arb_clear(k); arb_clear(x);
+    return v;
+}
+
+/* ---- fs_rate ---------------------------------------------------------------
+ * Claim: phi_{m_hi}(kappa) > bound (FB-8); phi is a defined number, so a
+ * proved phi <= bound REFUTES the claim. */
+static const cp_key_spec rate_keys[] = {
+    CP_MODEL_KEYS,
+    { "alpha", CP_KEY_RAT, "alpha*", "step, > 0" },
+    { "kappa", CP_KEY_RAT, NULL,     "ratio T/L, > 0" },
+    { "bound", CP_KEY_RAT, "0",      "claimed: phi(kappa) > bound" },
+    CP_KEY_END
+};
+
+static cp_verdict check_rate(cp_check_run *run)
+{
+    cp_model_t m;
+    fmpq_t a, kq, bq;
+    arb_t k, phi, x;
+    cp_verdict v = CP_INCONCLUSIVE;
+    char buf[128];
+    cp_model_init(m);
+    fmpq_init(a); fmpq_init(kq); fmpq_init(bq);
+    arb_init(k); arb_init(phi); arb_init(x);
+    if (cp_run_get_model(m, run) || fs_alpha(a, m, run)
+        || cp_run_get_rat(kq, run, "kappa") || cp_run_get_rat(bq, run, "bound"))
+        goto done;
+    if (fmpq_sgn(kq) <= 0) {
+        cp_run_bad_input(run, "kappa", "kappa must be positive");
+        goto done;
+    }
+    arb_set_fmpq(k, kq, run->prec);
+    cp_fb_rate(phi, a, m->m_hi, k, run->prec);
+    arb_set_fmpq(x, bq, run->prec);
+    v = cp_decide_cmp(phi, ">", x);
+    arb_set(run->value, phi);
+    run->has_value = 1;
+    cp_arb_human_buf(buf, sizeof buf, phi, 15);
+    cp_run_detail(run, "phi_{m_hi}(kappa) = sup_{t > 2/alpha} [2 kappa ln(alpha t - 1) - I_{m_hi}(t)] = %s (closed form, FB-8).", buf);
+done:
+    if (run->bad_input)
+        v = CP_INCONCLUSIVE;
+    cp_model_clear(m);
+    fmpq_clear(a); fmpq_clear(kq); fmpq_clear(bq);
+    arb_clear(k); arb_clear(phi); arb_clear(x);
+    return v;
+}
+
+/* ---- fs_divergence -----------------------------------------------------------
+ * Claim: for every L >= 2, every T >= kappa L, every d and sigma, the expected
+ * excess of the tied CA is at least A L^(-1/2) exp(phi1 L) with A > 0 and
+ * phi1 > 0 (FB-10).  The value shown is kappa*(alpha, m_hi): the claim needs
+ * kappa > kappa* (mutate lower:kappa moves kappa just below it).  A witness
+ * that fails proves nothing about the excess: INCONCLUSIVE. */
+static const cp_key_spec div_keys[] = {
+    CP_MODEL_KEYS,
+    { "alpha", CP_KEY_RAT, "alpha*", "step, > 0" },
+    { "kappa", CP_KEY_RAT, NULL,     "ratio: the claim covers every T >= kappa L" },
+    CP_KEY_END
+};
+
+static cp_verdict check_divergence(cp_check_run *run)
+{
+    cp_model_t m;
+    fmpq_t a, kq, t, s1, q;
+    arb_t rate, A, ks;
+    cp_verdict v = CP_INCONCLUSIVE;
+    char b1[128], b2[128], b3[128];
+    cp_model_init(m);
+    fmpq_init(a); fmpq_init(kq); fmpq_init(t); fmpq_init(s1); fmpq_init(q);
+    arb_init(rate); arb_init(A); arb_init(ks);
+    if (cp_run_get_model(m, run) || fs_alpha(a, m, run) || cp_run_get_rat(kq, run, "kappa"))
+        goto done;
+    if (fmpq_sgn(kq) <= 0) {
+        cp_run_bad_input(run, "kappa", "kappa must be positive");
+        goto done;
+    }
+    cp_fb_kappa_star(ks, a, m->m_hi, run->prec);
+    arb_set(run->value, ks);
+    run->has_value = 1;
+    cp_arb_human_buf(b3, sizeof b3, ks, 12);
+    if (!cp_fb_div_witness(rate, A, t, s1, m, a, kq, run->prec)) {
+        cp_run_detail(run, "no witness (t, s1) with P(s >= s1) > 0; kappa* = %s", b3);
+        goto done;
+    }
+    fmpq_mul(q, a, t);
+    int t_ok = fmpq_cmp_si(q, 2) > 0;      /* (FB-10) needs alpha t > 2 */
+    if (t_ok && arb_is_positive(rate) && arb_is_positive(A))
+        v = CP_CERTIFIED;
+    cp_arb_human_buf(b1, sizeof b1, rate, 10);
+    cp_arb_human_buf(b2, sizeof b2, A, 10);
+    {
+        char *ts = fmpq_get_str(NULL, 10, t), *ss = fmpq_get_str(NULL, 10, s1);
+        cp_run_detail(run, "(FB-10) witness t = %s, s1 = %s (%s prior): for all L >= 2, T >= kappa L, "
+                      "E[excess] >= A L^(-1/2) exp(phi1 L) with A = %s, phi1 = g_{s1}(kappa, t) = %s%s; kappa* = %s.",
+                      ts, ss, cp_prior_name(m->prior), b2, b1,
+                      v == CP_CERTIFIED ? " > 0: the excess diverges exponentially along T >= kappa L"
+                                        : ": not certified positive (nothing is claimed)", b3);
+        flint_free(ts);
+        flint_free(ss);
+    }
+done:
+    if (run->bad_input)
+        v = CP_INCONCLUSIVE;
+    cp_model_clear(m);
+    fmpq_clear(a); fmpq_clear(kq); fmpq_clear(t); fmpq_clear(s1); fmpq_clear(q);
+    arb_clear(rate); arb_clear(A); arb_clear(ks);
+    return v;
+}
+
+const cp_check_def cp_checks_finite_size[] = {
+    { "fs_lower_bound", "the certified lower bound (FB-5) on the tied-CA excess at (L, T) is >= level",
+      CP_CHECK_BALL, lower_keys, check_lower_bound },
+    { "fs_fixed_L", "at fixed L the tied-CA excess is >= level for every T >= T0 (FB-9)",
+      CP_CHECK_BALL, fixed_keys, check_fixed_L },
+    { "fs_kappa_star", "lo < kappa*(alpha, m_hi) < hi (FB-7)",
+      CP_CHECK_BALL, kappa_keys, check_kappa_star },
+    { "fs_rate", "phi_{m_hi}(kappa) > bound (FB-8)",
+      CP_CHECK_BALL, rate_keys, check_rate },
+    { "fs_divergence", "excess >= A L^(-1/2) exp(phi1 L), A, phi1 > 0, for all L >= 2 and T >= kappa L (FB-10)",
+      CP_CHECK_BALL, div_keys, check_divergence },
+    { NULL, NULL, CP_CHECK_BALL, NULL, NULL }
+};
