@@ -1,0 +1,221 @@
+/* engine_cond.c -- the conditional (Rao-Blackwellised) estimator of the
+ * excess, the tilt of the spike chi-square, and the tail diagnostics of a
+ * run (engine.h; derivations in docs/model.md, FC-7, FC-8, FC-9). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "crossproof/engine.h"
+
+cp_excess_lower_fn cp_engine_excess_lower = NULL;
+
+int cp_estimator_valid(cp_pred_kind k)
+{
+    return k == CP_PRED_BAYES || k == CP_PRED_OLS || k == CP_PRED_LSA || k == CP_PRED_CA
+        || k == CP_PRED_CA2 || k == CP_PRED_CA_UNTIED;
+}
+
+/* p(l): the eigenvalue map of P(Sigma_hat) (FC-1, FC-7). */
+double cp_predictor_poly(const cp_predictor *p, double l)
+{
+    switch (p->kind) {
+    case CP_PRED_OLS: return 1.0 / l;
+    case CP_PRED_LSA: return p->gamma;
+    case CP_PRED_CA: case CP_PRED_CA2: case CP_PRED_CA_UNTIED: {
+        double v = 0.0;
+        for (long t = 0; t < p->T; t++) {
+            double a = p->kind == CP_PRED_CA_UNTIED ? p->alphas[t] : p->alpha;
+            double b = p->kind == CP_PRED_CA_UNTIED ? p->betas[t] : p->kind == CP_PRED_CA ? -p->alpha : p->beta;
+            v = (1.0 + b * l) * v + a;
+        }
+        return v;
+    }
+    default: return 0.0;
+    }
+}
+
+/* Cyclic Jacobi on the top-left d x d block of G: eval (d), evec (d x d,
+ * column k = eigenvector k, row-major).  Fixed sweep order, so the bits do
+ * not depend on the thread running it. */
+void cp_prompt_eigen(cp_engine_ws *ws)
+{
+    long d = ws->d, n = d + 1;
+    double *A = ws->eigtmp, *V = ws->evec;
+    for (long i = 0; i < d; i++)
+        for (long j = 0; j < d; j++) {
+            A[i * d + j] = ws->pr.G[i * n + j];
+            V[i * d + j] = i == j ? 1.0 : 0.0;
+        }
+    for (int sweep = 0; sweep < 60; sweep++) {
+        double off = 0.0, diag = 0.0;
+        for (long i = 0; i < d; i++) {
+            diag += A[i * d + i] * A[i * d + i];
+            for (long j = i + 1; j < d; j++)
+                off += A[i * d + j] * A[i * d + j];
+        }
+        if (off <= 1e-32 * diag || off == 0.0)
+            break;
+        for (long p = 0; p < d; p++)
+            for (long q = p + 1; q < d; q++) {
+                double apq = A[p * d + q];
+                if (apq == 0.0)
+                    continue;
+                double theta = (A[q * d + q] - A[p * d + p]) / (2.0 * apq);
+                double t = (theta >= 0 ? 1.0 : -1.0) / (fabs(theta) + sqrt(theta * theta + 1.0));
+                double c = 1.0 / sqrt(t * t + 1.0), s = t * c;
+                for (long k = 0; k < d; k++) {          /* columns p, q */
+                    double akp = A[k * d + p], akq = A[k * d + q];
+                    A[k * d + p] = c * akp - s * akq;
+                    A[k * d + q] = s * akp + c * akq;
+                }
+                for (long k = 0; k < d; k++) {          /* rows p, q */
+                    double apk = A[p * d + k], aqk = A[q * d + k];
+                    A[p * d + k] = c * apk - s * aqk;
+                    A[q * d + k] = s * apk + c * aqk;
+                }
+                A[p * d + q] = A[q * d + p] = 0.0;
+                for (long k = 0; k < d; k++) {
+                    double vkp = V[k * d + p], vkq = V[k * d + q];
+                    V[k * d + p] = c * vkp - s * vkq;
+                    V[k * d + q] = s * vkp + c * vkq;
+                }
+            }
+    }
+    for (long i = 0; i < d; i++)
+        ws->eval[i] = A[i * d + i];
+}
+
+/* FC-7: E[excess | Sigma_hat, s, direction], zeta and the label noise
+ * integrated out (E zeta^2 = 1).  With Sigma_hat = U diag(l) U^T,
+ * a = U^T m/(1+s), b = U^T m, p_i = p(l_i), r_i = 1 - p_i l_i:
+ *   w1^T R Lambda R w1 = sum (r_i a_i)^2 + (sum b_i r_i a_i)^2,
+ *   tr(P Lambda P Sigma_hat) = sum p_i^2 l_i (1 + b_i^2). */
+double cp_prompt_conditional_excess(const cp_predictor *p, const cp_engine_ws *ws, long L, double sigma)
+{
+    long d = ws->d;
+    const cp_prompt *pr = &ws->pr;
+    if (p->kind == CP_PRED_BAYES)
+        return 0.0;
+    double lmax = 0.0;
+    for (long i = 0; i < d; i++)
+        lmax = fmax(lmax, fabs(ws->eval[i]));
+    double f = 1.0 / (1.0 + pr->s), bias1 = 0.0, bias2 = 0.0, tr = 0.0;
+    for (long i = 0; i < d; i++) {
+        double l = ws->eval[i], b = 0.0;
+        for (long k = 0; k < d; k++)
+            b += ws->evec[k * d + i] * pr->m[k];
+        if (p->kind == CP_PRED_OLS && !(l > 1e-13 * (double) d * lmax))
+            return NAN;                              /* Sigma_hat singular: least squares undefined */
+        double pv = cp_predictor_poly(p, l), r = 1.0 - pv * l, a = f * b;
+        bias1 += (r * a) * (r * a);
+        bias2 += b * r * a;
+        tr += pv * pv * l * (1.0 + b * b);
+    }
+    return bias1 + bias2 * bias2 + (f + sigma * sigma) / (double) L * tr;
+}
+
+/* r(l)^2 with r(l) = 1 - l p(l) */
+static double log_r2(const cp_predictor *p, double l)
+{
+    double r = 1.0 - l * cp_predictor_poly(p, l);
+    return r == 0.0 ? -1e300 : 2.0 * log(fabs(r));
+}
+
+/* FC-8: the tilt c >= 1 is the maximiser over x >= 1 of
+ * log r((1+s) x)^2 + (L/2 - 1) log x - L x/2 (the log of the integrand of
+ * the bias term along the spike, chi2_L/L = x), on a grid of 512 points. */
+double cp_tilt_factor(const cp_predictor *p, double s, long L)
+{
+    if (p == NULL || p->kind == CP_PRED_BAYES || p->kind == CP_PRED_OLS)
+        return 1.0;
+    double lam = 1.0 + s, xmax = 1.0 + 60.0 / sqrt((double) L) + 8.0 * (double) (p->T > 0 ? p->T : 1) / (double) L;
+    double best = -INFINITY, bx = 1.0;
+    for (int k = 0; k <= 512; k++) {
+        double x = 1.0 + (xmax - 1.0) * k / 512.0;
+        double h = log_r2(p, lam * x) + (0.5 * (double) L - 1.0) * log(x) - 0.5 * (double) L * x;
+        if (h > best) {
+            best = h;
+            bx = x;
+        }
+    }
+    return bx;
+}
+
+/* --- tail statistics (FC-9) ---------------------------------------------- */
+
+void cp_tailstat_add(cp_tailstat *t, double v, long long i, long long n)
+{
+    long long g = n > 0 ? i * CP_MOM_GROUPS / n : 0;  /* group of prompt i: floor(i K / n) */
+    if (g >= CP_MOM_GROUPS)
+        g = CP_MOM_GROUPS - 1;
+    t->sum += v;
+    t->sumsq += v * v;
+    if (v > t->max)
+        t->max = v;
+    t->gsum[g] += v;
+    t->gn[g]++;
+}
+
+void cp_tailstat_merge(cp_tailstat *t, const cp_tailstat *s)
+{
+    t->sum += s->sum;
+    t->sumsq += s->sumsq;
+    if (s->max > t->max)
+        t->max = s->max;
+    for (int g = 0; g < CP_MOM_GROUPS; g++) {
+        t->gsum[g] += s->gsum[g];
+        t->gn[g] += s->gn[g];
+    }
+}
+
+static int cmp_d(const void *a, const void *b)
+{
+    double x = *(const double *) a, y = *(const double *) b;
+    return x < y ? -1 : x > y;
+}
+
+void cp_sim_result_finish(cp_sim_result *res, const cp_tailstat *t, int sampled, double bayes_risk, double lb)
+{
+    double means[CP_MOM_GROUPS];
+    int k = 0;
+    for (int g = 0; g < CP_MOM_GROUPS; g++)
+        if (t->gn[g] > 0)
+            means[k++] = t->gsum[g] / (double) t->gn[g];
+    qsort(means, (size_t) k, sizeof means[0], cmp_d);
+    double mom = k == 0 ? NAN : k % 2 ? means[k / 2] : 0.5 * (means[k / 2 - 1] + means[k / 2]);
+    res->excess_mom = sampled ? mom - bayes_risk : mom;
+    res->max_share = t->sum > 0 ? t->max / t->sum : 0.0;
+    res->ess = t->sumsq > 0 ? t->sum * t->sum / t->sumsq : 0.0;
+    res->heavy_reasons = 0;
+    if (res->max_share > CP_HEAVY_MAX_SHARE)
+        res->heavy_reasons |= CP_HEAVY_SHARE;
+    if (res->n > 0 && res->ess < CP_HEAVY_ESS_FRAC * (double) res->n)
+        res->heavy_reasons |= CP_HEAVY_ESS;
+    if (res->excess - res->excess_mom > fmax(CP_HEAVY_MOM_REL * fabs(res->excess), 3.0 * res->excess_stderr))
+        res->heavy_reasons |= CP_HEAVY_MOM;
+    cp_sim_result_set_lower_bound(res, lb);
+}
+
+int cp_sim_interval(double *lo, double *hi, const cp_sim_result *res, double z)
+{
+    double floor = isfinite(res->lower_bound) && res->lower_bound > 0 ? res->lower_bound : 0.0;
+    *lo = res->excess - z * res->excess_stderr;
+    *hi = res->excess + z * res->excess_stderr;
+    int clipped = 0;
+    if (*lo < floor) {
+        *lo = floor;
+        clipped = 1;
+    }
+    if (*hi < *lo)
+        *hi = *lo;
+    return clipped;
+}
+
+void cp_sim_result_set_lower_bound(cp_sim_result *res, double lb)
+{
+    res->lower_bound = lb;
+    res->heavy_reasons &= ~(unsigned) CP_HEAVY_BOUND;
+    if (isfinite(lb) && lb > res->excess + 1.96 * res->excess_stderr)
+        res->heavy_reasons |= CP_HEAVY_BOUND;
+    res->clipped = cp_sim_interval(&res->ci_lo, &res->ci_hi, res, 1.96);
+    res->heavy_tail = res->heavy_reasons != 0;
+}
