@@ -135,7 +135,7 @@ int cp_engine_ws_init(cp_engine_ws *ws, long d, long T)
     ws->chol = alloc_doubles(d * d);
     ws->eval = alloc_doubles(d);
     ws->evec = alloc_doubles(d * d);
-    ws->eigtmp = alloc_doubles(d * d);
+    ws->eigtmp = alloc_doubles(CP_EIG_LWORK(d));
     if (!ws->eval || !ws->evec || !ws->eigtmp) {
         cp_engine_ws_clear(ws);
         return -1;

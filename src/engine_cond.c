@@ -33,55 +33,27 @@ double cp_predictor_poly(const cp_predictor *p, double l)
     }
 }
 
-/* Cyclic Jacobi on the top-left d x d block of G: eval (d), evec (d x d,
- * column k = eigenvector k, row-major).  Fixed sweep order, so the bits do
- * not depend on the thread running it. */
+/* LAPACK (shipped inside OpenBLAS, one thread: cp_engine_init). */
+extern void dsyev_(const char *jobz, const char *uplo, const int *n, double *a, const int *lda, double *w,
+                   double *work, const int *lwork, int *info);
+
+/* Eigen-decomposition of the top-left d x d block of G by LAPACK dsyev:
+ * eval (d, ascending), evec column-major (evec[i * d + k] = component k of
+ * eigenvector i).  The workspace lies after the matrix in ws->eigtmp (size
+ * fixed by cp_engine_ws_init), so the call sequence, hence the bits, do not
+ * depend on the thread running it.  A failed decomposition leaves NaN
+ * eigenvalues, which stop the run. */
 void cp_prompt_eigen(cp_engine_ws *ws)
 {
-    long d = ws->d, n = d + 1;
-    double *A = ws->eigtmp, *V = ws->evec;
-    for (long i = 0; i < d; i++)
-        for (long j = 0; j < d; j++) {
+    int d = (int) ws->d, n = d + 1, lwork = (int) CP_EIG_LWORK(ws->d), info = 0;
+    double *A = ws->evec, *work = ws->eigtmp;
+    for (int i = 0; i < d; i++)
+        for (int j = 0; j < d; j++)
             A[i * d + j] = ws->pr.G[i * n + j];
-            V[i * d + j] = i == j ? 1.0 : 0.0;
-        }
-    for (int sweep = 0; sweep < 60; sweep++) {
-        double off = 0.0, diag = 0.0;
-        for (long i = 0; i < d; i++) {
-            diag += A[i * d + i] * A[i * d + i];
-            for (long j = i + 1; j < d; j++)
-                off += A[i * d + j] * A[i * d + j];
-        }
-        if (off <= 1e-32 * diag || off == 0.0)
-            break;
-        for (long p = 0; p < d; p++)
-            for (long q = p + 1; q < d; q++) {
-                double apq = A[p * d + q];
-                if (apq == 0.0)
-                    continue;
-                double theta = (A[q * d + q] - A[p * d + p]) / (2.0 * apq);
-                double t = (theta >= 0 ? 1.0 : -1.0) / (fabs(theta) + sqrt(theta * theta + 1.0));
-                double c = 1.0 / sqrt(t * t + 1.0), s = t * c;
-                for (long k = 0; k < d; k++) {          /* columns p, q */
-                    double akp = A[k * d + p], akq = A[k * d + q];
-                    A[k * d + p] = c * akp - s * akq;
-                    A[k * d + q] = s * akp + c * akq;
-                }
-                for (long k = 0; k < d; k++) {          /* rows p, q */
-                    double apk = A[p * d + k], aqk = A[q * d + k];
-                    A[p * d + k] = c * apk - s * aqk;
-                    A[q * d + k] = s * apk + c * aqk;
-                }
-                A[p * d + q] = A[q * d + p] = 0.0;
-                for (long k = 0; k < d; k++) {
-                    double vkp = V[k * d + p], vkq = V[k * d + q];
-                    V[k * d + p] = c * vkp - s * vkq;
-                    V[k * d + q] = s * vkp + c * vkq;
-                }
-            }
-    }
-    for (long i = 0; i < d; i++)
-        ws->eval[i] = A[i * d + i];
+    dsyev_("V", "U", &d, A, &d, ws->eval, work, &lwork, &info);
+    if (info != 0)
+        for (int i = 0; i < d; i++)
+            ws->eval[i] = NAN;
 }
 
 /* FC-7: E[excess | Sigma_hat, s, direction], zeta and the label noise
@@ -102,7 +74,7 @@ double cp_prompt_conditional_excess(const cp_predictor *p, const cp_engine_ws *w
     for (long i = 0; i < d; i++) {
         double l = ws->eval[i], b = 0.0;
         for (long k = 0; k < d; k++)
-            b += ws->evec[k * d + i] * pr->m[k];
+            b += ws->evec[i * d + k] * pr->m[k];
         if (p->kind == CP_PRED_OLS && !(l > 1e-13 * (double) d * lmax))
             return NAN;                              /* Sigma_hat singular: least squares undefined */
         double pv = cp_predictor_poly(p, l), r = 1.0 - pv * l, a = f * b;
@@ -121,23 +93,41 @@ static double log_r2(const cp_predictor *p, double l)
 }
 
 /* FC-8: the tilt c >= 1 is the maximiser over x >= 1 of
- * log r((1+s) x)^2 + (L/2 - 1) log x - L x/2 (the log of the integrand of
- * the bias term along the spike, chi2_L/L = x), on a grid of 512 points. */
+ * h(x) = log r((1+s) x)^2 + (L/2 - 1) log x - L x/2 (the log of the
+ * integrand of the bias term along the spike, chi2_L/L = x): the best of
+ * 97 grid points, refined by golden section between its neighbours.  Any
+ * c >= 1 gives an unbiased estimator (the weights are exact); this choice
+ * only sets the variance. */
+static double tilt_h(const cp_predictor *p, double lam, long L, double x)
+{
+    return log_r2(p, lam * x) + (0.5 * (double) L - 1.0) * log(x) - 0.5 * (double) L * x;
+}
+
 double cp_tilt_factor(const cp_predictor *p, double s, long L)
 {
     if (p == NULL || p->kind == CP_PRED_BAYES || p->kind == CP_PRED_OLS)
         return 1.0;
     double lam = 1.0 + s, xmax = 1.0 + 60.0 / sqrt((double) L) + 8.0 * (double) (p->T > 0 ? p->T : 1) / (double) L;
-    double best = -INFINITY, bx = 1.0;
-    for (int k = 0; k <= 512; k++) {
-        double x = 1.0 + (xmax - 1.0) * k / 512.0;
-        double h = log_r2(p, lam * x) + (0.5 * (double) L - 1.0) * log(x) - 0.5 * (double) L * x;
-        if (h > best) {
-            best = h;
-            bx = x;
+    const int N = 96;
+    double best = -INFINITY, h = (xmax - 1.0) / N;
+    int bk = 0;
+    for (int k = 0; k <= N; k++) {
+        double v = tilt_h(p, lam, L, 1.0 + h * k);
+        if (v > best) {
+            best = v;
+            bk = k;
         }
     }
-    return bx;
+    double lo = 1.0 + h * (bk > 0 ? bk - 1 : 0), hi = 1.0 + h * (bk < N ? bk + 1 : N);
+    for (int it = 0; it < 40; it++) {
+        double a = lo + 0.381966011250105 * (hi - lo), b = lo + 0.618033988749895 * (hi - lo);
+        if (tilt_h(p, lam, L, a) > tilt_h(p, lam, L, b))
+            hi = b;
+        else
+            lo = a;
+    }
+    double x = 0.5 * (lo + hi);
+    return tilt_h(p, lam, L, x) >= best ? x : 1.0 + h * bk;
 }
 
 /* --- tail statistics (FC-9) ---------------------------------------------- */

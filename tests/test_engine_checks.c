@@ -55,7 +55,7 @@ static void test_least_squares_contradicted_at_small_T(void **state)
 static void test_toward_bayes_contradicted_when_reversed(void **state)
 {
     (void) state;
-    const char *bad[] = { "T=20,3", "L=2000,50", "prompts=20000", NULL };
+    const char *bad[] = { "T=10,1", "L=5000,50", "prompts=20000", NULL };
     assert_int_equal(run_check("ca_toward_bayes", bad), CP_CONTRADICTED);
     const char *good[] = { "T=1,10", "L=50,5000", "prompts=20000", NULL };
     assert_int_equal(run_check("ca_toward_bayes", good), CP_SUPPORTED);

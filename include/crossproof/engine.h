@@ -119,8 +119,9 @@ typedef struct {
     double *w, *g, *tmp, *tmp2;
     double *chol;             /* d x d */
     double *eval, *evec;      /* d, d x d: eigen-decomposition of Sigma_hat (conditional estimator) */
-    double *eigtmp;           /* d x d */
+    double *eigtmp;           /* LAPACK workspace, CP_EIG_LWORK(d) */
 } cp_engine_ws;
+#define CP_EIG_LWORK(d) (66 * (d) + 64)
 
 int cp_engine_ws_init(cp_engine_ws *ws, long d, long T);
 void cp_engine_ws_clear(cp_engine_ws *ws);
@@ -145,8 +146,8 @@ double cp_tilt_factor(const cp_predictor *p, double s, long L);
 
 /* Conditional estimator (docs/model.md FC-7).  cp_estimator_valid says
  * whether it applies to the predictor kind.  cp_prompt_eigen decomposes
- * Sigma_hat of the current prompt (cyclic Jacobi, fixed order: same bits
- * on any thread); cp_prompt_conditional_excess then returns
+ * Sigma_hat of the current prompt (LAPACK dsyev, one thread: same bits on
+ * any thread); cp_prompt_conditional_excess then returns
  * E[excess | Sigma_hat, s, direction] averaged over zeta (E zeta^2 = 1) and
  * the label noise.  p(l), the eigenvalue map of P: CA v_{t+1} = (1 + beta_t
  * l) v_t + alpha_t, v_0 = 0; lsa gamma; ols 1/l; bayes: excess 0. */
