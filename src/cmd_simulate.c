@@ -440,7 +440,7 @@ int cp_cmd_simulate(int argc, char **argv)
         if (any_clip)
             printf("# *: interval clipped at the Bayes risk (plus a known lower bound on the excess, when one is installed)\n");
         if (any_heavy)
-            printf("# HEAVY-TAIL: the mean is not trustworthy (one prompt carries > %g of the sum, effective sample size "
+            printf("# HEAVY-TAIL: the mean is not trustworthy (one prompt carries > %g of the sum and > 50 means, effective sample size "
                    "below %g n, median of means far below the mean, or a known lower bound above the interval; "
                    "docs/model.md FC-9); try sampler=tilted\n", CP_HEAVY_MAX_SHARE, CP_HEAVY_ESS_FRAC);
     }

@@ -176,7 +176,7 @@ void cp_sim_result_finish(cp_sim_result *res, const cp_tailstat *t, int sampled,
     res->max_share = t->sum > 0 ? t->max / t->sum : 0.0;
     res->ess = t->sumsq > 0 ? t->sum * t->sum / t->sumsq : 0.0;
     res->heavy_reasons = 0;
-    if (res->max_share > CP_HEAVY_MAX_SHARE)
+    if (res->max_share > fmax(CP_HEAVY_MAX_SHARE, CP_HEAVY_MAX_RATIO / (double) (res->n > 0 ? res->n : 1)))
         res->heavy_reasons |= CP_HEAVY_SHARE;
     if (res->n > 0 && res->ess < CP_HEAVY_ESS_FRAC * (double) res->n)
         res->heavy_reasons |= CP_HEAVY_ESS;

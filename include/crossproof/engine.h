@@ -188,7 +188,8 @@ typedef struct {
  * of squares, the largest value and the sums over CP_MOM_GROUPS
  * contiguous groups of prompt indices (median of means).  The rule:
  * heavy_tail when
- *   (a) max_share > CP_HEAVY_MAX_SHARE (one prompt carries that share of the sum), or
+ *   (a) max_share > max(CP_HEAVY_MAX_SHARE, CP_HEAVY_MAX_RATIO / n) (one prompt
+ *       carries 1% of the sum, or more than 50 times the mean), or
  *   (b) ess / n < CP_HEAVY_ESS_FRAC, ess = (sum f)^2 / sum f^2, or
  *   (c) the median of means lies below the mean by more than both
  *       CP_HEAVY_MOM_REL of the mean excess and 3 standard errors, or
@@ -196,6 +197,7 @@ typedef struct {
  *       of the (unclipped) 95% interval. */
 #define CP_MOM_GROUPS 16
 #define CP_HEAVY_MAX_SHARE 0.01
+#define CP_HEAVY_MAX_RATIO 50.0
 #define CP_HEAVY_ESS_FRAC 0.01
 #define CP_HEAVY_MOM_REL 0.5
 enum { CP_HEAVY_SHARE = 1, CP_HEAVY_ESS = 2, CP_HEAVY_MOM = 4, CP_HEAVY_BOUND = 8 };
