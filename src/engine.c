@@ -603,6 +603,11 @@ static void sigma_mul(double *y, const cp_prompt *pr, double a, const double *x,
         free(acc);
 }
 
+void cp_engine_sigma_apply(double *y, const cp_prompt *pr, const double *x)
+{
+    symv_kernel(y, pr->G, pr->d, pr->d + 1, x);
+}
+
 /* Cholesky solve of Sigma_hat w = c_hat (plain C; NaN when not positive definite). */
 static void ols_weight(cp_engine_ws *ws)
 {

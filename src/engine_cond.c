@@ -37,52 +37,121 @@ double cp_predictor_poly(const cp_predictor *p, double l)
 extern void dsyev_(const char *jobz, const char *uplo, const int *n, double *a, const int *lda, double *w,
                    double *work, const int *lwork, int *info);
 
-/* Eigen-decomposition of the top-left d x d block of G by LAPACK dsyev:
- * eval (d, ascending), evec column-major (evec[i * d + k] = component k of
- * eigenvector i).  The workspace lies after the matrix in ws->eigtmp (size
- * fixed by cp_engine_ws_init), so the call sequence, hence the bits, do not
+/* Eigenvalues (and with `vectors`, eigenvectors) of the top-left d x d
+ * block of G by LAPACK dsyev: eval (d, ascending), evec column-major
+ * (evec[i * d + k] = component k of eigenvector i).  The workspace size is
+ * fixed by cp_engine_ws_init, so the call sequence, hence the bits, do not
  * depend on the thread running it.  A failed decomposition leaves NaN
  * eigenvalues, which stop the run. */
-void cp_prompt_eigen(cp_engine_ws *ws)
+void cp_prompt_eigen(cp_engine_ws *ws, int vectors)
 {
     int d = (int) ws->d, n = d + 1, lwork = (int) CP_EIG_LWORK(ws->d), info = 0;
     double *A = ws->evec, *work = ws->eigtmp;
     for (int i = 0; i < d; i++)
         for (int j = 0; j < d; j++)
             A[i * d + j] = ws->pr.G[i * n + j];
-    dsyev_("V", "U", &d, A, &d, ws->eval, work, &lwork, &info);
+    dsyev_(vectors ? "V" : "N", "U", &d, A, &d, ws->eval, work, &lwork, &info);
     if (info != 0)
         for (int i = 0; i < d; i++)
             ws->eval[i] = NAN;
 }
 
+/* out = P x for the polynomial predictors (CA recursion of FC-1 with x in
+ * place of c_hat; gamma x for LSA); tmp: 2 d doubles of scratch. */
+static void poly_apply(double *out, const cp_predictor *p, const cp_engine_ws *ws, const double *x, double *tmp)
+{
+    long d = ws->d;
+    if (p->kind == CP_PRED_LSA) {
+        for (long i = 0; i < d; i++)
+            out[i] = p->gamma * x[i];
+        return;
+    }
+    double *v = out, *sv = tmp;
+    for (long i = 0; i < d; i++)
+        v[i] = 0.0;
+    for (long t = 0; t < p->T; t++) {
+        double a = p->kind == CP_PRED_CA_UNTIED ? p->alphas[t] : p->alpha;
+        double b = p->kind == CP_PRED_CA_UNTIED ? p->betas[t] : p->kind == CP_PRED_CA ? -p->alpha : p->beta;
+        if (t > 0)
+            cp_engine_sigma_apply(sv, &ws->pr, v);
+        for (long i = 0; i < d; i++)
+            v[i] = (v[i] + a * x[i]) + (t > 0 ? b * sv[i] : 0.0);
+    }
+}
+
 /* FC-7: E[excess | Sigma_hat, s, direction], zeta and the label noise
- * integrated out (E zeta^2 = 1).  With Sigma_hat = U diag(l) U^T,
- * a = U^T m/(1+s), b = U^T m, p_i = p(l_i), r_i = 1 - p_i l_i:
- *   w1^T R Lambda R w1 = sum (r_i a_i)^2 + (sum b_i r_i a_i)^2,
- *   tr(P Lambda P Sigma_hat) = sum p_i^2 l_i (1 + b_i^2). */
-double cp_prompt_conditional_excess(const cp_predictor *p, const cp_engine_ws *ws, long L, double sigma)
+ * integrated out (E zeta^2 = 1):
+ *   w1^T R Lambda R w1 = |R w1|^2 + (m^T R w1)^2,  w1 = m/(1+s), R w1 = w1 - P Sigma w1,
+ *   tr(P Lambda P Sigma_hat) = sum p(l_i)^2 l_i + (P m)^T Sigma_hat (P m).
+ * For d > CP_COND_VEC_MAXD polynomial predictors need only the eigenvalues
+ * and 2T + 2 products with Sigma_hat; for small d (where eigenvectors cost
+ * little) and for least squares (R = 0, tr = sum (1 + b_i^2)/l_i) the
+ * eigenvectors are used, b = U^T m.  cp_conditional_needs_vectors says
+ * which cp_prompt_eigen the caller must run. */
+int cp_conditional_needs_vectors(const cp_predictor *p)
+{
+    return p->kind == CP_PRED_OLS || p->d <= CP_COND_VEC_MAXD;
+}
+
+double cp_prompt_conditional_excess(const cp_predictor *p, cp_engine_ws *ws, long L, double sigma)
 {
     long d = ws->d;
     const cp_prompt *pr = &ws->pr;
     if (p->kind == CP_PRED_BAYES)
         return 0.0;
-    double lmax = 0.0;
+    double lmax = 0.0, f = 1.0 / (1.0 + pr->s), noise = (f + sigma * sigma) / (double) L;
     for (long i = 0; i < d; i++)
         lmax = fmax(lmax, fabs(ws->eval[i]));
-    double f = 1.0 / (1.0 + pr->s), bias1 = 0.0, bias2 = 0.0, tr = 0.0;
-    for (long i = 0; i < d; i++) {
-        double l = ws->eval[i], b = 0.0;
-        for (long k = 0; k < d; k++)
-            b += ws->evec[i * d + k] * pr->m[k];
-        if (p->kind == CP_PRED_OLS && !(l > 1e-13 * (double) d * lmax))
-            return NAN;                              /* Sigma_hat singular: least squares undefined */
-        double pv = cp_predictor_poly(p, l), r = 1.0 - pv * l, a = f * b;
-        bias1 += (r * a) * (r * a);
-        bias2 += b * r * a;
-        tr += pv * pv * l * (1.0 + b * b);
+    if (p->kind != CP_PRED_OLS && ws->d <= CP_COND_VEC_MAXD) {
+        /* eigenvector form: a = U^T w1, b = U^T m, r_i = 1 - p_i l_i:
+         * |R w1|^2 + (m^T R w1)^2 = sum (r_i a_i)^2 + (sum b_i r_i a_i)^2,
+         * tr(P Lambda P Sigma_hat) = sum p_i^2 l_i (1 + b_i^2). */
+        double bias1 = 0.0, bias2 = 0.0, tr = 0.0;
+        for (long i = 0; i < d; i++) {
+            double l = ws->eval[i], b = 0.0;
+            for (long k = 0; k < d; k++)
+                b += ws->evec[i * d + k] * pr->m[k];
+            double pv = cp_predictor_poly(p, l), r = 1.0 - pv * l, a = f * b;
+            bias1 += (r * a) * (r * a);
+            bias2 += b * r * a;
+            tr += pv * pv * l * (1.0 + b * b);
+        }
+        return bias1 + bias2 * bias2 + noise * tr;
     }
-    return bias1 + bias2 * bias2 + (f + sigma * sigma) / (double) L * tr;
+    if (p->kind == CP_PRED_OLS) {
+        double tr = 0.0;
+        for (long i = 0; i < d; i++) {
+            double l = ws->eval[i], b = 0.0;
+            if (!(l > 1e-13 * (double) d * lmax))
+                return NAN;                          /* Sigma_hat singular: least squares undefined */
+            for (long k = 0; k < d; k++)
+                b += ws->evec[i * d + k] * pr->m[k];
+            tr += (1.0 + b * b) / l;
+        }
+        return noise * tr;
+    }
+    double tr = 0.0;
+    for (long i = 0; i < d; i++) {
+        double l = ws->eval[i], pv = cp_predictor_poly(p, l);
+        tr += pv * pv * l;
+    }
+    double *w1 = ws->eigtmp, *sw = w1 + d, *rw = sw + d, *pm = rw + d, *tmp = pm + d;   /* 6 d <= CP_EIG_LWORK */
+    for (long i = 0; i < d; i++)
+        w1[i] = f * pr->m[i];
+    cp_engine_sigma_apply(sw, pr, w1);
+    poly_apply(rw, p, ws, sw, tmp);
+    double n2 = 0.0, mr = 0.0;
+    for (long i = 0; i < d; i++) {
+        rw[i] = w1[i] - rw[i];
+        n2 += rw[i] * rw[i];
+        mr += pr->m[i] * rw[i];
+    }
+    poly_apply(pm, p, ws, pr->m, tmp);
+    cp_engine_sigma_apply(sw, pr, pm);
+    double q = 0.0;
+    for (long i = 0; i < d; i++)
+        q += pm[i] * sw[i];
+    return n2 + mr * mr + noise * (tr + q);
 }
 
 /* r(l)^2 with r(l) = 1 - l p(l) */

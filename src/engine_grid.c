@@ -148,7 +148,7 @@ static void *mworker(void *arg)
             const double *c_hat = ws.pr.c;
             int bad = -1;
             if (jb->conditional) {               /* FC-7: one eigen-decomposition for every predictor */
-                cp_prompt_eigen(&ws);
+                cp_prompt_eigen(&ws, cp_conditional_needs_vectors(&jb->preds[0]));
                 for (int q = 0; q < jb->npred; q++) {
                     double val = cp_prompt_conditional_excess(&jb->preds[q], &ws, cfg->L, cfg->model.sigma);
                     if (!isfinite(val)) {

@@ -100,7 +100,7 @@ static void *worker(void *arg)
                     st->grad[k] += g[k];
                 }
             } else if (jb->conditional) {
-                cp_prompt_eigen(&ws);
+                cp_prompt_eigen(&ws, cp_conditional_needs_vectors(jb->pred));
                 val = cp_prompt_conditional_excess(jb->pred, &ws, cfg->L, cfg->model.sigma) * ws.pr.weight;
             } else {
                 const double *w = cp_predictor_weight(jb->pred, &ws);

@@ -145,16 +145,21 @@ void cp_prompt_draw_tilted(cp_engine_ws *ws, const cp_model_approx *m, long L, c
 double cp_tilt_factor(const cp_predictor *p, double s, long L);
 
 /* Conditional estimator (docs/model.md FC-7).  cp_estimator_valid says
- * whether it applies to the predictor kind.  cp_prompt_eigen decomposes
- * Sigma_hat of the current prompt (LAPACK dsyev, one thread: same bits on
- * any thread); cp_prompt_conditional_excess then returns
- * E[excess | Sigma_hat, s, direction] averaged over zeta (E zeta^2 = 1) and
- * the label noise.  p(l), the eigenvalue map of P: CA v_{t+1} = (1 + beta_t
- * l) v_t + alpha_t, v_0 = 0; lsa gamma; ols 1/l; bayes: excess 0. */
+ * whether it applies to the predictor kind.  cp_prompt_eigen computes the
+ * eigenvalues of Sigma_hat of the current prompt (and the eigenvectors
+ * when `vectors`: needed by least squares only), by LAPACK dsyev on one
+ * thread: same bits on any thread.  cp_prompt_conditional_excess then
+ * returns E[excess | Sigma_hat, s, direction] averaged over zeta (E zeta^2
+ * = 1) and the label noise.  p(l), the eigenvalue map of P: CA v_{t+1} =
+ * (1 + beta_t l) v_t + alpha_t, v_0 = 0; lsa gamma; ols 1/l; bayes: 0. */
 int cp_estimator_valid(cp_pred_kind k);
+/* y = Sigma_hat x for the current prompt (the engine's fixed-order AVX2/fma symv). */
+void cp_engine_sigma_apply(double *y, const cp_prompt *pr, const double *x);
 double cp_predictor_poly(const cp_predictor *p, double l);
-void cp_prompt_eigen(cp_engine_ws *ws);
-double cp_prompt_conditional_excess(const cp_predictor *p, const cp_engine_ws *ws, long L, double sigma);
+void cp_prompt_eigen(cp_engine_ws *ws, int vectors);
+#define CP_COND_VEC_MAXD 8
+int cp_conditional_needs_vectors(const cp_predictor *p);
+double cp_prompt_conditional_excess(const cp_predictor *p, cp_engine_ws *ws, long L, double sigma);
 
 /* w such that the prediction is w^T x_q.  Writes ws->w (and returns it). */
 const double *cp_predictor_weight(const cp_predictor *p, cp_engine_ws *ws);
