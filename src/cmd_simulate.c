@@ -42,7 +42,14 @@ static void sim_help(FILE *f)
                "key = value lines; command-line keys override them.  Every output records the\n"
                "resolved parameters, the seed and the versions.  With query=exact (default) the\n"
                "query is integrated out: the risk is the prior's Bayes risk (closed form) plus the\n"
-               "Monte Carlo mean of the excess (w - w*)^T Lambda (w - w*) (docs/model.md, FC-2).\n"
+               "Monte Carlo mean of the excess (w - w*)^T Lambda (w - w*) (docs/model.md, FC-2); by\n"
+               "default each prompt contributes that excess averaged exactly over zeta and the label\n"
+               "noise given Sigma_hat (estimator=conditional, FC-7; estimator=plain keeps the drawn one).\n"
+               "Every result carries a tail diagnostic (FC-9): the largest single share of the sum, the\n"
+               "effective sample size, a median-of-means estimate, and heavy_tail (text: HEAVY-TAIL)\n"
+               "when the mean cannot be trusted; intervals never go below the Bayes risk (marked *).\n"
+               "sampler=tilted draws the spike chi-square from a tilted defensive mixture with exact\n"
+               "weights (FC-8): use it where the tail is heavy (T/L above kappa*, about 0.0855 at alpha*).\n"
                "CA grids sharing L run in one pass over the prompts (same bits as separate runs).\n"
                "A NaN or Inf stops the run with an error; nothing is averaged over it.\n\nkeys [default]:\n");
     for (const cp_key_spec *k = sim_keys; k->name; k++)
@@ -297,7 +304,11 @@ int cp_cmd_simulate(int argc, char **argv)
                             BAD("L", "model=ols needs L >= d = %ld", d);
                     }
 #undef BAD
-    /* run */
+    /* run.  Merge point for a known lower bound on the expected excess: the
+     * engine applies cp_engine_excess_lower (engine.h) to every result when
+     * it is set; the program installs there an adapter returning the lower
+     * end, rounded down, of the certified ca-excess-lower (theorems/
+     * finite_size.md), or NAN where that bound does not apply. */
     rc = 0;
     int tty = cp_engine_stderr_is_tty() && !quiet;
     /* CA-family grids: every point with the same L (same prompts) runs in one

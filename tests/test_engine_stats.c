@@ -317,7 +317,7 @@ static double chi2_logpdf(double q, double L)
  * X ~ chi2_L, T even; by the trapezoid rule on [0, 6L]. */
 static double lower_bound_integral(double s, double alpha, long L, long T)
 {
-    const long N = 400000;
+    const long N = 100000;
     double hq = 6.0 * L / N, acc = 0;
     for (long k = 1; k < N; k++) {
         double q = k * hq, r = 1.0 - alpha * (1 + s) * q / L;
@@ -370,6 +370,34 @@ static void test_tilted_sampler(void **state)
     assert_true(a.heavy_tail);
     cp_sim_result_set_lower_bound(&a, lb);
     assert_true(a.heavy_reasons & CP_HEAVY_BOUND);
+    /* d = 20, uniform prior, L = 200, T = 30: two mixture shares agree, and
+     * the plain sampler's interval lies far below both and is flagged */
+    cp_model_approx m20 = model(10, 10, 0.0, 0.5, 4);
+    cp_predictor d20 = { .kind = CP_PRED_CA, .d = 20, .T = 30, .alpha = 4.0 / 13.0 };
+    cp_sim_result t1, t2, pl;
+    c = cfg_of(m20, 200, CP_SAMPLER_TILTED, CP_EST_CONDITIONAL, 41, scaled(20000));
+    assert_int_equal(cp_engine_risk(&t1, &c, &d20), 0);
+    c.tilt_share = 0.25;
+    c.seed = 42;
+    assert_int_equal(cp_engine_risk(&t2, &c, &d20), 0);
+    assert_agree(&t1, &t2, 4.5, "d = 20: tilt share 1/2 vs 1/4");
+    assert_true(t1.excess_stderr < 0.2 * t1.excess);
+    c = cfg_of(m20, 200, CP_SAMPLER_WISHART, CP_EST_CONDITIONAL, 41, scaled(20000));
+    assert_int_equal(cp_engine_risk(&pl, &c, &d20), 0);
+    assert_true(pl.excess + 4 * pl.excess_stderr < t1.excess - 4 * t1.excess_stderr);
+    /* here the plain sample may show no symptom at all (FC-9); the section-4
+     * lower bound averaged over the uniform prior (Simpson, 41 nodes) exposes it */
+    double lb20 = 0;
+    for (int k = 0; k <= 40; k++) {
+        double sk = 0.5 + 3.5 * k / 40.0, wk = (k == 0 || k == 40) ? 1 : (k % 2 ? 4 : 2);
+        lb20 += wk * lower_bound_integral(sk, 4.0 / 13.0, 200, 30);
+    }
+    lb20 *= (3.5 / 40.0) / 3.0 / 3.5;
+    assert_true(lb20 > 1000.0);                                   /* "several thousand" (section 4) */
+    assert_true(lb20 < t1.excess + 4 * t1.excess_stderr);
+    cp_sim_result_set_lower_bound(&pl, lb20);
+    assert_true(pl.heavy_tail && (pl.heavy_reasons & CP_HEAVY_BOUND));
+    assert_true(pl.ci_lo >= lb20);
 }
 
 int main(void)

@@ -38,7 +38,11 @@
  *            averages the excess term and adds the prior's Bayes risk, whose
  *            value is known in closed form (a control variate);
  *   sampled: draw (x_q, y_q) and average the squared error.
- * Both estimate the same risk; "exact" has far smaller variance.
+ * Both estimate the same risk; "exact" has far smaller variance.  With
+ * the exact query the estimator (cp_estimator below) is by default the
+ * conditional one: the excess averaged over zeta and the label noise
+ * given Sigma_hat (docs/model.md FC-7).  Every run also reports tail
+ * diagnostics and a heavy_tail flag (FC-9).
  *
  * Reproducibility: prompt number i draws only from Philox stream i (rng.h)
  * and per-chunk sums are combined in chunk order, so a run gives the same
