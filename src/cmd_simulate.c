@@ -25,7 +25,9 @@ static const cp_key_spec sim_keys[] = {
     { "prompts", CP_KEY_INT,     "100000",  "number of prompts per grid point" },
     { "seed",    CP_KEY_INT,     "1",       "random seed (Philox key)" },
     { "threads", CP_KEY_INT,     "0",       "worker threads; 0 = number of online CPUs (results do not depend on it)" },
-    { "sampler", CP_KEY_WORD,    "auto",    "direct, wishart, or auto (wishart when L >= d + 2, else direct)" },
+    { "sampler", CP_KEY_WORD,    "auto",    "direct, wishart, tilted (importance sampling of the spike, docs/model.md FC-8), or auto (wishart when L >= d + 2, else direct)" },
+    { "estimator", CP_KEY_WORD,  "auto",    "conditional (Rao-Blackwellised, FC-7), plain, or auto (conditional where valid)" },
+    { "tilt_share", CP_KEY_RAT,  "1/2",     "sampler=tilted: share of the tilted law in the defensive mixture, in (0, 1)" },
     { "query",   CP_KEY_WORD,    "exact",   "exact (query integrated out) or sampled (draw x_q, y_q)" },
     CP_KEY_END
 };
@@ -40,7 +42,14 @@ static void sim_help(FILE *f)
                "key = value lines; command-line keys override them.  Every output records the\n"
                "resolved parameters, the seed and the versions.  With query=exact (default) the\n"
                "query is integrated out: the risk is the prior's Bayes risk (closed form) plus the\n"
-               "Monte Carlo mean of the excess (w - w*)^T Lambda (w - w*) (docs/model.md, FC-2).\n"
+               "Monte Carlo mean of the excess (w - w*)^T Lambda (w - w*) (docs/model.md, FC-2); by\n"
+               "default each prompt contributes that excess averaged exactly over zeta and the label\n"
+               "noise given Sigma_hat (estimator=conditional, FC-7; estimator=plain keeps the drawn one).\n"
+               "Every result carries a tail diagnostic (FC-9): the largest single share of the sum, the\n"
+               "effective sample size, a median-of-means estimate, and heavy_tail (text: HEAVY-TAIL)\n"
+               "when the mean cannot be trusted; intervals never go below the Bayes risk (marked *).\n"
+               "sampler=tilted draws the spike chi-square from a tilted defensive mixture with exact\n"
+               "weights (FC-8): use it where the tail is heavy (T/L above kappa*, about 0.0855 at alpha*).\n"
                "CA grids sharing L run in one pass over the prompts (same bits as separate runs).\n"
                "A NaN or Inf stops the run with an error; nothing is averaged over it.\n\nkeys [default]:\n");
     for (const cp_key_spec *k = sim_keys; k->name; k++)
@@ -76,6 +85,25 @@ static int get_list(double **out, slong *n, const cp_kv *kv, const char *key, do
         (*out)[i] = fmpq_get_d(q + i);
     _fmpq_vec_clear(q, *n);
     return 0;
+}
+
+static const char *est_name(cp_estimator e)
+{
+    return e == CP_EST_CONDITIONAL ? "conditional" : "plain";
+}
+
+/* JSON list of the CP_HEAVY_* reasons (static buffer: one call per printf) */
+static const char *heavy_list(unsigned r)
+{
+    static char buf[128];
+    buf[0] = '\0';
+    static const char *const names[] = { "max_share", "ess", "median_of_means", "lower_bound" };
+    for (int i = 0; i < 4; i++)
+        if (r & (1u << i)) {
+            size_t l = strlen(buf);
+            snprintf(buf + l, sizeof buf - l, "%s\"%s\"", l ? ", " : "", names[i]);
+        }
+    return buf;
 }
 
 static double now_s(void)
@@ -186,7 +214,33 @@ int cp_cmd_simulate(int argc, char **argv)
     if (strcmp(sname, "auto") != 0) {
         cp_sampler s;
         if (cp_sampler_from_name(&s, sname) != 0 || s == CP_SAMPLER_POPULATION)
-            BAD("sampler", "sampler must be direct, wishart or auto, got '%s'", sname);
+            BAD("sampler", "sampler must be direct, wishart, tilted or auto, got '%s'", sname);
+    }
+    const char *ename;
+    cp_estimator estimator;
+    double tilt_share;
+    if (cp_kv_get_word(&ename, &kv, sim_keys, "estimator", err)) {
+        fprintf(stderr, "crossproof simulate: %s\n", err);
+        goto out;
+    }
+    if (!strcmp(ename, "auto")) estimator = CP_EST_AUTO;
+    else if (!strcmp(ename, "plain")) estimator = CP_EST_PLAIN;
+    else if (!strcmp(ename, "conditional")) estimator = CP_EST_CONDITIONAL;
+    else BAD("estimator", "estimator must be auto, plain or conditional, got '%s'", ename);
+    if (estimator == CP_EST_CONDITIONAL && query != CP_QUERY_EXACT)
+        BAD("estimator", "estimator=conditional needs query=exact");
+    {
+        fmpq_t q;
+        fmpq_init(q);
+        int bad = cp_kv_get_rat(q, &kv, sim_keys, "tilt_share", err);
+        tilt_share = fmpq_get_d(q);
+        fmpq_clear(q);
+        if (bad) {
+            fprintf(stderr, "crossproof simulate: %s\n", err);
+            goto out;
+        }
+        if (!(tilt_share > 0 && tilt_share < 1))
+            BAD("tilt_share", "tilt_share must lie strictly between 0 and 1");
     }
     /* cap: 10^10 prompts is about a day at this engine's speed; more is a typo */
     if (prompts < 2 || prompts > (slong) 1e10)
@@ -279,6 +333,8 @@ int cp_cmd_simulate(int argc, char **argv)
                             p->sampler = p->L >= pdim ? CP_SAMPLER_WISHART : CP_SAMPLER_DIRECT;
                         else {
                             cp_sampler_from_name(&p->sampler, sname);
+                            if (p->sampler == CP_SAMPLER_TILTED && p->L < d)
+                                BAD("sampler", "sampler=tilted needs L >= d = %ld, got L = %ld", d, p->L);
                             if (p->sampler == CP_SAMPLER_WISHART && p->L < pdim)
                                 BAD("sampler", "sampler=wishart needs L >= %ld here (d + %d), got L = %ld; use direct",
                                     pdim, ma.sigma > 0 ? 2 : 1, p->L);
@@ -287,7 +343,11 @@ int cp_cmd_simulate(int argc, char **argv)
                             BAD("L", "model=ols needs L >= d = %ld", d);
                     }
 #undef BAD
-    /* run */
+    /* run.  Merge point for a known lower bound on the expected excess: the
+     * engine applies cp_engine_excess_lower (engine.h) to every result when
+     * it is set; the program installs there an adapter returning the lower
+     * end, rounded down, of the certified ca-excess-lower (theorems/
+     * finite_size.md), or NAN where that bound does not apply. */
     rc = 0;
     int tty = cp_engine_stderr_is_tty() && !quiet;
     /* CA-family grids: every point with the same L (same prompts) runs in one
@@ -329,6 +389,7 @@ int cp_cmd_simulate(int argc, char **argv)
         memset(&cfg, 0, sizeof cfg);
         cfg.model = ma; cfg.bayes_risk = bayes; cfg.L = p->L; cfg.sampler = p->sampler;
         cfg.query = query; cfg.seed = (uint64_t) seed; cfg.prompts = prompts; cfg.threads = (int) threads;
+        cfg.estimator = estimator; cfg.tilt_share = tilt_share;
         char label[64];
         snprintf(label, sizeof label, "pass %ld/%ld", ++passes, npasses);
         if (tty) { cfg.progress = cp_engine_progress_bar; cfg.progress_arg = label; }
@@ -373,16 +434,20 @@ int cp_cmd_simulate(int argc, char **argv)
         fprintf(af.f, "\n# params: {");
         print_params_json(af.f, &kv);
         fprintf(af.f, "}\nmodel,d1,d2,m_lo,m_hi,prior,sigma,L,T,alpha,beta,gamma,sampler,query,prompts,seed,"
-                      "risk,stderr,ci95_lo,ci95_hi,excess,excess_stderr,bayes_risk,seconds_of_pass\n");
+                      "risk,stderr,ci95_lo,ci95_hi,excess,excess_stderr,bayes_risk,seconds_of_pass,"
+                      "estimator,excess_mom,max_share,ess,lower_bound,ci_clipped,heavy_tail\n");
         for (k = 0; k < npts; k++) {
             grid_point *p = &pts[k];
             fprintf(af.f, "%s,%ld,%ld,%.17g,%.17g,%s,%.17g,%ld,%ld,%.17g,%.17g,%.17g,%s,%s,%ld,%ld,"
-                          "%.10g,%.4g,%.10g,%.10g,%.10g,%.4g,%.17g,%.3f\n",
+                          "%.10g,%.4g,%.10g,%.10g,%.10g,%.4g,%.17g,%.3f",
                     mname, (long) ma.d1, (long) ma.d2, ma.m_lo, ma.m_hi, cp_prior_name(ma.prior), ma.sigma,
                     p->L, p->T, p->alpha, p->beta, p->gamma, cp_sampler_name(p->sampler), qname,
                     (long) prompts, (long) seed, p->res.risk, p->res.risk_stderr,
-                    p->res.risk - 1.96 * p->res.risk_stderr, p->res.risk + 1.96 * p->res.risk_stderr,
+                    bayes + p->res.ci_lo, bayes + p->res.ci_hi,
                     p->res.excess, p->res.excess_stderr, bayes, p->seconds);
+            fprintf(af.f, ",%s,%.10g,%.4g,%.6g,%.10g,%s,%s\n", est_name(p->res.estimator), p->res.excess_mom,
+                    p->res.max_share, p->res.ess, p->res.lower_bound, p->res.clipped ? "true" : "false",
+                    p->res.heavy_tail ? "true" : "false");
         }
         if (cp_atomic_close(&af, err) != 0) {
             fprintf(stderr, "crossproof simulate: --csv: %s\n", err);
@@ -395,13 +460,19 @@ int cp_cmd_simulate(int argc, char **argv)
         for (k = 0; k < npts; k++) {
             grid_point *p = &pts[k];
             printf("{\"risk\": %.10g, \"stderr\": %.4g, \"ci95\": [%.10g, %.10g], \"excess\": %.10g, "
-                   "\"excess_stderr\": %.4g, \"bayes_risk\": %.17g, \"kind\": \"estimate (double precision, not certified)\", "
+                   "\"excess_stderr\": %.4g, \"excess_ci95\": [%.10g, %.10g], \"ci_clipped\": %s, "
+                   "\"heavy_tail\": %s, \"heavy_reasons\": [%s], \"estimator\": \"%s\", \"excess_mom\": %.10g, "
+                   "\"max_share\": %.4g, \"ess\": %.6g, \"lower_bound\": ",
+                   p->res.risk, p->res.risk_stderr, bayes + p->res.ci_lo, bayes + p->res.ci_hi, p->res.excess,
+                   p->res.excess_stderr, p->res.ci_lo, p->res.ci_hi, p->res.clipped ? "true" : "false",
+                   p->res.heavy_tail ? "true" : "false", heavy_list(p->res.heavy_reasons),
+                   est_name(p->res.estimator), p->res.excess_mom, p->res.max_share, p->res.ess);
+            if (isfinite(p->res.lower_bound)) printf("%.10g", p->res.lower_bound); else printf("null");
+            printf(", \"bayes_risk\": %.17g, \"kind\": \"estimate (double precision, not certified)\", "
                    "\"resolved\": {\"model\": \"%s\", \"d\": %ld, \"L\": %ld, \"T\": %ld, \"alpha\": %.17g, "
                    "\"beta\": %.17g, \"gamma\": %.17g, \"sampler\": \"%s\", \"query\": \"%s\", \"prompts\": %ld, "
                    "\"seed\": %ld, \"threads\": %ld}, \"params\": {",
-                   p->res.risk, p->res.risk_stderr, p->res.risk - 1.96 * p->res.risk_stderr,
-                   p->res.risk + 1.96 * p->res.risk_stderr, p->res.excess, p->res.excess_stderr, bayes,
-                   mname, d, p->L, p->T, p->alpha, p->beta, p->gamma, cp_sampler_name(p->sampler), qname,
+                   bayes, mname, d, p->L, p->T, p->alpha, p->beta, p->gamma, cp_sampler_name(p->sampler), qname,
                    (long) prompts, (long) seed, (long) threads);
             print_params_json(stdout, &kv);
             printf("}, \"seconds\": %.3f, ", p->seconds);
@@ -416,17 +487,27 @@ int cp_cmd_simulate(int argc, char **argv)
                cp_version_string, mname, (long) ma.d1, (long) ma.d2, ma.m_lo, ma.m_hi, cp_prior_name(ma.prior),
                ma.zeta == CP_ZETA_RADEMACHER ? "rademacher" : "gaussian", ma.sigma, (long) prompts, (long) seed,
                qname, bayes);
-        printf("%8s %6s %10s %10s %10s %8s  %-14s %-11s %-25s %-14s %s\n", "L", "T", "alpha", "beta", "gamma",
-               "sampler", "risk", "stderr", "95% interval", "excess", "prompts/s (pass)");
+        printf("%8s %6s %10s %10s %10s %8s  %-14s %-11s %-26s %-14s %-12s %-10s %s\n", "L", "T", "alpha", "beta", "gamma",
+               "sampler", "risk", "stderr", "95% interval", "excess", "prompts/s", "max_share", "tail");
+        int any_heavy = 0, any_clip = 0;
         for (k = 0; k < npts; k++) {
             grid_point *p = &pts[k];
             char ci[64];
-            snprintf(ci, sizeof ci, "[%.8f, %.8f]", p->res.risk - 1.96 * p->res.risk_stderr,
-                     p->res.risk + 1.96 * p->res.risk_stderr);
-            printf("%8ld %6ld %10.6g %10.6g %10.6g %8s  %-14.10f %-11.3g %-25s %-14.6g %.4g\n", p->L, p->T,
+            snprintf(ci, sizeof ci, "[%.8f%s, %.8f]", bayes + p->res.ci_lo, p->res.clipped ? "*" : "",
+                     bayes + p->res.ci_hi);
+            printf("%8ld %6ld %10.6g %10.6g %10.6g %8s  %-14.10f %-11.3g %-26s %-14.6g %-12.4g %-10.4g %s\n", p->L, p->T,
                    p->alpha, p->beta, p->gamma, cp_sampler_name(p->sampler), p->res.risk, p->res.risk_stderr, ci,
-                   p->res.excess, (double) prompts / (p->seconds > 0 ? p->seconds : 1e-9));
+                   p->res.excess, (double) prompts / (p->seconds > 0 ? p->seconds : 1e-9), p->res.max_share,
+                   p->res.heavy_tail ? "HEAVY-TAIL" : "-");
+            any_heavy |= p->res.heavy_tail;
+            any_clip |= p->res.clipped;
         }
+        if (any_clip)
+            printf("# *: interval clipped at the Bayes risk (plus a known lower bound on the excess, when one is installed)\n");
+        if (any_heavy)
+            printf("# HEAVY-TAIL: the mean is not trustworthy (one prompt carries > %g of the sum and > 50 means, effective sample size "
+                   "below %g n, median of means far below the mean, or a known lower bound above the interval; "
+                   "docs/model.md FC-9); try sampler=tilted\n", CP_HEAVY_MAX_SHARE, CP_HEAVY_ESS_FRAC);
     }
 out:
     free(pts); free(alist); free(blist); free(glist); free(alphas); free(betas);

@@ -46,11 +46,11 @@ const char *cp_pred_kind_name(cp_pred_kind k)
     return kind_names[k];
 }
 
-static const char *const sampler_names[] = { "direct", "wishart", "population" };
+static const char *const sampler_names[] = { "direct", "wishart", "population", "tilted" };
 
 int cp_sampler_from_name(cp_sampler *out, const char *name)
 {
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < 4; i++)
         if (strcmp(name, sampler_names[i]) == 0) {
             *out = (cp_sampler) i;
             return 0;
@@ -133,6 +133,13 @@ int cp_engine_ws_init(cp_engine_ws *ws, long d, long T)
     ws->tmp = alloc_doubles(n);
     ws->tmp2 = alloc_doubles(n);
     ws->chol = alloc_doubles(d * d);
+    ws->eval = alloc_doubles(d);
+    ws->evec = alloc_doubles(d * d);
+    ws->eigtmp = alloc_doubles(CP_EIG_LWORK(d));
+    if (!ws->eval || !ws->evec || !ws->eigtmp) {
+        cp_engine_ws_clear(ws);
+        return -1;
+    }
     if (!ws->pr.m || !ws->pr.G || !ws->pr.c || !ws->pr.xq || !ws->Z || !ws->C || !ws->M
         || !ws->V || !ws->w || !ws->g || !ws->tmp || !ws->tmp2 || !ws->chol) {
         cp_engine_ws_clear(ws);
@@ -146,6 +153,7 @@ void cp_engine_ws_clear(cp_engine_ws *ws)
     free(ws->pr.m); free(ws->pr.G); free(ws->pr.c); free(ws->pr.xq);
     free(ws->Z); free(ws->C); free(ws->M); free(ws->V);
     free(ws->w); free(ws->g); free(ws->tmp); free(ws->tmp2); free(ws->chol);
+    free(ws->eval); free(ws->evec); free(ws->eigtmp);
     memset(ws, 0, sizeof *ws);
 }
 
@@ -374,6 +382,21 @@ void cp_prompt_draw(cp_engine_ws *ws, const cp_model_approx *m, long L, cp_sampl
     long d = ws->d, n = d + 1;
     cp_prompt *pr = &ws->pr;
     cp_rng r;
+    if (smp == CP_SAMPLER_TILTED) {
+        cp_prompt_draw_tilted(ws, m, L, NULL, 0.5, seed, substream, index);
+        if (draw_query) {
+            cp_rng_init(&r, seed, index, 3u * substream + 2u);
+            double u = cp_rng_normal(&r);
+            cp_rng_normal_vec(&r, pr->xq, d);
+            for (long j = 0; j < d; j++)
+                pr->xq[j] += u * pr->m[j];
+            pr->yq = pr->zeta * u;
+            if (m->sigma > 0.0)
+                pr->yq += m->sigma * cp_rng_normal(&r);
+        }
+        return;
+    }
+    pr->weight = 1.0;
     cp_rng_init(&r, seed, index, 3u * substream);
     draw_task(pr, m, &r);
     cp_rng_init(&r, seed, index, 3u * substream + 1u);
@@ -410,6 +433,73 @@ void cp_prompt_draw(cp_engine_ws *ws, const cp_model_approx *m, long L, cp_sampl
         if (m->sigma > 0.0)
             pr->yq += m->sigma * cp_rng_normal(&r);
     }
+}
+
+/* FC-8: the tilted sampler.  The excess of every predictor w = P(Sigma_hat)
+ * c_hat is invariant under a rotation of (m, Sigma_hat, c_hat), so m is
+ * put along e1; then x = D g, D = diag(sqrt(1+s), 1, ..., 1), and
+ * L Sigma_hat = D W D, W = C C^T ~ Wishart_d(L, I) by Bartlett (C_jj^2 ~
+ * chi2(L - j), C_jk ~ N(0, 1) for j > k).  C_00^2 = L mu/(1+s) is drawn
+ * from the mixture (1 - eps) chi2_L + eps (c chi2_L) and weighted by
+ * dP/dQ = 1/((1 - eps) + eps c^(-L/2) exp(q (1 - 1/c)/2)).  Given X,
+ * c_hat = Sigma_hat w* + eta with eta ~ N(0, (v/L) Sigma_hat), drawn as
+ * (sqrt(v)/L) (D C) g, g ~ N(0, I_d). */
+void cp_prompt_draw_tilted(cp_engine_ws *ws, const cp_model_approx *m, long L, const cp_predictor *tilt,
+                           double share, uint64_t seed, uint32_t substream, uint64_t index)
+{
+    long d = ws->d, n = d + 1;
+    cp_prompt *pr = &ws->pr;
+    cp_rng r;
+    double eps = share > 0.0 && share < 1.0 ? share : 0.5;
+    cp_rng_init(&r, seed, index, 3u * substream);
+    draw_task(pr, m, &r);
+    for (long i = 0; i < d; i++)
+        pr->m[i] = 0.0;
+    pr->m[0] = sqrt(pr->s);
+    double c = cp_tilt_factor(tilt, pr->s, L);
+    cp_rng_init(&r, seed, index, 3u * substream + 1u);
+    int tilted = cp_rng_uniform(&r) < eps;
+    double *C = ws->C;                /* d x d lower triangular, then scaled rows: M = D C */
+    for (long j = 0; j < d; j++) {
+        double *row = C + j * d;
+        cp_rng_normal_vec(&r, row, j);
+        double q = cp_rng_chi2(&r, (double) (L - j));
+        if (j == 0 && tilted)
+            q *= c;
+        if (j == 0) {
+            if (c == 1.0)
+                pr->weight = 1.0;
+            else {
+                double e = -0.5 * (double) L * log(c) + 0.5 * q * (1.0 - 1.0 / c);
+                pr->weight = e > 0 ? exp(-e) / ((1.0 - eps) * exp(-e) + eps) : 1.0 / ((1.0 - eps) + eps * exp(e));
+            }
+        }
+        row[j] = sqrt(q);
+        for (long k = j + 1; k < d; k++)
+            row[k] = 0.0;
+    }
+    double ds = sqrt(1.0 + pr->s);
+    for (long k = 0; k < d; k++)
+        C[k] *= ds;                   /* row 0 of D C */
+    double invL = 1.0 / (double) L;
+    for (long i = 0; i < d; i++)
+        for (long j = i; j < d; j++) {
+            double acc = 0.0;
+            for (long k = 0; k <= i; k++)
+                acc += C[i * d + k] * C[j * d + k];
+            pr->G[i * n + j] = pr->G[j * n + i] = acc * invL;
+        }
+    double v = pr->zeta * pr->zeta / (1.0 + pr->s) + m->sigma * m->sigma, f = pr->zeta * pr->m[0] / (1.0 + pr->s);
+    double *g = ws->tmp;
+    cp_rng_normal_vec(&r, g, d);
+    for (long i = 0; i < d; i++) {
+        double eta = 0.0;
+        for (long k = 0; k <= i; k++)
+            eta += C[i * d + k] * g[k];
+        pr->c[i] = f * pr->G[i * n] + sqrt(v) * invL * eta;
+        pr->G[i * n + d] = pr->G[d * n + i] = pr->c[i];
+    }
+    pr->G[d * n + d] = NAN;
 }
 
 /* --- predictors ---------------------------------------------------------- */
@@ -511,6 +601,11 @@ static void sigma_mul(double *y, const cp_prompt *pr, double a, const double *x,
             y[i] = b * y[i] + a * acc[i];
     if (acc != stack)
         free(acc);
+}
+
+void cp_engine_sigma_apply(double *y, const cp_prompt *pr, const double *x)
+{
+    symv_kernel(y, pr->G, pr->d, pr->d + 1, x);
 }
 
 /* Cholesky solve of Sigma_hat w = c_hat (plain C; NaN when not positive definite). */

@@ -85,6 +85,7 @@ typedef struct {
 typedef struct {
     long long n;
     double mean, m2;
+    cp_tailstat tail;
 } stat;
 
 typedef struct {
@@ -99,6 +100,7 @@ typedef struct {
     pthread_mutex_t lock;
     long long next, bad_index;
     int bad_pred, oom;
+    int conditional;
 } mjob;
 
 #define ROUND 256
@@ -145,7 +147,23 @@ static void *mworker(void *arg)
             cp_prompt_draw(&ws, &cfg->model, cfg->L, cfg->sampler, 0, cfg->seed, cfg->substream, index);
             const double *c_hat = ws.pr.c;
             int bad = -1;
-            for (long t = 0; t < jb->Tmax && bad < 0; t++) {
+            if (jb->conditional) {               /* FC-7: one eigen-decomposition for every predictor */
+                cp_prompt_eigen(&ws, cp_conditional_needs_vectors(&jb->preds[0]));
+                for (int q = 0; q < jb->npred; q++) {
+                    double val = cp_prompt_conditional_excess(&jb->preds[q], &ws, cfg->L, cfg->model.sigma);
+                    if (!isfinite(val)) {
+                        bad = q;
+                        break;
+                    }
+                    stat *s = &st[q];
+                    s->n++;
+                    double delta = val - s->mean;
+                    s->mean += delta / (double) s->n;
+                    s->m2 += delta * (val - s->mean);
+                    cp_tailstat_add(&s->tail, val, i, jb->total);
+                }
+            }
+            for (long t = 0; t < jb->Tmax && bad < 0 && !jb->conditional; t++) {
                 if (t > 0)
                     symm_kernel(Y, ws.pr.G, d, d + 1, V, K);
                 for (long k = 0; k < K; k++) {
@@ -178,6 +196,7 @@ static void *mworker(void *arg)
                     double delta = val - s->mean;
                     s->mean += delta / (double) s->n;
                     s->m2 += delta * (val - s->mean);
+                    cp_tailstat_add(&s->tail, val, i, jb->total);
                 }
             }
             if (bad >= 0) {
@@ -201,6 +220,25 @@ int cp_engine_risk_multi(cp_sim_result *res, const cp_sim_config *cfg, const cp_
     memset(res, 0, (size_t) npred * sizeof *res);
     if (npred < 1 || cfg->prompts < 2) {
         snprintf(res[0].error, sizeof res[0].error, "need at least one predictor and two prompts");
+        return -1;
+    }
+    if (cfg->sampler == CP_SAMPLER_TILTED) {   /* the tilt depends on the predictor: one run each */
+        for (int q = 0; q < npred; q++)
+            if (cp_engine_risk(&res[q], cfg, &preds[q]) != 0) {
+                if (q > 0)
+                    memcpy(res[0].error, res[q].error, sizeof res[0].error);
+                return -1;
+            }
+        return 0;
+    }
+    if (cfg->query != CP_QUERY_EXACT) {
+        snprintf(res[0].error, sizeof res[0].error, "cp_engine_risk_multi needs query=exact");
+        return -1;
+    }
+    int conditional = cfg->estimator == CP_EST_CONDITIONAL
+                      || (cfg->estimator == CP_EST_AUTO && cfg->sampler != CP_SAMPLER_POPULATION);
+    if (conditional && cfg->sampler == CP_SAMPLER_POPULATION) {
+        snprintf(res[0].error, sizeof res[0].error, "the conditional estimator needs a sampled Gram matrix");
         return -1;
     }
     long d = preds[0].d, Tmax = 0;
@@ -244,7 +282,7 @@ int cp_engine_risk_multi(cp_sim_result *res, const cp_sim_config *cfg, const cp_
         jb.cfg = cfg; jb.preds = preds; jb.npred = npred; jb.K = K; jb.cols = cols; jb.col_of = col_of;
         jb.Tmax = Tmax; jb.d = d; jb.slots = slots; jb.chunk0 = c0;
         jb.nchunks = nchunks - c0 < ROUND ? nchunks - c0 : ROUND;
-        jb.total = cfg->prompts; jb.bad_index = -1;
+        jb.total = cfg->prompts; jb.bad_index = -1; jb.conditional = conditional;
         pthread_mutex_init(&jb.lock, NULL);
         pthread_t tid[256];
         int started = 0, nt = threads < jb.nchunks ? threads : (int) jb.nchunks;
@@ -272,6 +310,7 @@ int cp_engine_risk_multi(cp_sim_result *res, const cp_sim_config *cfg, const cp_
                 const stat *s = &slots[c * npred + q];
                 stat *t = &tot[q];
                 if (s->n == 0) continue;
+                cp_tailstat_merge(&t->tail, &s->tail);
                 long long nn = t->n + s->n;
                 double delta = s->mean - t->mean;
                 t->mean += delta * (double) s->n / (double) nn;
@@ -288,6 +327,9 @@ int cp_engine_risk_multi(cp_sim_result *res, const cp_sim_config *cfg, const cp_
         res[q].excess_stderr = se;
         res[q].risk = cfg->bayes_risk + tot[q].mean;
         res[q].risk_stderr = se;
+        res[q].estimator = conditional ? CP_EST_CONDITIONAL : CP_EST_PLAIN;
+        double lb = cp_engine_excess_lower ? cp_engine_excess_lower(&cfg->model, cfg->L, &preds[q]) : NAN;
+        cp_sim_result_finish(&res[q], &tot[q].tail, 0, cfg->bayes_risk, lb);
     }
 done:
     free(cols); free(col_of); free(slots); free(tot);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "crossproof/engine.h"
+#include "crossproof/rng.h"
 
 #define ROUND_CHUNKS 512
 
@@ -20,6 +21,7 @@ typedef struct {
     long long n;
     double mean, m2;       /* Welford */
     double *grad;          /* gradient sum (grad runs) */
+    cp_tailstat tail;      /* tail diagnostics (FC-9) */
 } chunk_stat;
 
 typedef struct {
@@ -29,6 +31,7 @@ typedef struct {
     long long chunk0, nchunks;      /* chunks of this round */
     long long total;                /* prompts of the run */
     int want_grad;
+    int conditional;                /* estimator (FC-7) */
     long np;
     pthread_mutex_t lock;
     long long next;                 /* next chunk to hand out (relative) */
@@ -65,12 +68,29 @@ static void *worker(void *arg)
         long long hi = lo + CP_ENGINE_CHUNK < jb->total ? lo + CP_ENGINE_CHUNK : jb->total;
         st->n = 0;
         st->mean = st->m2 = 0.0;
+        memset(&st->tail, 0, sizeof st->tail);
         if (st->grad)
             memset(st->grad, 0, (size_t) jb->np * sizeof(double));
         for (long long i = lo; i < hi; i++) {
             uint64_t index = cfg->first + (uint64_t) i;
-            cp_prompt_draw(&ws, &cfg->model, cfg->L, cfg->sampler, sampled, cfg->seed,
-                           cfg->substream, index);
+            if (cfg->sampler == CP_SAMPLER_TILTED && !jb->want_grad) {
+                cp_prompt_draw_tilted(&ws, &cfg->model, cfg->L, jb->pred, cfg->tilt_share, cfg->seed,
+                                      cfg->substream, index);
+                if (sampled) {   /* the query: same stream and law as cp_prompt_draw */
+                    cp_rng r;
+                    cp_rng_init(&r, cfg->seed, index, 3u * cfg->substream + 2u);
+                    double u = cp_rng_normal(&r);
+                    cp_rng_normal_vec(&r, ws.pr.xq, ws.d);
+                    for (long j = 0; j < ws.d; j++)
+                        ws.pr.xq[j] += u * ws.pr.m[j];
+                    ws.pr.yq = ws.pr.zeta * u;
+                    if (cfg->model.sigma > 0.0)
+                        ws.pr.yq += cfg->model.sigma * cp_rng_normal(&r);
+                }
+            } else {
+                cp_prompt_draw(&ws, &cfg->model, cfg->L, cfg->sampler, sampled, cfg->seed,
+                               cfg->substream, index);
+            }
             double val;
             int ok = 1;
             if (jb->want_grad) {
@@ -79,6 +99,9 @@ static void *worker(void *arg)
                     ok &= isfinite(g[k]);
                     st->grad[k] += g[k];
                 }
+            } else if (jb->conditional) {
+                cp_prompt_eigen(&ws, cp_conditional_needs_vectors(jb->pred));
+                val = cp_prompt_conditional_excess(jb->pred, &ws, cfg->L, cfg->model.sigma) * ws.pr.weight;
             } else {
                 const double *w = cp_predictor_weight(jb->pred, &ws);
                 if (sampled) {
@@ -89,6 +112,7 @@ static void *worker(void *arg)
                 } else {
                     val = cp_prompt_excess(w, &ws.pr);
                 }
+                val *= ws.pr.weight;
             }
             if (!ok || !isfinite(val)) {
                 pthread_mutex_lock(&jb->lock);
@@ -101,6 +125,7 @@ static void *worker(void *arg)
             double delta = val - st->mean;
             st->mean += delta / (double) st->n;
             st->m2 += delta * (val - st->mean);
+            cp_tailstat_add(&st->tail, val, i, jb->total);
         }
     }
     free(g);
@@ -111,8 +136,11 @@ static void *worker(void *arg)
 /* Runs cfg over all its prompts; combines per-chunk statistics in order.
  * grad (np entries) receives the gradient sum when non-NULL. */
 static int run_all(long long *n_out, double *mean_out, double *m2_out, double *grad,
-                   const cp_sim_config *cfg, const cp_predictor *pred, char *err)
+                   const cp_sim_config *cfg, const cp_predictor *pred, char *err,
+                   int conditional, cp_tailstat *tail)
 {
+    if (tail)
+        memset(tail, 0, sizeof *tail);
     long np = cp_predictor_nparams(pred);
     long long total = cfg->prompts;
     long long nchunks_total = (total + CP_ENGINE_CHUNK - 1) / CP_ENGINE_CHUNK;
@@ -145,6 +173,7 @@ static int run_all(long long *n_out, double *mean_out, double *m2_out, double *g
         jb.nchunks = nchunks_total - c0 < ROUND_CHUNKS ? nchunks_total - c0 : ROUND_CHUNKS;
         jb.total = total;
         jb.want_grad = grad != NULL;
+        jb.conditional = conditional && grad == NULL;
         jb.np = np;
         jb.bad_index = -1;
         pthread_mutex_init(&jb.lock, NULL);
@@ -183,6 +212,8 @@ static int run_all(long long *n_out, double *mean_out, double *m2_out, double *g
             mean += delta * (double) st->n / (double) nn;
             m2 += st->m2 + delta * delta * (double) n * (double) st->n / (double) nn;
             n = nn;
+            if (tail)
+                cp_tailstat_merge(tail, &st->tail);
             if (grad)
                 for (long k = 0; k < np; k++)
                     grad[k] += st->grad[k];
@@ -210,10 +241,28 @@ int cp_engine_risk(cp_sim_result *res, const cp_sim_config *cfg, const cp_predic
         snprintf(res->error, sizeof res->error, "prompts must be at least 2");
         return -1;
     }
-    if (run_all(&n, &mean, &m2, NULL, cfg, pred, res->error) != 0)
+    int valid = cp_estimator_valid(pred->kind) && cfg->query == CP_QUERY_EXACT
+                && cfg->sampler != CP_SAMPLER_POPULATION;
+    cp_estimator est = cfg->estimator == CP_EST_AUTO ? (valid ? CP_EST_CONDITIONAL : CP_EST_PLAIN) : cfg->estimator;
+    if (est == CP_EST_CONDITIONAL && !valid) {
+        snprintf(res->error, sizeof res->error, "the conditional estimator needs query=exact, a sampled Gram "
+                 "matrix and a predictor w = P(Sigma_hat) c_hat (bayes, ols, lsa, ca, ca2, ca_untied)");
+        return -1;
+    }
+    if (cfg->sampler == CP_SAMPLER_TILTED && pred->kind == CP_PRED_LSA_GENERAL) {
+        snprintf(res->error, sizeof res->error, "sampler=tilted does not draw yy_hat: not for lsa_general");
+        return -1;
+    }
+    if (cfg->sampler == CP_SAMPLER_TILTED && cfg->L < pred->d) {
+        snprintf(res->error, sizeof res->error, "sampler=tilted needs L >= d");
+        return -1;
+    }
+    cp_tailstat tail;
+    if (run_all(&n, &mean, &m2, NULL, cfg, pred, res->error, est == CP_EST_CONDITIONAL, &tail) != 0)
         return -1;
     double se = sqrt(m2 / (double) (n - 1) / (double) n);
     res->n = n;
+    res->estimator = est;
     if (cfg->query == CP_QUERY_SAMPLED) {
         res->risk = mean;
         res->risk_stderr = se;
@@ -225,6 +274,8 @@ int cp_engine_risk(cp_sim_result *res, const cp_sim_config *cfg, const cp_predic
         res->risk = cfg->bayes_risk + mean;
         res->risk_stderr = se;
     }
+    double lb = cp_engine_excess_lower ? cp_engine_excess_lower(&cfg->model, cfg->L, pred) : NAN;
+    cp_sim_result_finish(res, &tail, cfg->query == CP_QUERY_SAMPLED, cfg->bayes_risk, lb);
     return 0;
 }
 
@@ -234,7 +285,7 @@ int cp_engine_grad(double *grad, double *mean_excess, const cp_sim_config *cfg,
     long long n;
     double mean, m2;
     long np = cp_predictor_nparams(pred);
-    if (run_all(&n, &mean, &m2, grad, cfg, pred, err) != 0)
+    if (run_all(&n, &mean, &m2, grad, cfg, pred, err, 0, NULL) != 0)
         return -1;
     for (long k = 0; k < np; k++)
         grad[k] /= (double) n;

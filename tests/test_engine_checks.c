@@ -55,7 +55,7 @@ static void test_least_squares_contradicted_at_small_T(void **state)
 static void test_toward_bayes_contradicted_when_reversed(void **state)
 {
     (void) state;
-    const char *bad[] = { "T=20,3", "L=2000,50", "prompts=20000", NULL };
+    const char *bad[] = { "T=10,1", "L=5000,50", "prompts=20000", NULL };
     assert_int_equal(run_check("ca_toward_bayes", bad), CP_CONTRADICTED);
     const char *good[] = { "T=1,10", "L=50,5000", "prompts=20000", NULL };
     assert_int_equal(run_check("ca_toward_bayes", good), CP_SUPPORTED);
@@ -69,6 +69,32 @@ static void test_training_contradicted_when_L_decreases(void **state)
     assert_int_equal(run_check("ca_trained_params", bad), CP_CONTRADICTED);
 }
 
+/* heavy tails make a check INCONCLUSIVE, never SUPPORTED (docs/model.md FC-9):
+ * at L = 200, T = 20 > kappa* L the tied CA at alpha* has a tail-dominated excess */
+static void test_heavy_tail_inconclusive(void **state)
+{
+    (void) state;
+    const char *heavy[] = { "L=200", "T=20", "prompts=20000", "tol_rel=1000", NULL };
+    assert_int_equal(run_check("ca_large_L_excess", heavy), CP_INCONCLUSIVE);
+    /* the same band with a light-tailed depth passes, so the verdict above comes from the flag */
+    const char *light[] = { "L=200", "T=1", "prompts=20000", "tol_rel=1000", NULL };
+    assert_int_equal(run_check("ca_large_L_excess", light), CP_SUPPORTED);
+    const char *path[] = { "T=1,10", "L=50,5000", "prompts=20000", "kappa_star=0.001", NULL };
+    assert_int_equal(run_check("ca_toward_bayes", path), CP_INCONCLUSIVE);
+}
+
+/* the mutants named in theorems/risk_limits.md are caught */
+static void test_mutants_caught(void **state)
+{
+    (void) state;
+    const char *large[] = { "T=1,2", "prompts=50000", "ref_T_offset=1", NULL };
+    assert_int_equal(run_check("ca_large_L_excess", large), CP_CONTRADICTED);
+    const char *ls[] = { "d1=2", "d2=2", "sigma=1/2", "L=40", "prompts=20000", "ref_d_offset=1", NULL };
+    assert_int_equal(run_check("ca_least_squares_limit", ls), CP_CONTRADICTED);
+    const char *rev[] = { "T=1,10", "L=50,5000", "prompts=20000", "reverse=1", NULL };
+    assert_int_equal(run_check("ca_toward_bayes", rev), CP_CONTRADICTED);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -76,6 +102,8 @@ int main(void)
         cmocka_unit_test(test_least_squares_contradicted_at_small_T),
         cmocka_unit_test(test_toward_bayes_contradicted_when_reversed),
         cmocka_unit_test(test_training_contradicted_when_L_decreases),
+        cmocka_unit_test(test_heavy_tail_inconclusive),
+        cmocka_unit_test(test_mutants_caught),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -21,7 +21,15 @@
  *               C_jj^2 ~ chi2(L - j), C_jk ~ N(0,1) below the diagonal);
  *               cost ~ d^3, independent of L; needs L >= p
  *               (p = d + 1 when sigma = 0, d + 2 otherwise);
- *   population: G_hat replaced by its L = infinity limit (deterministic).
+ *   population: G_hat replaced by its L = infinity limit (deterministic);
+ *   tilted:     importance sampling of the spike chi-square (docs/model.md
+ *               FC-8): m = sqrt(s) e1 (the excess is rotation invariant),
+ *               L Sigma_hat = D C C^T D with D = Lambda^{1/2} and C the
+ *               Bartlett factor of Wishart_d(L, I), so mu = e1^T Sigma_hat e1
+ *               = (1+s) C_11^2 / L with C_11^2 ~ chi2_L; C_11^2 is drawn from
+ *               the defensive mixture (1 - eps) chi2_L + eps c chi2_L and the
+ *               prompt carries the exact weight dP/dQ; c_hat = Sigma_hat w*
+ *               + (sqrt(v)/L) D C g (exact in law); yy_hat is not drawn (NaN).
  *
  * Query handling:
  *   exact:   the query is integrated out analytically (Rao-Blackwell):
@@ -30,7 +38,11 @@
  *            averages the excess term and adds the prior's Bayes risk, whose
  *            value is known in closed form (a control variate);
  *   sampled: draw (x_q, y_q) and average the squared error.
- * Both estimate the same risk; "exact" has far smaller variance.
+ * Both estimate the same risk; "exact" has far smaller variance.  With
+ * the exact query the estimator (cp_estimator below) is by default the
+ * conditional one: the excess averaged over zeta and the label noise
+ * given Sigma_hat (docs/model.md FC-7).  Every run also reports tail
+ * diagnostics and a heavy_tail flag (FC-9).
  *
  * Reproducibility: prompt number i draws only from Philox stream i (rng.h)
  * and per-chunk sums are combined in chunk order, so a run gives the same
@@ -42,7 +54,16 @@
 #include <stdint.h>
 #include "crossproof/model.h"
 
-typedef enum { CP_SAMPLER_DIRECT, CP_SAMPLER_WISHART, CP_SAMPLER_POPULATION } cp_sampler;
+typedef enum { CP_SAMPLER_DIRECT, CP_SAMPLER_WISHART, CP_SAMPLER_POPULATION, CP_SAMPLER_TILTED } cp_sampler;
+/* Estimator of the expected excess (docs/model.md FC-7):
+ *   plain:       the excess (w - w*)^T Lambda (w - w*) of the drawn prompt;
+ *   conditional: its expectation given Sigma_hat and s (the label noise and
+ *                zeta integrated out exactly): w1^T R Lambda R w1
+ *                + (1/(1+s) + sigma^2)/L tr(P Lambda P Sigma_hat), w1 = m/(1+s),
+ *                R = I - P Sigma_hat, for predictors w = P(Sigma_hat) c_hat;
+ *   auto:        conditional where valid (query=exact; bayes, ols, lsa, ca,
+ *                ca2, ca_untied; not the population sampler), else plain. */
+typedef enum { CP_EST_AUTO, CP_EST_PLAIN, CP_EST_CONDITIONAL } cp_estimator;
 typedef enum { CP_QUERY_EXACT, CP_QUERY_SAMPLED } cp_query_mode;
 
 typedef enum {
@@ -89,6 +110,7 @@ typedef struct {
     double *c;        /* d: copy of c_hat (column d of G) */
     double *xq;       /* d, sampled query only */
     double yq;
+    double weight;    /* importance weight dP/dQ (1 except for the tilted sampler) */
 } cp_prompt;
 
 /* Per-thread workspace (buffers sized for d, T, and the direct sampler's
@@ -100,7 +122,10 @@ typedef struct {
     double *V;                /* (T+1) x d iterates (gradients) */
     double *w, *g, *tmp, *tmp2;
     double *chol;             /* d x d */
+    double *eval, *evec;      /* d, d x d: eigen-decomposition of Sigma_hat (conditional estimator) */
+    double *eigtmp;           /* LAPACK workspace, CP_EIG_LWORK(d) */
 } cp_engine_ws;
+#define CP_EIG_LWORK(d) (66 * (d) + 64)
 
 int cp_engine_ws_init(cp_engine_ws *ws, long d, long T);
 void cp_engine_ws_clear(cp_engine_ws *ws);
@@ -113,6 +138,32 @@ void cp_engine_init(void);
  * query 3*substream + 2, so direct and wishart share tasks and queries. */
 void cp_prompt_draw(cp_engine_ws *ws, const cp_model_approx *m, long L, cp_sampler smp,
                     int draw_query, uint64_t seed, uint32_t substream, uint64_t index);
+
+/* Tilted draw (sampler tilted, docs/model.md FC-8) of prompt `index`: the
+ * tilt c is chosen per prompt from the predictor (NULL: no tilt, c = 1) as
+ * the maximiser of the integrand r(lambda x)^2 x^(L/2-1) e^(-L x/2), r(l) =
+ * 1 - l p(l); share = eps in (0, 1) (values outside: 1/2). */
+void cp_prompt_draw_tilted(cp_engine_ws *ws, const cp_model_approx *m, long L, const cp_predictor *tilt,
+                           double share, uint64_t seed, uint32_t substream, uint64_t index);
+/* The tilt factor c of a task with s (exposed for tests). */
+double cp_tilt_factor(const cp_predictor *p, double s, long L);
+
+/* Conditional estimator (docs/model.md FC-7).  cp_estimator_valid says
+ * whether it applies to the predictor kind.  cp_prompt_eigen computes the
+ * eigenvalues of Sigma_hat of the current prompt (and the eigenvectors
+ * when `vectors`: needed by least squares only), by LAPACK dsyev on one
+ * thread: same bits on any thread.  cp_prompt_conditional_excess then
+ * returns E[excess | Sigma_hat, s, direction] averaged over zeta (E zeta^2
+ * = 1) and the label noise.  p(l), the eigenvalue map of P: CA v_{t+1} =
+ * (1 + beta_t l) v_t + alpha_t, v_0 = 0; lsa gamma; ols 1/l; bayes: 0. */
+int cp_estimator_valid(cp_pred_kind k);
+/* y = Sigma_hat x for the current prompt (the engine's fixed-order AVX2/fma symv). */
+void cp_engine_sigma_apply(double *y, const cp_prompt *pr, const double *x);
+double cp_predictor_poly(const cp_predictor *p, double l);
+void cp_prompt_eigen(cp_engine_ws *ws, int vectors);
+#define CP_COND_VEC_MAXD 8
+int cp_conditional_needs_vectors(const cp_predictor *p);
+double cp_prompt_conditional_excess(const cp_predictor *p, cp_engine_ws *ws, long L, double sigma);
 
 /* w such that the prediction is w^T x_q.  Writes ws->w (and returns it). */
 const double *cp_predictor_weight(const cp_predictor *p, cp_engine_ws *ws);
@@ -133,16 +184,73 @@ typedef struct {
     uint64_t first;          /* index of the first prompt */
     long long prompts;
     int threads;
+    cp_estimator estimator;  /* 0 = auto */
+    double tilt_share;       /* sampler tilted: share eps of tilted draws (0: 1/2) */
     void (*progress)(double done_fraction, void *arg);
     void *progress_arg;
 } cp_sim_config;
+
+/* Tail diagnostics (docs/model.md FC-9).  Per-prompt values f_i (the
+ * excess, the squared error with query=sampled, times the importance
+ * weight with sampler=tilted) are summarised per chunk and combined in
+ * chunk order (bounded memory, same bits for any thread count): sum, sum
+ * of squares, the largest value and the sums over CP_MOM_GROUPS
+ * contiguous groups of prompt indices (median of means).  The rule:
+ * heavy_tail when
+ *   (a) max_share > max(CP_HEAVY_MAX_SHARE, CP_HEAVY_MAX_RATIO / n) (one prompt
+ *       carries 1% of the sum, or more than 50 times the mean), or
+ *   (b) ess / n < CP_HEAVY_ESS_FRAC, ess = (sum f)^2 / sum f^2, or
+ *   (c) the median of means lies below the mean by more than both
+ *       CP_HEAVY_MOM_REL of the mean excess and 3 standard errors, or
+ *   (d) a known lower bound on the expected excess exceeds the upper end
+ *       of the (unclipped) 95% interval. */
+#define CP_MOM_GROUPS 16
+#define CP_HEAVY_MAX_SHARE 0.01
+#define CP_HEAVY_MAX_RATIO 50.0
+#define CP_HEAVY_ESS_FRAC 0.01
+#define CP_HEAVY_MOM_REL 0.5
+enum { CP_HEAVY_SHARE = 1, CP_HEAVY_ESS = 2, CP_HEAVY_MOM = 4, CP_HEAVY_BOUND = 8 };
+
+typedef struct {
+    double sum, sumsq, max;
+    double gsum[CP_MOM_GROUPS];
+    long long gn[CP_MOM_GROUPS];
+} cp_tailstat;
+void cp_tailstat_add(cp_tailstat *t, double v, long long i, long long n);
+void cp_tailstat_merge(cp_tailstat *t, const cp_tailstat *s);
 
 typedef struct {
     double risk, risk_stderr;       /* estimate of the prediction risk and its standard error */
     double excess, excess_stderr;   /* risk minus the task-known Bayes risk */
     long long n;
+    cp_estimator estimator;         /* the one used (plain or conditional) */
+    double max_share;               /* largest single per-prompt value / sum of values */
+    double ess;                     /* (sum f)^2 / sum f^2 */
+    double excess_mom;              /* median-of-means estimate of the excess */
+    double lower_bound;             /* known lower bound on the expected excess (NAN: none) */
+    double ci_lo, ci_hi;            /* 95% interval of the excess, clipped below at max(0, lower_bound) */
+    int clipped;                    /* ci_lo was raised to that floor */
+    int heavy_tail;                 /* the rule above */
+    unsigned heavy_reasons;         /* CP_HEAVY_* bits */
     char error[256];                /* set when a run stopped (non-finite value, memory) */
 } cp_sim_result;
+
+/* Fills the diagnostics of res from t (n = res->n, mean and stderr set)
+ * and sets lower_bound = lb (NAN: none), clipping and heavy_tail. */
+void cp_sim_result_finish(cp_sim_result *res, const cp_tailstat *t, int sampled, double bayes_risk, double lb);
+/* Re-applies a known lower bound lb on the expected excess (the program
+ * layer's hook, e.g. the certified ca-excess-lower): updates lower_bound,
+ * the clipped interval and rule (d). */
+void cp_sim_result_set_lower_bound(cp_sim_result *res, double lb);
+/* The interval excess +- z stderr clipped below at max(0, lower_bound);
+ * returns 1 when clipped. */
+int cp_sim_interval(double *lo, double *hi, const cp_sim_result *res, double z);
+/* Hook for a known lower bound on the expected excess of a predictor at
+ * (model, L) -- NULL until the program layer installs one (the certified
+ * ca-excess-lower of theorems/finite_size.md, wired at merge time).  It
+ * returns NAN when it has no bound for these parameters. */
+typedef double (*cp_excess_lower_fn)(const cp_model_approx *m, long L, const cp_predictor *p);
+extern cp_excess_lower_fn cp_engine_excess_lower;
 
 /* Prompts per chunk: the unit of work and of ordered reduction. */
 #define CP_ENGINE_CHUNK 256
