@@ -22,9 +22,12 @@ CFLAGS   += -std=c11 -Wall -Wextra -D_GNU_SOURCE -Iinclude -MMD -MP
 # arguments are members of a `const cp_model_t` parameter (an array-of-one
 # type); the accesses are in bounds, so that one diagnostic is silenced.
 CFLAGS   += $(shell $(CC) -Wno-stringop-overread -x c -fsyntax-only /dev/null 2>/dev/null && echo -Wno-stringop-overread)
+# Position-independent code so that the same objects make the shared library
+# (make install); no semantic interposition keeps calls inside the library direct.
+CFLAGS   += -fPIC -fno-semantic-interposition
 LDFLAGS  ?=
 
-DEB_PACKAGES := libmpfr-dev libgmp-dev libflint-dev libflint-arb-dev libcmocka-dev libopenblas-dev
+DEB_PACKAGES := libmpfr-dev libgmp-dev libflint-dev libflint-arb-dev libcmocka-dev libopenblas-dev pkgconf
 
 # --- dependency layout -----------------------------------------------------
 FLINT3 := $(shell printf '\#include <flint/arb.h>\nint main(void){return 0;}\n' | \
@@ -44,6 +47,13 @@ CORE_OBJ   := $(CORE_SRC:%.c=$(BUILD)/%.o)
 CHECK_OBJ  := $(CHECK_SRC:%.c=$(BUILD)/%.o)
 MAIN_OBJ   := $(BUILD)/src/main.o
 LIB        := $(BUILD)/libcrossproof.a
+# The installed libraries hold the core and the check modules (the quantity
+# and check registries live in checks/registry.c), so a program that links
+# them alone resolves every symbol of the public headers.
+VERSION    := $(shell sed -n 's/^const char cp_version_string\[\] = "\(.*\)";/\1/p' src/versions.c)
+SOMAJOR    := 0
+SHLIB      := $(BUILD)/libcrossproof.so.$(VERSION)
+FULL_LIB   := $(BUILD)/libcrossproof-full.a
 PROG       := $(BUILD)/crossproof
 TEST_SRC   := $(wildcard tests/test_*.c)
 TEST_BIN   := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
@@ -178,11 +188,34 @@ figures: all
 	@$(MAKE) --no-print-directory deps DEB_PACKAGES=gnuplot-nox
 	sh docs/figures/make_figures.sh $(PROG) $(BUILD)/figures-data
 
-install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/crossproof
+$(FULL_LIB): $(CORE_OBJ) $(CHECK_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(SHLIB): $(CORE_OBJ) $(CHECK_OBJ)
+	$(CC) -shared -Wl,-soname,libcrossproof.so.$(SOMAJOR) -Wl,--no-undefined $(LDFLAGS) -o $@ $^ $(LIBS)
+
+# crossproof.pc records the libraries this build linked against (FLINT 3 or
+# FLINT 2.9 + Arb); they are public (Libs), not private, because the headers
+# expose FLINT and Arb types that a caller initialises and clears itself.  The
+# headers pick the matching Arb layout by __has_include.
+install: all $(FULL_LIB) $(SHLIB)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/crossproof \
+	  $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(PROG) $(DESTDIR)$(PREFIX)/bin/crossproof
-	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/libcrossproof.a
+	install -m 644 $(FULL_LIB) $(DESTDIR)$(PREFIX)/lib/libcrossproof.a
+	install -m 755 $(SHLIB) $(DESTDIR)$(PREFIX)/lib/
+	ln -sf libcrossproof.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libcrossproof.so.$(SOMAJOR)
+	ln -sf libcrossproof.so.$(SOMAJOR) $(DESTDIR)$(PREFIX)/lib/libcrossproof.so
+	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' 'includedir=$${prefix}/include' '' \
+	  'Name: crossproof' \
+	  'Description: certified audit of arXiv 2602.04872 (ball arithmetic core, double engine)' \
+	  'Version: $(VERSION)' \
+	  'Cflags: -I$${includedir}' \
+	  'Libs: -L$${libdir} -lcrossproof $(ARB_LIBS) -lmpfr -lgmp' \
+	  'Libs.private: -lopenblas -lpthread -lm' > $(DESTDIR)$(PREFIX)/lib/pkgconfig/crossproof.pc
 	install -m 644 include/crossproof/*.h $(DESTDIR)$(PREFIX)/include/crossproof/
+	install -m 644 docs/crossproof.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 
 clean:
 	rm -rf $(BUILD) $(SAN_BUILD) $(FUZZ_BUILD)

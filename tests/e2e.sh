@@ -171,6 +171,51 @@ if make -s install PREFIX="$T/prefix" BUILD="$BUILD" > "$T/install.log" 2>&1 \
    && [ -x "$T/prefix/bin/crossproof" ] && [ -f "$T/prefix/lib/libcrossproof.a" ] \
    && [ -f "$T/prefix/include/crossproof/lsa.h" ]; then ok "make install PREFIX=..."
 else fail "make install PREFIX=..."; cat "$T/install.log"; fi
+# the installed library links from its pkg-config file alone (issue 12):
+# shared and static, no -D flag, no copy of the Makefile's library list
+cat > "$T/use.c" <<'CEOF'
+#include <stdio.h>
+#include <string.h>
+#include "crossproof/lsa.h"
+#include "crossproof/quantity.h"
+int main(void)
+{
+    cp_model_t m;
+    fmpq_t a;
+    cp_model_init(m);
+    fmpq_init(a);
+    fmpq_set_si(m->m_lo, 1, 2);
+    fmpq_set_si(m->m_hi, 4, 1);
+    cp_alpha_star(a, m);                 /* 2/(2 + 1/2 + 4) = 4/13 */
+    const cp_quantity_def *q = cp_quantity_lookup("lsa-gap");
+    char *s = fmpq_get_str(NULL, 10, a);
+    printf("%s %s\n", s, q ? q->name : "missing");
+    flint_free(s);
+    fmpq_clear(a);
+    cp_model_clear(m);
+    return 0;
+}
+CEOF
+PC="$T/prefix/lib/pkgconfig"
+if command -v pkg-config > /dev/null 2>&1; then
+    if cc $(PKG_CONFIG_PATH="$PC" pkg-config --cflags crossproof) "$T/use.c" -o "$T/use" \
+          $(PKG_CONFIG_PATH="$PC" pkg-config --libs crossproof) > "$T/cc.log" 2>&1 \
+       && LD_LIBRARY_PATH="$T/prefix/lib" "$T/use" > "$T/use.out" && grep -q '^4/13 lsa-gap$' "$T/use.out"; then
+        ok "a program links the installed shared library through pkg-config"
+    else fail "a program links the installed shared library through pkg-config"; cat "$T/cc.log"; fi
+    if cc $(PKG_CONFIG_PATH="$PC" pkg-config --cflags crossproof) "$T/use.c" -o "$T/use-static" \
+          $(PKG_CONFIG_PATH="$PC" pkg-config --static --libs crossproof | sed "s|-lcrossproof|$T/prefix/lib/libcrossproof.a|") \
+          > "$T/cc.log" 2>&1 && "$T/use-static" | grep -q '^4/13 lsa-gap$'; then
+        ok "a program links the installed static library (pkg-config --static)"
+    else fail "a program links the installed static library (pkg-config --static)"; cat "$T/cc.log"; fi
+else
+    fail "pkg-config is missing (make check installs pkgconf)"
+fi
+[ -f "$T/prefix/share/man/man1/crossproof.1" ] && ok "make install installs the man page" || fail "make install installs the man page"
+for c in audit eval list mutate flow simulate train; do
+    grep -q "^\.B crossproof $c" docs/crossproof.1 || { fail "the man page names subcommand $c"; continue; }
+    ok "the man page names subcommand $c"
+done
 
 echo "1..$n"
 [ "$bad" -eq 0 ]
