@@ -202,14 +202,107 @@ static int write_json(const char *path, claim_result *res, int nres, char *err)
     return cp_atomic_close(&af, err);
 }
 
+/* XML text: the five predefined entities, and control characters other than
+ * tab and newline dropped (XML 1.0 forbids them). */
+static void xml_text(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char) *s;
+        if (c == '&') fputs("&amp;", f);
+        else if (c == '<') fputs("&lt;", f);
+        else if (c == '>') fputs("&gt;", f);
+        else if (c == '"') fputs("&quot;", f);
+        else if (c == '\'') fputs("&apos;", f);
+        else if (c >= 0x20 || c == '\t' || c == '\n') fputc(c, f);
+    }
+}
+
+/* JUnit XML (the schema Jenkins, GitLab and GitHub test reporters read): one
+ * testsuite per theorem file, one testcase per claim; a claim that did not
+ * reach its verdict (CERTIFIED, or SUPPORTED for a statistical check) is a
+ * <failure> whose message is the verdict.  The verdict is also a property, so
+ * CI can tell a proof from statistical support. */
+static int write_junit(const char *path, cp_theorem *ths, int nth, claim_result *res, int nres, char *err)
+{
+    cp_atomic_file af;
+    if (cp_atomic_open(&af, path, err) != 0)
+        return -1;
+    FILE *f = af.f;
+    int tests = 0, failures = 0;
+    for (int i = 0; i < nres; i++) {
+        tests++;
+        failures += !cp_verdict_is_pass(res[i].verdict);
+    }
+    fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+               "<testsuites name=\"crossproof audit\" tests=\"%d\" failures=\"%d\">\n", tests, failures);
+    for (int t = 0; t < nth; t++) {
+        int nt = 0, nf = 0;
+        double secs = 0;
+        for (int i = 0; i < nres; i++)
+            if (res[i].th == &ths[t]) {
+                nt++;
+                nf += !cp_verdict_is_pass(res[i].verdict);
+                secs += res[i].seconds;
+            }
+        if (nt == 0)
+            continue;
+        fprintf(f, "  <testsuite name=\"");
+        xml_text(f, ths[t].path);
+        fprintf(f, "\" tests=\"%d\" failures=\"%d\" errors=\"0\" time=\"%.3f\">\n", nt, nf, secs);
+        for (int i = 0; i < nres; i++) {
+            const claim_result *r = &res[i];
+            if (r->th != &ths[t])
+                continue;
+            fprintf(f, "    <testcase classname=\"");
+            xml_text(f, ths[t].path);
+            fprintf(f, "\" name=\"");
+            xml_text(f, r->claim->id);
+            fprintf(f, "\" time=\"%.3f\">\n      <properties><property name=\"verdict\" value=\"%s\"/>"
+                       "<property name=\"check\" value=\"", r->seconds, cp_verdict_name(r->verdict));
+            xml_text(f, r->claim->def->name);
+            fprintf(f, "\"/><property name=\"kind\" value=\"%s\"/></properties>\n",
+                    r->kind == CP_CHECK_BALL ? "ball arithmetic" : "statistical");
+            if (!cp_verdict_is_pass(r->verdict)) {
+                fprintf(f, "      <failure message=\"%s\" type=\"%s\">", cp_verdict_name(r->verdict),
+                        cp_verdict_name(r->verdict));
+                xml_text(f, r->detail);
+                fprintf(f, "</failure>\n");
+            }
+            fprintf(f, "      <system-out>");
+            xml_text(f, r->detail);
+            fprintf(f, "</system-out>\n    </testcase>\n");
+        }
+        fprintf(f, "  </testsuite>\n");
+    }
+    fprintf(f, "</testsuites>\n");
+    return cp_atomic_close(&af, err);
+}
+
+/* TAP version 13: "ok" for a claim that reached its verdict, "not ok"
+ * otherwise, the verdict as the description's suffix. */
+static int write_tap(const char *path, claim_result *res, int nres, char *err)
+{
+    cp_atomic_file af;
+    if (cp_atomic_open(&af, path, err) != 0)
+        return -1;
+    FILE *f = af.f;
+    fprintf(f, "TAP version 13\n1..%d\n", nres);
+    for (int i = 0; i < nres; i++)
+        fprintf(f, "%s %d - %s # %s (check %s)\n", cp_verdict_is_pass(res[i].verdict) ? "ok" : "not ok",
+                i + 1, res[i].claim->id, cp_verdict_name(res[i].verdict), res[i].claim->def->name);
+    return cp_atomic_close(&af, err);
+}
+
 static void audit_help(FILE *f)
 {
     fprintf(f, "usage: crossproof audit [FILE...] [--report FILE] [--json FILE] [--max-prec BITS]\n"
-               "                        [--only ID-PREFIX] [--quiet]\n\n"
+               "                        [--only ID-PREFIX] [--junit FILE] [--tap FILE] [--quiet]\n\n"
                "Runs every ```check block of the theorem files (default: theorems/*.md),\n"
                "prints a table (claim id, verdict, enclosure, precision, seconds) and writes\n"
                "the report (default docs/report.md): the theorem files with a verdict block\n"
-               "after each check block.  --json FILE writes the same results as JSON.\n"
+               "after each check block.  --json FILE writes the same results as JSON;\n"
+               "--junit FILE as JUnit XML and --tap FILE as TAP 13, for CI test reporters\n"
+               "(a claim short of its verdict is a failure).\n"
                "--only runs the claims whose id starts with ID-PREFIX.\n\n"
                "Exit codes: 0 every claim CERTIFIED (or SUPPORTED, for statistical checks);\n"
                "1 some claim is not; 2 bad input (the message names file:line).\n");
@@ -217,7 +310,7 @@ static void audit_help(FILE *f)
 
 int cp_cmd_audit(int argc, char **argv)
 {
-    const char *report = NULL, *json = NULL, *only = NULL;
+    const char *report = NULL, *json = NULL, *only = NULL, *junit = NULL, *tap = NULL;
     slong max_prec = 4096;
     int quiet = 0, nfiles = 0;
     char **files = calloc((size_t) argc + 1, sizeof *files);
@@ -229,7 +322,10 @@ int cp_cmd_audit(int argc, char **argv)
             audit_help(stdout);
             cp_files_free(files, nfiles);
             return 0;
-        } else if (strcmp(a, "--report") == 0 || strcmp(a, "--json") == 0 || strcmp(a, "--only") == 0) {
+        } else if (strcmp(a, "--report") == 0 || strcmp(a, "--json") == 0 || strcmp(a, "--only") == 0
+                   || strcmp(a, "--junit") == 0 || strcmp(a, "--tap") == 0) {
+            const char **slot = strcmp(a, "--report") == 0 ? &report : strcmp(a, "--json") == 0 ? &json
+                              : strcmp(a, "--only") == 0 ? &only : strcmp(a, "--junit") == 0 ? &junit : &tap;
             if (i + 1 >= argc || argv[i + 1][0] == '\0') {
                 fprintf(stderr, "crossproof audit: %s needs a value\n", a);
                 cp_files_free(files, nfiles);
@@ -241,14 +337,12 @@ int cp_cmd_audit(int argc, char **argv)
                 cp_files_free(files, nfiles);
                 return 2;
             }
-            if ((a[2] == 'r' && report) || (a[2] == 'j' && json) || (a[2] == 'o' && only)) {
+            if (*slot) {
                 fprintf(stderr, "crossproof audit: %s given twice\n", a);
                 cp_files_free(files, nfiles);
                 return 2;
             }
-            if (a[2] == 'r') report = argv[++i];
-            else if (a[2] == 'j') json = argv[++i];
-            else only = argv[++i];
+            *slot = argv[++i];
         } else if (strcmp(a, "--max-prec") == 0) {
             if (cp_flag_int(&max_prec, "audit", "--max-prec", i + 1 < argc ? argv[++i] : NULL, 64, 1 << 20)) {
                 cp_files_free(files, nfiles);
@@ -277,7 +371,8 @@ int cp_cmd_audit(int argc, char **argv)
             report = "build/report-subset.md";
     }
     /* every output path is checked before any claim runs */
-    if ((report && cp_output_check(report, err) != 0) || (json && cp_output_check(json, err) != 0)) {
+    if ((report && cp_output_check(report, err) != 0) || (json && cp_output_check(json, err) != 0)
+        || (junit && cp_output_check(junit, err) != 0) || (tap && cp_output_check(tap, err) != 0)) {
         fprintf(stderr, "crossproof audit: %s\n", err);
         cp_files_free(files, nfiles);
         return 2;
@@ -367,7 +462,9 @@ int cp_cmd_audit(int argc, char **argv)
         for (int i = 0; i < nres; i++)
             pass += cp_verdict_is_pass(res[i].verdict);
         if ((report && write_report(report, ths, nth, res, nres, err) != 0) ||
-            (json && write_json(json, res, nres, err) != 0)) {
+            (json && write_json(json, res, nres, err) != 0) ||
+            (junit && write_junit(junit, ths, nth, res, nres, err) != 0) ||
+            (tap && write_tap(tap, res, nres, err) != 0)) {
             fprintf(stderr, "crossproof audit: %s\n", err);
             rc = 2;
         } else {

@@ -120,6 +120,21 @@ has "$T/gf.md" "| claim | verdict | quantity | enclosure or interval | precision
 hasnot "$T/gf.md" "checked quantity" "every ball claim names the quantity of its enclosure"
 has "$T/gf.json" '"quantity": "largest alpha_T over the listed T"' "the JSON names the quantity too"
 
+# CI-native outputs (issue 12): JUnit XML and TAP, a failure for every claim short of its verdict
+mk onefalse.md '# t [reconstructed]\n\n```check\nid = t.true\ncheck = lsa_gap_bound\nbound = 0.1\n```\n\n```check\nid = t.false<&>\ncheck = lsa_gap_bound\nbound = 0.2\n```\n'
+expect 2 "a claim id with XML characters is still bad input" $CP audit "$T/onefalse.md" --report "$T/of.md"
+mk onefalse.md '# t [reconstructed]\n\n```check\nid = t.true\ncheck = lsa_gap_bound\nbound = 0.1\n```\n\n```check\nid = t.false\ncheck = lsa_gap_bound\nbound = 0.2\n```\n'
+expect 1 "audit with --junit and --tap exits 1 on a refuted claim" $CP audit "$T/onefalse.md" --report "$T/of.md" --junit "$T/of.xml" --tap "$T/of.tap"
+has "$T/of.xml" '<testsuites name="crossproof audit" tests="2" failures="1">' "JUnit: two tests, one failure"
+has "$T/of.xml" '<failure message="REFUTED"' "JUnit: the refuted claim is a failure named by its verdict"
+has "$T/of.tap" '^1\.\.2$' "TAP: plan line"
+has "$T/of.tap" '^ok 1 - t.true # CERTIFIED' "TAP: the true claim is ok"
+has "$T/of.tap" '^not ok 2 - t.false # REFUTED' "TAP: the false claim is not ok"
+if command -v python3 > /dev/null && python3 -c "import xml.dom.minidom as m; m.parse('$T/of.xml')" 2> "$T/xml.err"; then
+    ok "JUnit output is well-formed XML"
+elif ! command -v python3 > /dev/null; then echo "# skip: JUnit well-formedness (no python3 here)"
+else fail "JUnit output is well-formed XML"; cat "$T/xml.err"; fi
+
 # --- golden report --------------------------------------------------------
 mask() { sed -E -e '/^- date: /d' -e '/^- versions: /d' -e '/^## Timings/,$d' "$1"; }
 expect 0 "audit of the LSA theorem" $CP audit theorems/lsa_impossibility.md --report "$T/lsa.md" --json "$T/lsa.json"
