@@ -12,7 +12,12 @@
  * E[(R_11)^2], paired in the orthogonal (Laguerre) bases of chi2_{L-1} and
  * chi2_1 (FE-5).  All of it is exact integer arithmetic with one common
  * denominator per polynomial.  Cost O(T^4) coefficient operations (the two
- * basis changes), memory O(T^3) integers. */
+ * basis changes), memory O(T^3) integers.
+ *
+ * d > 2 (FE-9): the Dumitriu-Edelman tridiagonal model, diagonal entries of
+ * polynomials in a tridiagonal matrix as exact multivariate polynomials in
+ * the 2d - 1 chi-square variables and lambda; exponential in min(d, T), so
+ * only small T (cp_ca_excess_finite_supported). */
 #include <string.h>
 #include <flint/fmpz_poly.h>
 #include <flint/fmpq_poly.h>
@@ -950,7 +955,7 @@ int cp_ca_risk_finite(arb_t res, const cp_model_t m, slong L, slong T,
 static const cp_key_spec fe_keys[] = {
     CP_MODEL_KEYS,
     { "L",      CP_KEY_INT,     "200",     "context length, d + 1 < L <= 10^8" },
-    { "T",      CP_KEY_INT,     "1",       "depth, 1 <= T <= 150 (cost grows like T^4)" },
+    { "T",      CP_KEY_INT,     "1",       "depth: d = 2, 1 <= T <= 150 (cost ~T^4); d > 2, small T only (docs/model.md (FE-9))" },
     { "alpha",  CP_KEY_RAT,     "alpha*",  "CA step (default alpha* = 2/(2+m_lo+m_hi))" },
     { "beta",   CP_KEY_RAT,     "-alpha",  "CA feedback (default -alpha: the tied CA)" },
     { "alphas", CP_KEY_RATLIST, "none",    "untied steps alpha_0..alpha_{T-1} (overrides alpha; T = their number)" },
@@ -1086,7 +1091,7 @@ static int q_ca_risk_finite(arb_t res, const cp_kv *kv, slong prec, char *err)
 }
 
 const cp_quantity_def cp_quantities_finite_exact[] = {
-    { "ca-excess-finite", "exact expected excess of the CA at finite L and T (d = 2; tied, (alpha, beta) or untied)",
+    { "ca-excess-finite", "exact expected excess of the CA at finite L and T (d = 2: T <= 150; d > 2: small T; tied, (alpha, beta) or untied)",
       fe_keys, q_ca_excess_finite, NULL },
     { "ca-risk-finite", "exact expected risk of the CA at finite L and T: ca-excess-finite + E[1/(1+s)] + sigma^2",
       fe_keys, q_ca_risk_finite, NULL },
