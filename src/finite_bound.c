@@ -802,6 +802,111 @@ int cp_fb_div_witness(arb_t rate, arb_t A, fmpq_t t, fmpq_t s1, const cp_model_t
     return found;
 }
 
+/* ---- proportional regime (FB-12) ------------------------------------------ */
+
+/* Q0 = (alpha t - 1)^2 + alpha^2 t gamma y and the ratio / rate at (t, s1) */
+static void prop_eval(arb_t lnq, arb_t I, const arb_t a, const arb_t t, const arb_t gy,
+                      const arb_t lam1, slong prec)
+{
+    arb_t u, v;
+    arb_init(u); arb_init(v);
+    arb_mul(u, a, t, prec);
+    arb_sub_ui(u, u, 1, prec);
+    arb_mul(u, u, u, prec);
+    arb_mul(v, a, a, prec);
+    arb_mul(v, v, t, prec);
+    arb_mul(v, v, gy, prec);
+    arb_add(u, u, v, prec);
+    arb_log(lnq, u, prec);
+    rate_I(I, lam1, t, prec);
+    arb_clear(u); arb_clear(v);
+}
+
+int cp_fb_prop_witness(arb_t rate, arb_t A, arb_t kw, fmpq_t t, fmpq_t s1, const cp_model_t m,
+                       const fmpq_t alpha, const fmpq_t kappa, const fmpq_t gamma, const fmpq_t y,
+                       slong prec)
+{
+    fmpq *cand = _fmpq_vec_init(FB_NS1);
+    slong n = s1_candidates(cand, m);
+    fmpq_t tt, q;
+    arb_t a, k, gy, lam1, tb, lnq, I, v, best, p, r;
+    int found = 0, have_kw = 0;
+    fmpq_init(tt); fmpq_init(q);
+    arb_init(a); arb_init(k); arb_init(gy); arb_init(lam1); arb_init(tb); arb_init(lnq); arb_init(I);
+    arb_init(v); arb_init(best); arb_init(p); arb_init(r);
+    arb_set_fmpq(a, alpha, 64);
+    arb_set_fmpq(k, kappa, 64);
+    fmpq_mul(q, gamma, y);
+    arb_set_fmpq(gy, q, 64);
+    arb_indeterminate(kw);
+    for (slong j = 0; j < n; j++) {
+        cp_fb_prior_tail(p, m, cand + j, 64);
+        if (!arb_is_positive(p) || fmpq_sgn(cand + j) <= 0)
+            continue;
+        fmpq_add_si(q, cand + j, 1);
+        arb_set_fmpq(lam1, q, 64);
+        for (slong i = 1; i <= 512; i++) {
+            /* t = (1/alpha)(1 + i/128) */
+            fmpq_inv(tt, alpha);
+            fmpq_mul_si(tt, tt, 128 + i);
+            fmpq_div_2exp(tt, tt, 7);
+            arb_set_fmpq(tb, tt, 64);
+            prop_eval(lnq, I, a, tb, gy, lam1, 64);
+            if (!arb_is_positive(lnq))
+                continue;
+            arb_div(r, I, lnq, 64);
+            if (!have_kw || arf_cmp(arb_midref(r), arb_midref(kw)) < 0) {
+                arb_set(kw, r);
+                have_kw = 1;
+            }
+            arb_mul(v, k, lnq, 64);
+            arb_sub(v, v, I, 64);
+            if (!found || arf_cmp(arb_midref(v), arb_midref(best)) > 0) {
+                arb_set(best, v);
+                fmpq_set(t, tt);
+                fmpq_set(s1, cand + j);
+                found = 1;
+            }
+        }
+    }
+    if (found) {
+        /* the certified values at prec */
+        arb_set_fmpq(a, alpha, prec);
+        arb_set_fmpq(k, kappa, prec);
+        fmpq_mul(q, gamma, y);
+        arb_set_fmpq(gy, q, prec);
+        fmpq_add_si(q, s1, 1);
+        arb_set_fmpq(lam1, q, prec);
+        arb_set_fmpq(tb, t, prec);
+        prop_eval(lnq, I, a, tb, gy, lam1, prec);
+        arb_mul(rate, k, lnq, prec);
+        arb_sub(rate, rate, I, prec);
+        if (!arb_is_positive(lnq))
+            arb_indeterminate(rate);               /* Q0 > 1 not proved */
+        cp_fb_div_const(A, m, t, s1, prec);
+        /* times 1 - exp(-I(y)) */
+        arb_one(v);
+        arb_set_fmpq(tb, y, prec);
+        rate_I(I, v, tb, prec);
+        arb_neg(I, I);
+        arb_expm1(I, I, prec);
+        arb_neg(I, I);
+        arb_mul(A, A, I, prec);
+        if (have_kw) {
+            /* kw at prec, from the same grid point search result's midpoint */
+            arb_set_round(kw, kw, prec);
+        }
+    } else {
+        arb_indeterminate(rate);
+        arb_indeterminate(A);
+    }
+    _fmpq_vec_clear(cand, FB_NS1);
+    fmpq_clear(tt); fmpq_clear(q);
+    arb_clear(a); arb_clear(k); arb_clear(gy); arb_clear(lam1); arb_clear(tb); arb_clear(lnq); arb_clear(I);
+    arb_clear(v); arb_clear(best); arb_clear(p); arb_clear(r);
+    return found;
+}
+
 /* ---- `crossproof eval` quantities ------------------------------------------ */
 #include "crossproof/quantity.h"
 

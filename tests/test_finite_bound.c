@@ -581,6 +581,41 @@ static void test_checks_true_and_wrong(void **state)
     assert_true(bad);
 }
 
+/* (FB-12): the least kappa of the witness grid against a dense double grid,
+ * and wrong twins below it or with gamma -> 0 (fixed-d regime, kappa < kappa*). */
+static void test_proportional(void **state)
+{
+    (void) state;
+    int bad;
+    const double a = 4.0 / 13.0, s1 = 4.0 - 3.5 / 65536.0, lam1 = 1.0 + s1;
+    const double gs[2] = { 19.0 / 200.0, 0.5 };
+    const char *gq[2] = { "19/200", "1/2" };
+    for (int i = 0; i < 2; i++) {
+        double best = 1e300;
+        for (long j = 1; j <= 400000; j++) {
+            double t = (1.0 / a) * (1.0 + 4.0 * (double) j / 400000.0), x = t / lam1;
+            double q0 = (a * t - 1) * (a * t - 1) + a * a * t * gs[i] * 0.9;
+            if (q0 <= 1.0)
+                continue;
+            double r = (x - 1 - log(x)) / 2 / log(q0);
+            if (r < best)
+                best = r;
+        }
+        char k1[64], k2[64];
+        snprintf(k1, sizeof k1, "%.8f", best + 2e-4);
+        snprintf(k2, sizeof k2, "%.8f", best - 2e-4);
+        printf("gamma=%s: dense-grid critical kappa %.8f\n", gq[i], best);
+        assert_int_equal(run_check(&bad, "fs_proportional", "kappa", k1, "gamma", gq[i], "y", "9/10", NULL), CP_CERTIFIED);
+        assert_int_not_equal(run_check(&bad, "fs_proportional", "kappa", k2, "gamma", gq[i], "y", "9/10", NULL), CP_CERTIFIED);
+    }
+    /* gamma -> 0: below kappa* = 0.08554... nothing diverges in this bound */
+    assert_int_not_equal(run_check(&bad, "fs_proportional", "kappa", "0.085", "gamma", "1/1000000", NULL), CP_CERTIFIED);
+    run_check(&bad, "fs_proportional", "kappa", "0.1", "gamma", "1/2", "y", "1", NULL);
+    assert_true(bad);
+    run_check(&bad, "fs_proportional", "kappa", "0.1", "gamma", "0", NULL);
+    assert_true(bad);
+}
+
 static void test_eval_quantity(void **state)
 {
     (void) state;
@@ -619,6 +654,7 @@ int main(void)
         cmocka_unit_test(test_kappa_star_grid),
         cmocka_unit_test(test_rate_grid),
         cmocka_unit_test(test_checks_true_and_wrong),
+        cmocka_unit_test(test_proportional),
         cmocka_unit_test(test_eval_quantity),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);

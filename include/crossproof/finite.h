@@ -137,5 +137,15 @@ int cp_fb_fixed_L_witness(arb_t res, fmpq_t t, fmpq_t s1, const cp_model_t m, co
  * when there is none. */
 int cp_fb_div_witness(arb_t rate, arb_t A, fmpq_t t, fmpq_t s1, const cp_model_t m,
                       const fmpq_t alpha, const fmpq_t kappa, slong prec);
+/* Proportional regime (FB-12): for every L >= 2, d >= 1 + gamma L and T >= kappa L,
+ *   E[excess] >= A L^(-1/2) exp(L rate),  rate = kappa ln Q0 - I_{s1}(t),
+ *   Q0 = (alpha t - 1)^2 + alpha^2 t gamma y,  0 < y < 1,
+ *   A = (FB-10's constant) (1 - exp(-I(y))),  I(y) = (y - 1 - ln y)/2.
+ * Grid witness (t, s1) with the largest rate; kw = the smallest ratio
+ * I_{s1}(t)/ln Q0 on the same grid (the least kappa the grid certifies).
+ * Returns 0 when no grid point has alpha t > 1, Q0 > 1 and P(s >= s1) > 0. */
+int cp_fb_prop_witness(arb_t rate, arb_t A, arb_t kw, fmpq_t t, fmpq_t s1, const cp_model_t m,
+                       const fmpq_t alpha, const fmpq_t kappa, const fmpq_t gamma, const fmpq_t y,
+                       slong prec);
 
 #endif
