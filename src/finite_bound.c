@@ -828,10 +828,10 @@ int cp_fb_prop_witness(arb_t rate, arb_t A, arb_t kw, fmpq_t t, fmpq_t s1, const
 {
     fmpq *cand = _fmpq_vec_init(FB_NS1);
     slong n = s1_candidates(cand, m);
-    fmpq_t tt, q;
+    fmpq_t tt, q, tk, sk;
     arb_t a, k, gy, lam1, tb, lnq, I, v, best, p, r;
     int found = 0, have_kw = 0;
-    fmpq_init(tt); fmpq_init(q);
+    fmpq_init(tt); fmpq_init(q); fmpq_init(tk); fmpq_init(sk);
     arb_init(a); arb_init(k); arb_init(gy); arb_init(lam1); arb_init(tb); arb_init(lnq); arb_init(I);
     arb_init(v); arb_init(best); arb_init(p); arb_init(r);
     arb_set_fmpq(a, alpha, 64);
@@ -857,6 +857,8 @@ int cp_fb_prop_witness(arb_t rate, arb_t A, arb_t kw, fmpq_t t, fmpq_t s1, const
             arb_div(r, I, lnq, 64);
             if (!have_kw || arf_cmp(arb_midref(r), arb_midref(kw)) < 0) {
                 arb_set(kw, r);
+                fmpq_set(tk, tt);
+                fmpq_set(sk, cand + j);
                 have_kw = 1;
             }
             arb_mul(v, k, lnq, 64);
@@ -893,15 +895,19 @@ int cp_fb_prop_witness(arb_t rate, arb_t A, arb_t kw, fmpq_t t, fmpq_t s1, const
         arb_neg(I, I);
         arb_mul(A, A, I, prec);
         if (have_kw) {
-            /* kw at prec, from the same grid point search result's midpoint */
-            arb_set_round(kw, kw, prec);
+            /* kw = I_{s1}(t)/ln Q0 at its grid point, recomputed at prec */
+            fmpq_add_si(q, sk, 1);
+            arb_set_fmpq(lam1, q, prec);
+            arb_set_fmpq(tb, tk, prec);
+            prop_eval(lnq, I, a, tb, gy, lam1, prec);
+            arb_div(kw, I, lnq, prec);
         }
     } else {
         arb_indeterminate(rate);
         arb_indeterminate(A);
     }
     _fmpq_vec_clear(cand, FB_NS1);
-    fmpq_clear(tt); fmpq_clear(q);
+    fmpq_clear(tt); fmpq_clear(q); fmpq_clear(tk); fmpq_clear(sk);
     arb_clear(a); arb_clear(k); arb_clear(gy); arb_clear(lam1); arb_clear(tb); arb_clear(lnq); arb_clear(I);
     arb_clear(v); arb_clear(best); arb_clear(p); arb_clear(r);
     return found;
@@ -1017,6 +1023,49 @@ done:
     return rc;
 }
 
+static const cp_key_spec fbq_prop_keys[] = {
+    CP_MODEL_KEYS,
+    { "alpha", CP_KEY_RAT, "alpha*", "CA step, > 0 (default alpha* = 2/(2+m_lo+m_hi))" },
+    { "gamma", CP_KEY_RAT, "1/10",   "proportional regime: d >= 1 + gamma L, gamma > 0" },
+    { "y",     CP_KEY_RAT, "9/10",   "witness level of Y/(d-1), 0 < y < 1" },
+    CP_KEY_END
+};
+
+/* (FB-12): a certified kappa_w such that for every kappa > kappa_w, every L >= 2,
+ * d >= 1 + gamma L and T >= kappa L the excess diverges exponentially */
+static int q_kappa_prop(arb_t res, const cp_kv *kv, slong prec, char *err)
+{
+    cp_model_t m;
+    fmpq_t a, g, y, t, s1, one;
+    arb_t rate, A;
+    int rc = -1;
+    cp_model_init(m);
+    fmpq_init(a); fmpq_init(g); fmpq_init(y); fmpq_init(t); fmpq_init(s1); fmpq_init(one);
+    arb_init(rate); arb_init(A);
+    if (cp_kv_validate(kv, fbq_prop_keys, err) != 0 || cp_model_from_kv(m, kv, err) != 0
+        || fbq_alpha(a, m, kv, fbq_prop_keys, err) != 0
+        || cp_kv_get_rat(g, kv, fbq_prop_keys, "gamma", err) != 0
+        || cp_kv_get_rat(y, kv, fbq_prop_keys, "y", err) != 0)
+        goto done;
+    if (fmpq_sgn(g) <= 0) {
+        cp_kv_error(err, kv, "gamma", "gamma must be positive");
+        goto done;
+    }
+    if (fmpq_sgn(y) <= 0 || fmpq_cmp_si(y, 1) >= 0) {
+        cp_kv_error(err, kv, "y", "y must lie in (0, 1)");
+        goto done;
+    }
+    fmpq_one(one);
+    if (!cp_fb_prop_witness(rate, A, res, t, s1, m, a, one, g, y, prec))
+        arb_indeterminate(res);
+    rc = 0;
+done:
+    cp_model_clear(m);
+    fmpq_clear(a); fmpq_clear(g); fmpq_clear(y); fmpq_clear(t); fmpq_clear(s1); fmpq_clear(one);
+    arb_clear(rate); arb_clear(A);
+    return rc;
+}
+
 static int q_kappa_star(arb_t res, const cp_kv *kv, slong prec, char *err)
 {
     return q_kappa_common(res, kv, prec, err, 0);
@@ -1035,5 +1084,7 @@ const cp_quantity_def cp_quantities_finite_bound[] = {
       fbq_kappa_keys, q_kappa_star, NULL },
     { "kappa-rate", "phi(kappa) = sup_{t > 2/alpha} 2 kappa ln(alpha t - 1) - I_{m_hi}(t): growth rate in L of the bound along T = kappa L (FB-8)",
       fbq_rate_keys, q_kappa_rate, NULL },
+    { "kappa-prop", "kappa_w(gamma): for d >= 1 + gamma L the excess diverges along every T >= kappa L, kappa > kappa_w (FB-12; grid witness, an upper bound on the proportional boundary)",
+      fbq_prop_keys, q_kappa_prop, NULL },
     { NULL, NULL, NULL, NULL, NULL }
 };

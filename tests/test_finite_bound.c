@@ -605,6 +605,22 @@ static void test_proportional(void **state)
         snprintf(k1, sizeof k1, "%.8f", best + 2e-4);
         snprintf(k2, sizeof k2, "%.8f", best - 2e-4);
         printf("gamma=%s: dense-grid critical kappa %.8f\n", gq[i], best);
+        {   /* the eval quantity kappa-prop: the same grid value, certified */
+            const cp_quantity_def *q = cp_quantity_lookup("kappa-prop");
+            cp_kv kv;
+            char err[CP_ERRLEN];
+            arb_t r;
+            arb_init(r);
+            cp_kv_init(&kv, "");
+            cp_kv_set(&kv, "gamma", gq[i], 0, 0);
+            assert_non_null(q);
+            assert_int_equal(q->eval(r, &kv, 128, err), 0);
+            printf("  kappa-prop = %.10f\n", arb_d(r));
+            assert_true(arb_d(r) >= best - 1e-12 && arb_d(r) < best + 1e-5);
+            assert_true(arb_rel_accuracy_bits(r) > 100);
+            cp_kv_clear(&kv);
+            arb_clear(r);
+        }
         assert_int_equal(run_check(&bad, "fs_proportional", "kappa", k1, "gamma", gq[i], "y", "9/10", NULL), CP_CERTIFIED);
         assert_int_not_equal(run_check(&bad, "fs_proportional", "kappa", k2, "gamma", gq[i], "y", "9/10", NULL), CP_CERTIFIED);
     }
