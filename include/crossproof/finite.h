@@ -20,9 +20,13 @@
 #define CP_FINITE_MAX_T 150
 /* Largest context length accepted (moments of chi2_L are exact integers). */
 #define CP_FINITE_MAX_L 100000000
-/* d > 2 (docs/model.md (FE-9)): accepted while binom(2T + 2d, 2d), the number of
- * monomials of degree <= 2T in the 2d variables, stays below this. */
-#define CP_FINITE_GENERAL_MAX_MONOMIALS 1000000
+/* d > 2 (docs/model.md (FE-9)): depth at most CP_FINITE_GENERAL_MAX_T, and the
+ * computation stops with an error when a polynomial of the Horner scheme has
+ * more than CP_FINITE_GENERAL_MAX_TERMS terms or the one to be squared more
+ * than CP_FINITE_GENERAL_MAX_SQ_TERMS (the cost is exponential in min(d, T)). */
+#define CP_FINITE_GENERAL_MAX_T 16
+#define CP_FINITE_GENERAL_MAX_TERMS 200000
+#define CP_FINITE_GENERAL_MAX_SQ_TERMS 20000
 
 /* The CA weight polynomial p, w = p(Sigma_hat) c_hat (docs/model.md (FC-1)):
  *   p(x) = sum_{t<T} alpha_t prod_{r>t} (1 + beta_r x).
@@ -36,7 +40,7 @@ void cp_ca_weight_poly(fmpq_poly_t p, slong T, const fmpq_t alpha, const fmpq_t 
  * exact rationals (docs/model.md (FE-4)).  p is the weight polynomial,
  * L >= 2 (L >= d for d > 2), sigma >= 0.  d = d1 + d2 = 2: the O(T^4)
  * algorithm of (FE-5); d > 2: the tridiagonal model (FE-9), exponential in
- * d and T, refused beyond CP_FINITE_GENERAL_MAX_MONOMIALS.  Returns 0, or
+ * min(d, T), stopped beyond the CP_FINITE_GENERAL_* limits.  Returns 0, or
  * -1 with a one-line err. */
 int cp_ca_excess_finite_laurent(fmpq_poly_t num, slong d1, slong d2, slong L,
                                 const fmpq_poly_t p, const fmpq_t sigma, char *err);
@@ -45,8 +49,9 @@ int cp_ca_excess_finite_laurent(fmpq_poly_t num, slong d1, slong d2, slong L,
  * the fast path). */
 int cp_ca_excess_finite_laurent_tri(fmpq_poly_t num, slong d, slong L, const fmpq_poly_t p,
                                     const fmpq_t sigma, char *err);
-/* 1 when (d, T) is inside the exact frontier: d = 2 and T <= CP_FINITE_MAX_T, or
- * d > 2 and binom(2T + 2d, 2d) <= CP_FINITE_GENERAL_MAX_MONOMIALS. */
+/* 1 when (d, T) passes the static limits: d = 2 and T <= CP_FINITE_MAX_T, or
+ * d > 2 and T <= CP_FINITE_GENERAL_MAX_T (the term limits are checked while
+ * computing). */
 int cp_ca_excess_finite_supported(slong d, slong T);
 
 /* The same at one value of s >= 0: an exact rational. */
