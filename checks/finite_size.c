@@ -42,7 +42,7 @@ static int fs_L(slong *L, cp_check_run *run, slong lo)
 static const cp_key_spec lower_keys[] = {
     CP_MODEL_KEYS,
     { "L",     CP_KEY_INT, "200",    "context length" },
-    { "T",     CP_KEY_INT, "30",     "depth, 1 <= T <= 20000" },
+    { "T",     CP_KEY_INT, "30",     "depth, 1 <= T <= 1000 (20000 for d = 1 and no Beta prior)" },
     { "alpha", CP_KEY_RAT, "alpha*", "tied step (beta = -alpha)" },
     { "level", CP_KEY_RAT, NULL,     "claimed: bound >= level" },
     CP_KEY_END
@@ -62,8 +62,8 @@ static cp_verdict check_lower_bound(cp_check_run *run)
     if (cp_run_get_model(m, run) || fs_alpha(a, m, run) || fs_L(&L, run, 1)
         || cp_run_get_int(&T, run, "T") || cp_run_get_rat(level, run, "level"))
         goto done;
-    if (T < 1 || T > (m->prior == CP_PRIOR_BETA ? CP_FB_MAX_T_BETA : CP_FB_MAX_T)) {
-        cp_run_bad_input(run, "T", "T must lie in [1, %d] (%d for the Beta prior)", CP_FB_MAX_T, CP_FB_MAX_T_BETA);
+    if (T < 1 || T > cp_fb_max_T(m)) {
+        cp_run_bad_input(run, "T", "T must lie in [1, %ld] for this model", (long) cp_fb_max_T(m));
         goto done;
     }
     cp_fb_lower(b, m, a, (ulong) L, (ulong) T, run->prec);
@@ -120,9 +120,8 @@ static cp_verdict check_fixed_L(cp_check_run *run)
     if (cp_run_get_model(m, run) || fs_alpha(a, m, run) || fs_L(&L, run, 1)
         || cp_run_get_int(&T0, run, "T0") || cp_run_get_rat(level, run, "level"))
         goto done;
-    if (T0 < 1 || T0 >= (m->prior == CP_PRIOR_BETA ? CP_FB_MAX_T_BETA : CP_FB_MAX_T)) {
-        cp_run_bad_input(run, "T0", "T0 must lie in [1, %d] (%d for the Beta prior)", CP_FB_MAX_T - 1,
-                         CP_FB_MAX_T_BETA - 1);
+    if (T0 < 1 || T0 >= cp_fb_max_T(m)) {
+        cp_run_bad_input(run, "T0", "T0 must lie in [1, %ld] for this model", (long) cp_fb_max_T(m) - 1);
         goto done;
     }
     arb_set_fmpq(lv, level, run->prec);

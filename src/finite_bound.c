@@ -6,6 +6,13 @@
 #include <math.h>
 #include "crossproof/lsa.h"
 
+slong cp_fb_max_T(const cp_model_t m)
+{
+    if (m->prior == CP_PRIOR_BETA)
+        return CP_FB_MAX_T_BETA;
+    return m->d1 + m->d2 >= 2 ? CP_FB_MAX_T_D : CP_FB_MAX_T;
+}
+
 int cp_fb_even_constant(ulong T)
 {
     return T == 1 || T % 2 == 0;   /* (FB-3): Jensen on (1 - alpha x)^T needs T even, T = 1 is linear */
@@ -919,7 +926,7 @@ int cp_fb_prop_witness(arb_t rate, arb_t A, arb_t kw, fmpq_t t, fmpq_t s1, const
 static const cp_key_spec fbq_lower_keys[] = {
     CP_MODEL_KEYS,
     { "L",     CP_KEY_INT, "200",    "context length, 1 <= L <= 10^9" },
-    { "T",     CP_KEY_INT, "1",      "depth, 1 <= T <= 20000" },
+    { "T",     CP_KEY_INT, "1",      "depth, 1 <= T <= 1000 (20000 for d = 1 and no Beta prior)" },
     { "alpha", CP_KEY_RAT, "alpha*", "CA step (default alpha* = 2/(2+m_lo+m_hi))" },
     { "beta",  CP_KEY_RAT, "-alpha", "must equal -alpha: the bound is proved for the tied CA only" },
     CP_KEY_END
@@ -971,9 +978,10 @@ static int q_ca_excess_lower(arb_t res, const cp_kv *kv, slong prec, char *err)
         cp_kv_error(err, kv, "beta", "ca-excess-lower is proved for the tied CA only: beta must equal -alpha");
         goto done;
     }
-    if (T > CP_FB_MAX_T || (m->prior == CP_PRIOR_BETA && T > CP_FB_MAX_T_BETA)) {
-        cp_kv_error(err, kv, "T", "T must lie in [1, %d] for ca-excess-lower (%d for the Beta prior)",
-                    CP_FB_MAX_T, CP_FB_MAX_T_BETA);
+    if (T > cp_fb_max_T(m)) {
+        cp_kv_error(err, kv, "T", "T must lie in [1, %ld] for ca-excess-lower here (%d for d = 1, "
+                    "%d for d >= 2, %d for the Beta prior)", (long) cp_fb_max_T(m), CP_FB_MAX_T,
+                    CP_FB_MAX_T_D, CP_FB_MAX_T_BETA);
         goto done;
     }
     if (cp_kv_get_int(&L, kv, fbq_lower_keys, "L", err) != 0)

@@ -84,8 +84,11 @@ int cp_ca_risk_finite(arb_t res, const cp_model_t m, slong L, slong T,
  *   E[excess | s] >= c_T(s) E[Q^T],
  *   c_T(s) = s/(1+s) for every even T, s/(1+s)^2 for odd T >= 3, and at T = 1
  *   s/(1+s)^2 (E[Q] + s E[(1 - alpha mu)^2]).  (d = 1: Q = (1 - alpha mu)^2.) */
-#define CP_FB_MAX_T 20000
-#define CP_FB_MAX_T_BETA 1000   /* the Beta prior's moments cost O(T^2) */
+#define CP_FB_MAX_T 20000      /* d = 1, uniform or two-point prior: O(T) */
+#define CP_FB_MAX_T_D 1000     /* d >= 2: (FB-4b) costs O(T^2) */
+#define CP_FB_MAX_T_BETA 1000  /* the Beta prior's moments cost O(T^2) */
+/* The largest T accepted for the model (the smallest applicable cap above). */
+slong cp_fb_max_T(const cp_model_t m);
 #define CP_FB_MAX_L 1000000000
 
 /* 1 when c_T(s) = s/(1+s) (T = 1 or T even), 0 when c_T(s) = s/(1+s)^2. */
