@@ -6,7 +6,7 @@
  *  - the bound below a long Monte Carlo estimate of the exact conditional
  *    excess (FB-1) at d = 2, drawn here in doubles, and below the exact d = 2
  *    value 370224.835 of finite-size.md (s = 4, L = 200, T = 30), and below
- *    the exact d = 2 excess of src/finite_exact.c on a grid;
+ *    the exact d = 2 and general-d (small T) excess of src/finite_exact.c on grids;
  *  - (FB-6) against Arb's incomplete gamma function;
  *  - kappa* and phi against a dense double grid search done here;
  *  - wrong claims through the real runner: never CERTIFIED. */
@@ -407,6 +407,54 @@ static void test_bound_below_exact_d2(void **state)
     arb_clear(lo); arb_clear(ex);
 }
 
+/* Below the exact general-d excess of section 8 (tridiagonal model, small T):
+ * the d-dependent bound (FB-3b) must stay below the truth at every d. */
+static void test_bound_below_exact_general_d(void **state)
+{
+    (void) state;
+    const slong ds[4][2] = { { 1, 2 }, { 2, 2 }, { 4, 4 }, { 10, 10 } };
+    const long Ls[3] = { 12, 40, 200 }, Ts[4] = { 1, 2, 3, 4 };
+    const long as[2][2] = { { 4, 13 }, { 1, 2 } };
+    const cp_prior_kind pr[2] = { CP_PRIOR_UNIFORM, CP_PRIOR_TWOPOINT };
+    cp_model_t m;
+    fmpq_t a, b;
+    arb_t lo, ex;
+    char err[CP_ERRLEN];
+    int n = 0;
+    cp_model_init(m);
+    fmpq_init(a); fmpq_init(b);
+    arb_init(lo); arb_init(ex);
+    for (int k = 0; k < 2; k++)
+        for (int i = 0; i < 4; i++)
+            for (int l = 0; l < 3; l++)
+                for (int t = 0; t < 4; t++)
+                    for (int j = 0; j < 2; j++) {
+                        set_model(m, 1, 2, 4, 1, pr[k]);
+                        m->d1 = ds[i][0];
+                        m->d2 = ds[i][1];
+                        if (Ls[l] <= m->d1 + m->d2)
+                            continue;
+                        fmpq_set_si(a, as[j][0], (ulong) as[j][1]);
+                        fmpq_neg(b, a);
+                        if (cp_ca_excess_finite(ex, m, Ls[l], Ts[t], a, b, 128, err) != 0)
+                            continue;
+                        cp_fb_lower(lo, m, a, (ulong) Ls[l], (ulong) Ts[t], 128);
+                        n++;
+                        if (!arb_le(lo, ex)) {
+                            print_error("%s d=%ld alpha=%ld/%ld L=%ld T=%ld: bound not below the exact excess\n",
+                                        cp_prior_name(pr[k]), (long) (m->d1 + m->d2), as[j][0], as[j][1], Ls[l], Ts[t]);
+                            print_ball("bound", lo);
+                            print_ball("exact", ex);
+                        }
+                        assert_true(arb_le(lo, ex));
+                    }
+    printf("%d general-d grid points compared\n", n);
+    assert_true(n >= 100);
+    cp_model_clear(m);
+    fmpq_clear(a); fmpq_clear(b);
+    arb_clear(lo); arb_clear(ex);
+}
+
 /* (FB-6) below the exact chi-square tail */
 static void test_tail_bound(void **state)
 {
@@ -666,6 +714,7 @@ int main(void)
         cmocka_unit_test(test_bound_below_monte_carlo_d),
         cmocka_unit_test(test_bound_below_exact_reference),
         cmocka_unit_test(test_bound_below_exact_d2),
+        cmocka_unit_test(test_bound_below_exact_general_d),
         cmocka_unit_test(test_tail_bound),
         cmocka_unit_test(test_kappa_star_grid),
         cmocka_unit_test(test_rate_grid),
