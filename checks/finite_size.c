@@ -42,7 +42,7 @@ static int fs_L(slong *L, cp_check_run *run, slong lo)
 static const cp_key_spec lower_keys[] = {
     CP_MODEL_KEYS,
     { "L",     CP_KEY_INT, "200",    "context length" },
-    { "T",     CP_KEY_INT, "30",     "depth, 1 <= T <= 20000" },
+    { "T",     CP_KEY_INT, "30",     "depth, 1 <= T <= 1000 (20000 for d = 1 and no Beta prior)" },
     { "alpha", CP_KEY_RAT, "alpha*", "tied step (beta = -alpha)" },
     { "level", CP_KEY_RAT, NULL,     "claimed: bound >= level" },
     CP_KEY_END
@@ -62,8 +62,8 @@ static cp_verdict check_lower_bound(cp_check_run *run)
     if (cp_run_get_model(m, run) || fs_alpha(a, m, run) || fs_L(&L, run, 1)
         || cp_run_get_int(&T, run, "T") || cp_run_get_rat(level, run, "level"))
         goto done;
-    if (T < 1 || T > (m->prior == CP_PRIOR_BETA ? CP_FB_MAX_T_BETA : CP_FB_MAX_T)) {
-        cp_run_bad_input(run, "T", "T must lie in [1, %d] (%d for the Beta prior)", CP_FB_MAX_T, CP_FB_MAX_T_BETA);
+    if (T < 1 || T > cp_fb_max_T(m)) {
+        cp_run_bad_input(run, "T", "T must lie in [1, %ld] for this model", (long) cp_fb_max_T(m));
         goto done;
     }
     cp_fb_lower(b, m, a, (ulong) L, (ulong) T, run->prec);
@@ -120,9 +120,8 @@ static cp_verdict check_fixed_L(cp_check_run *run)
     if (cp_run_get_model(m, run) || fs_alpha(a, m, run) || fs_L(&L, run, 1)
         || cp_run_get_int(&T0, run, "T0") || cp_run_get_rat(level, run, "level"))
         goto done;
-    if (T0 < 1 || T0 >= (m->prior == CP_PRIOR_BETA ? CP_FB_MAX_T_BETA : CP_FB_MAX_T)) {
-        cp_run_bad_input(run, "T0", "T0 must lie in [1, %d] (%d for the Beta prior)", CP_FB_MAX_T - 1,
-                         CP_FB_MAX_T_BETA - 1);
+    if (T0 < 1 || T0 >= cp_fb_max_T(m)) {
+        cp_run_bad_input(run, "T0", "T0 must lie in [1, %ld] for this model", (long) cp_fb_max_T(m) - 1);
         goto done;
     }
     arb_set_fmpq(lv, level, run->prec);
@@ -318,6 +317,80 @@ done:
     return v;
 }
 
+/* ---- fs_proportional --------------------------------------------------------
+ * Claim (FB-12): for every L >= 2, every d >= 1 + gamma L and every
+ * T >= kappa L, the expected excess is at least A L^(-1/2) exp(rate L) with
+ * A > 0, rate > 0.  The value shown is the least kappa the witness grid
+ * certifies at this gamma (mutate lower:kappa moves kappa just below it).  A
+ * witness that fails proves nothing about the excess: INCONCLUSIVE. */
+static const cp_key_spec prop_keys[] = {
+    CP_MODEL_KEYS,
+    { "alpha", CP_KEY_RAT, "alpha*", "step, > 0" },
+    { "kappa", CP_KEY_RAT, NULL,     "ratio: the claim covers every T >= kappa L" },
+    { "gamma", CP_KEY_RAT, NULL,     "the claim covers every d >= 1 + gamma L, gamma > 0" },
+    { "y",     CP_KEY_RAT, "1/2",    "witness level of Y/(d-1), 0 < y < 1" },
+    CP_KEY_END
+};
+
+static cp_verdict check_proportional(cp_check_run *run)
+{
+    cp_model_t m;
+    fmpq_t a, kq, g, y, t, s1, q;
+    arb_t rate, A, kw, k, phi;
+    cp_verdict v = CP_INCONCLUSIVE;
+    char b1[128], b2[128], b3[128], b4[128];
+    cp_model_init(m);
+    fmpq_init(a); fmpq_init(kq); fmpq_init(g); fmpq_init(y); fmpq_init(t); fmpq_init(s1); fmpq_init(q);
+    arb_init(rate); arb_init(A); arb_init(kw); arb_init(k); arb_init(phi);
+    if (cp_run_get_model(m, run) || fs_alpha(a, m, run) || cp_run_get_rat(kq, run, "kappa")
+        || cp_run_get_rat(g, run, "gamma") || cp_run_get_rat(y, run, "y"))
+        goto done;
+    if (fmpq_sgn(kq) <= 0) {
+        cp_run_bad_input(run, "kappa", "kappa must be positive");
+        goto done;
+    }
+    if (fmpq_sgn(g) <= 0) {
+        cp_run_bad_input(run, "gamma", "gamma must be positive");
+        goto done;
+    }
+    if (fmpq_sgn(y) <= 0 || fmpq_cmp_si(y, 1) >= 0) {
+        cp_run_bad_input(run, "y", "y must lie in (0, 1)");
+        goto done;
+    }
+    if (!cp_fb_prop_witness(rate, A, kw, t, s1, m, a, kq, g, y, run->prec)) {
+        cp_run_detail(run, "no witness (t, s1) on the grid");
+        goto done;
+    }
+    arb_set(run->value, kw);
+    run->has_value = 1;
+    fmpq_mul(q, a, t);
+    if (fmpq_cmp_si(q, 1) > 0 && arb_is_positive(rate) && arb_is_positive(A))
+        v = CP_CERTIFIED;
+    arb_set_fmpq(k, kq, run->prec);
+    cp_fb_rate(phi, a, m->m_hi, k, run->prec);
+    cp_arb_human_buf(b1, sizeof b1, rate, 10);
+    cp_arb_human_buf(b2, sizeof b2, A, 10);
+    cp_arb_human_buf(b3, sizeof b3, kw, 10);
+    cp_arb_human_buf(b4, sizeof b4, phi, 10);
+    {
+        char *ts = fmpq_get_str(NULL, 10, t), *ss = fmpq_get_str(NULL, 10, s1);
+        cp_run_detail(run, "(FB-12) witness t = %s, s1 = %s (%s prior): for all L >= 2, d >= 1 + gamma L, T >= kappa L, "
+                      "E[excess] >= A L^(-1/2) exp(rate L), A = %s, rate = kappa ln Q0 - I_{s1}(t) = %s%s.  "
+                      "Least kappa on the witness grid at this gamma: %s; the fixed-d rate phi_{m_hi}(kappa) (FB-8) is %s.",
+                      ts, ss, cp_prior_name(m->prior), b2, b1,
+                      v == CP_CERTIFIED ? " > 0" : ": not certified positive (nothing is claimed)", b3, b4);
+        flint_free(ts);
+        flint_free(ss);
+    }
+done:
+    if (run->bad_input)
+        v = CP_INCONCLUSIVE;
+    cp_model_clear(m);
+    fmpq_clear(a); fmpq_clear(kq); fmpq_clear(g); fmpq_clear(y); fmpq_clear(t); fmpq_clear(s1); fmpq_clear(q);
+    arb_clear(rate); arb_clear(A); arb_clear(kw); arb_clear(k); arb_clear(phi);
+    return v;
+}
+
 const cp_check_def cp_checks_finite_size[] = {
     { "fs_lower_bound", "the certified lower bound (FB-5) on the tied-CA excess at (L, T) is >= level",
       CP_CHECK_BALL, lower_keys, check_lower_bound },
@@ -329,5 +402,7 @@ const cp_check_def cp_checks_finite_size[] = {
       CP_CHECK_BALL, rate_keys, check_rate },
     { "fs_divergence", "excess >= A L^(-1/2) exp(phi1 L), A, phi1 > 0, for all L >= 2 and T >= kappa L (FB-10)",
       CP_CHECK_BALL, div_keys, check_divergence },
+    { "fs_proportional", "excess >= A L^(-1/2) exp(rate L), A, rate > 0, for all L >= 2, d >= 1 + gamma L, T >= kappa L (FB-12)",
+      CP_CHECK_BALL, prop_keys, check_proportional },
     { NULL, NULL, CP_CHECK_BALL, NULL, NULL }
 };

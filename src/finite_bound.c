@@ -6,6 +6,13 @@
 #include <math.h>
 #include "crossproof/lsa.h"
 
+slong cp_fb_max_T(const cp_model_t m)
+{
+    if (m->prior == CP_PRIOR_BETA)
+        return CP_FB_MAX_T_BETA;
+    return m->d1 + m->d2 >= 2 ? CP_FB_MAX_T_D : CP_FB_MAX_T;
+}
+
 int cp_fb_even_constant(ulong T)
 {
     return T == 1 || T % 2 == 0;   /* (FB-3): Jensen on (1 - alpha x)^T needs T even, T = 1 is linear */
@@ -802,13 +809,124 @@ int cp_fb_div_witness(arb_t rate, arb_t A, fmpq_t t, fmpq_t s1, const cp_model_t
     return found;
 }
 
+/* ---- proportional regime (FB-12) ------------------------------------------ */
+
+/* Q0 = (alpha t - 1)^2 + alpha^2 t gamma y and the ratio / rate at (t, s1) */
+static void prop_eval(arb_t lnq, arb_t I, const arb_t a, const arb_t t, const arb_t gy,
+                      const arb_t lam1, slong prec)
+{
+    arb_t u, v;
+    arb_init(u); arb_init(v);
+    arb_mul(u, a, t, prec);
+    arb_sub_ui(u, u, 1, prec);
+    arb_mul(u, u, u, prec);
+    arb_mul(v, a, a, prec);
+    arb_mul(v, v, t, prec);
+    arb_mul(v, v, gy, prec);
+    arb_add(u, u, v, prec);
+    arb_log(lnq, u, prec);
+    rate_I(I, lam1, t, prec);
+    arb_clear(u); arb_clear(v);
+}
+
+int cp_fb_prop_witness(arb_t rate, arb_t A, arb_t kw, fmpq_t t, fmpq_t s1, const cp_model_t m,
+                       const fmpq_t alpha, const fmpq_t kappa, const fmpq_t gamma, const fmpq_t y,
+                       slong prec)
+{
+    fmpq *cand = _fmpq_vec_init(FB_NS1);
+    slong n = s1_candidates(cand, m);
+    fmpq_t tt, q, tk, sk;
+    arb_t a, k, gy, lam1, tb, lnq, I, v, best, p, r;
+    int found = 0, have_kw = 0;
+    fmpq_init(tt); fmpq_init(q); fmpq_init(tk); fmpq_init(sk);
+    arb_init(a); arb_init(k); arb_init(gy); arb_init(lam1); arb_init(tb); arb_init(lnq); arb_init(I);
+    arb_init(v); arb_init(best); arb_init(p); arb_init(r);
+    arb_set_fmpq(a, alpha, 64);
+    arb_set_fmpq(k, kappa, 64);
+    fmpq_mul(q, gamma, y);
+    arb_set_fmpq(gy, q, 64);
+    arb_indeterminate(kw);
+    for (slong j = 0; j < n; j++) {
+        cp_fb_prior_tail(p, m, cand + j, 64);
+        if (!arb_is_positive(p) || fmpq_sgn(cand + j) <= 0)
+            continue;
+        fmpq_add_si(q, cand + j, 1);
+        arb_set_fmpq(lam1, q, 64);
+        for (slong i = 1; i <= 512; i++) {
+            /* t = (1/alpha)(1 + i/128) */
+            fmpq_inv(tt, alpha);
+            fmpq_mul_si(tt, tt, 128 + i);
+            fmpq_div_2exp(tt, tt, 7);
+            arb_set_fmpq(tb, tt, 64);
+            prop_eval(lnq, I, a, tb, gy, lam1, 64);
+            if (!arb_is_positive(lnq))
+                continue;
+            arb_div(r, I, lnq, 64);
+            if (!have_kw || arf_cmp(arb_midref(r), arb_midref(kw)) < 0) {
+                arb_set(kw, r);
+                fmpq_set(tk, tt);
+                fmpq_set(sk, cand + j);
+                have_kw = 1;
+            }
+            arb_mul(v, k, lnq, 64);
+            arb_sub(v, v, I, 64);
+            if (!found || arf_cmp(arb_midref(v), arb_midref(best)) > 0) {
+                arb_set(best, v);
+                fmpq_set(t, tt);
+                fmpq_set(s1, cand + j);
+                found = 1;
+            }
+        }
+    }
+    if (found) {
+        /* the certified values at prec */
+        arb_set_fmpq(a, alpha, prec);
+        arb_set_fmpq(k, kappa, prec);
+        fmpq_mul(q, gamma, y);
+        arb_set_fmpq(gy, q, prec);
+        fmpq_add_si(q, s1, 1);
+        arb_set_fmpq(lam1, q, prec);
+        arb_set_fmpq(tb, t, prec);
+        prop_eval(lnq, I, a, tb, gy, lam1, prec);
+        arb_mul(rate, k, lnq, prec);
+        arb_sub(rate, rate, I, prec);
+        if (!arb_is_positive(lnq))
+            arb_indeterminate(rate);               /* Q0 > 1 not proved */
+        cp_fb_div_const(A, m, t, s1, prec);
+        /* times 1 - exp(-I(y)) */
+        arb_one(v);
+        arb_set_fmpq(tb, y, prec);
+        rate_I(I, v, tb, prec);
+        arb_neg(I, I);
+        arb_expm1(I, I, prec);
+        arb_neg(I, I);
+        arb_mul(A, A, I, prec);
+        if (have_kw) {
+            /* kw = I_{s1}(t)/ln Q0 at its grid point, recomputed at prec */
+            fmpq_add_si(q, sk, 1);
+            arb_set_fmpq(lam1, q, prec);
+            arb_set_fmpq(tb, tk, prec);
+            prop_eval(lnq, I, a, tb, gy, lam1, prec);
+            arb_div(kw, I, lnq, prec);
+        }
+    } else {
+        arb_indeterminate(rate);
+        arb_indeterminate(A);
+    }
+    _fmpq_vec_clear(cand, FB_NS1);
+    fmpq_clear(tt); fmpq_clear(q); fmpq_clear(tk); fmpq_clear(sk);
+    arb_clear(a); arb_clear(k); arb_clear(gy); arb_clear(lam1); arb_clear(tb); arb_clear(lnq); arb_clear(I);
+    arb_clear(v); arb_clear(best); arb_clear(p); arb_clear(r);
+    return found;
+}
+
 /* ---- `crossproof eval` quantities ------------------------------------------ */
 #include "crossproof/quantity.h"
 
 static const cp_key_spec fbq_lower_keys[] = {
     CP_MODEL_KEYS,
     { "L",     CP_KEY_INT, "200",    "context length, 1 <= L <= 10^9" },
-    { "T",     CP_KEY_INT, "1",      "depth, 1 <= T <= 20000" },
+    { "T",     CP_KEY_INT, "1",      "depth, 1 <= T <= 1000 (20000 for d = 1 and no Beta prior)" },
     { "alpha", CP_KEY_RAT, "alpha*", "CA step (default alpha* = 2/(2+m_lo+m_hi))" },
     { "beta",  CP_KEY_RAT, "-alpha", "must equal -alpha: the bound is proved for the tied CA only" },
     CP_KEY_END
@@ -860,9 +978,10 @@ static int q_ca_excess_lower(arb_t res, const cp_kv *kv, slong prec, char *err)
         cp_kv_error(err, kv, "beta", "ca-excess-lower is proved for the tied CA only: beta must equal -alpha");
         goto done;
     }
-    if (T > CP_FB_MAX_T || (m->prior == CP_PRIOR_BETA && T > CP_FB_MAX_T_BETA)) {
-        cp_kv_error(err, kv, "T", "T must lie in [1, %d] for ca-excess-lower (%d for the Beta prior)",
-                    CP_FB_MAX_T, CP_FB_MAX_T_BETA);
+    if (T > cp_fb_max_T(m)) {
+        cp_kv_error(err, kv, "T", "T must lie in [1, %ld] for ca-excess-lower here (%d for d = 1, "
+                    "%d for d >= 2, %d for the Beta prior)", (long) cp_fb_max_T(m), CP_FB_MAX_T,
+                    CP_FB_MAX_T_D, CP_FB_MAX_T_BETA);
         goto done;
     }
     if (cp_kv_get_int(&L, kv, fbq_lower_keys, "L", err) != 0)
@@ -912,6 +1031,49 @@ done:
     return rc;
 }
 
+static const cp_key_spec fbq_prop_keys[] = {
+    CP_MODEL_KEYS,
+    { "alpha", CP_KEY_RAT, "alpha*", "CA step, > 0 (default alpha* = 2/(2+m_lo+m_hi))" },
+    { "gamma", CP_KEY_RAT, "1/10",   "proportional regime: d >= 1 + gamma L, gamma > 0" },
+    { "y",     CP_KEY_RAT, "9/10",   "witness level of Y/(d-1), 0 < y < 1" },
+    CP_KEY_END
+};
+
+/* (FB-12): a certified kappa_w such that for every kappa > kappa_w, every L >= 2,
+ * d >= 1 + gamma L and T >= kappa L the excess diverges exponentially */
+static int q_kappa_prop(arb_t res, const cp_kv *kv, slong prec, char *err)
+{
+    cp_model_t m;
+    fmpq_t a, g, y, t, s1, one;
+    arb_t rate, A;
+    int rc = -1;
+    cp_model_init(m);
+    fmpq_init(a); fmpq_init(g); fmpq_init(y); fmpq_init(t); fmpq_init(s1); fmpq_init(one);
+    arb_init(rate); arb_init(A);
+    if (cp_kv_validate(kv, fbq_prop_keys, err) != 0 || cp_model_from_kv(m, kv, err) != 0
+        || fbq_alpha(a, m, kv, fbq_prop_keys, err) != 0
+        || cp_kv_get_rat(g, kv, fbq_prop_keys, "gamma", err) != 0
+        || cp_kv_get_rat(y, kv, fbq_prop_keys, "y", err) != 0)
+        goto done;
+    if (fmpq_sgn(g) <= 0) {
+        cp_kv_error(err, kv, "gamma", "gamma must be positive");
+        goto done;
+    }
+    if (fmpq_sgn(y) <= 0 || fmpq_cmp_si(y, 1) >= 0) {
+        cp_kv_error(err, kv, "y", "y must lie in (0, 1)");
+        goto done;
+    }
+    fmpq_one(one);
+    if (!cp_fb_prop_witness(rate, A, res, t, s1, m, a, one, g, y, prec))
+        arb_indeterminate(res);
+    rc = 0;
+done:
+    cp_model_clear(m);
+    fmpq_clear(a); fmpq_clear(g); fmpq_clear(y); fmpq_clear(t); fmpq_clear(s1); fmpq_clear(one);
+    arb_clear(rate); arb_clear(A);
+    return rc;
+}
+
 static int q_kappa_star(arb_t res, const cp_kv *kv, slong prec, char *err)
 {
     return q_kappa_common(res, kv, prec, err, 0);
@@ -930,5 +1092,7 @@ const cp_quantity_def cp_quantities_finite_bound[] = {
       fbq_kappa_keys, q_kappa_star, NULL },
     { "kappa-rate", "phi(kappa) = sup_{t > 2/alpha} 2 kappa ln(alpha t - 1) - I_{m_hi}(t): growth rate in L of the bound along T = kappa L (FB-8)",
       fbq_rate_keys, q_kappa_rate, NULL },
+    { "kappa-prop", "kappa_w(gamma): for d >= 1 + gamma L the excess diverges along every T >= kappa L, kappa > kappa_w (FB-12; grid witness, an upper bound on the proportional boundary)",
+      fbq_prop_keys, q_kappa_prop, NULL },
     { NULL, NULL, NULL, NULL, NULL }
 };

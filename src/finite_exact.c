@@ -12,7 +12,12 @@
  * E[(R_11)^2], paired in the orthogonal (Laguerre) bases of chi2_{L-1} and
  * chi2_1 (FE-5).  All of it is exact integer arithmetic with one common
  * denominator per polynomial.  Cost O(T^4) coefficient operations (the two
- * basis changes), memory O(T^3) integers. */
+ * basis changes), memory O(T^3) integers.
+ *
+ * d > 2 (FE-9): the Dumitriu-Edelman tridiagonal model, diagonal entries of
+ * polynomials in a tridiagonal matrix as exact multivariate polynomials in
+ * the 2d - 1 chi-square variables and lambda; exponential in min(d, T), so
+ * only small T (cp_ca_excess_finite_supported). */
 #include <string.h>
 #include <flint/fmpz_poly.h>
 #include <flint/fmpq_poly.h>
@@ -237,6 +242,7 @@ typedef struct {
     fmpq_mpoly_struct *diag, *low;    /* N'_kk and N'_{k+1,k} (N'_{k,k+1} = 1) */
     fmpz **mom;                       /* mom[v][e]: moment of variable v (v >= 1) */
     slong maxdeg;
+    int overflow;                     /* a polynomial exceeded CP_FINITE_GENERAL_MAX_TERMS */
 } tri_ctx;
 
 /* v <- N' v (tridiagonal, super-diagonal 1) */
@@ -252,6 +258,8 @@ static void tri_apply(fmpq_mpoly_struct *out, const fmpq_mpoly_struct *v, tri_ct
         }
         if (i + 1 < c->d)
             fmpq_mpoly_add(out + i, out + i, v + i + 1, c->ctx);
+        if (fmpq_mpoly_length(out + i, c->ctx) > CP_FINITE_GENERAL_MAX_TERMS)
+            c->overflow = 1;
     }
     fmpq_mpoly_clear(t, c->ctx);
 }
@@ -268,7 +276,7 @@ static void tri_diag(fmpq_mpoly_t out, const fmpq_poly_t q, slong k, tri_ctx *c)
         fmpq_mpoly_init(v + i, c->ctx);
         fmpq_mpoly_init(w + i, c->ctx);
     }
-    for (slong j = n; j >= 0; j--) {          /* Horner: v <- N' v + q_j e_k */
+    for (slong j = n; j >= 0 && !c->overflow; j--) {   /* Horner: v <- N' v + q_j e_k */
         if (j < n) {
             tri_apply(w, v, c);
             for (slong i = 0; i < c->d; i++)
@@ -310,17 +318,9 @@ static void tri_expect(fmpq_poly_t res, const fmpq_mpoly_t A, tri_ctx *c)
 
 int cp_ca_excess_finite_supported(slong d, slong T)
 {
-    fmpz_t bn;
-    int ok;
     if (d < 2 || T < 1 || T > CP_FINITE_MAX_T)
         return 0;
-    if (d == 2)
-        return 1;
-    fmpz_init(bn);
-    fmpz_bin_uiui(bn, (ulong) (2 * T + 2 * d), (ulong) (2 * d));
-    ok = fmpz_cmp_ui(bn, CP_FINITE_GENERAL_MAX_MONOMIALS) <= 0;
-    fmpz_clear(bn);
-    return ok;
+    return d == 2 || T <= CP_FINITE_GENERAL_MAX_T;
 }
 
 static int laurent_general(fmpq_poly_t num, slong d, slong L, const fmpq_poly_t r,
@@ -335,8 +335,8 @@ static int laurent_general(fmpq_poly_t num, slong d, slong L, const fmpq_poly_t 
         T = 1;
     /* cost guard: the monomials of degree <= 2T in 2d variables */
     if (d > 2 && !cp_ca_excess_finite_supported(d, T)) {
-        cp_errf(err, "d = %ld, T = %ld: beyond the general-d exact frontier (binom(2T + 2d, 2d) <= %d monomials)",
-                (long) d, (long) T, CP_FINITE_GENERAL_MAX_MONOMIALS);
+        cp_errf(err, "d = %ld, T = %ld: beyond the general-d exact frontier (T <= %d)",
+                (long) d, (long) T, CP_FINITE_GENERAL_MAX_T);
         return -1;
     }
     if (L < d) {
@@ -387,12 +387,17 @@ static int laurent_general(fmpq_poly_t num, slong d, slong L, const fmpq_poly_t 
     fmpq_poly_rescale(rs, r, sc);
     fmpq_poly_rescale(r2s, r2, sc);
     fmpq_poly_rescale(us, u, sc);
-    tri_diag(A, r2s, 0, &c);                 /* Q1 = E[(r^2)(M)_11] */
-    tri_expect(Q1, A, &c);
+    c.overflow = 0;
     tri_diag(A, rs, 0, &c);                  /* Q2 = E[(r(M)_11)^2] */
-    fmpq_mpoly_mul(B, A, A, c.ctx);
-    tri_expect(Q2, B, &c);
-    for (slong k = 0; k < d; k++) {          /* Q3 = E[tr u(M) + s u(M)_11] */
+    if (fmpq_mpoly_length(A, c.ctx) > CP_FINITE_GENERAL_MAX_SQ_TERMS)
+        c.overflow = 1;
+    if (!c.overflow) {
+        fmpq_mpoly_mul(B, A, A, c.ctx);
+        tri_expect(Q2, B, &c);
+        tri_diag(A, r2s, 0, &c);             /* Q1 = E[(r^2)(M)_11] */
+        tri_expect(Q1, A, &c);
+    }
+    for (slong k = 0; k < d && !c.overflow; k++) {   /* Q3 = E[tr u(M) + s u(M)_11] */
         tri_diag(A, us, k, &c);
         if (k == 0) {
             fmpq_mpoly_gen(B, 0, c.ctx);     /* lambda u_11 = u_11 + s u_11 */
@@ -400,7 +405,11 @@ static int laurent_general(fmpq_poly_t num, slong d, slong L, const fmpq_poly_t 
         }
         tri_expect(Q3, A, &c);
     }
-    assemble(num, Q1, Q2, Q3, sigma, L);
+    if (!c.overflow)
+        assemble(num, Q1, Q2, Q3, sigma, L);
+    else
+        cp_errf(err, "d = %ld, T = %ld: beyond the general-d exact frontier (more than %d terms; "
+                "exponential in min(d, T))", (long) d, (long) T, CP_FINITE_GENERAL_MAX_TERMS);
     for (slong k = 0; k < d; k++) {
         fmpq_mpoly_clear(c.diag + k, c.ctx);
         fmpq_mpoly_clear(c.low + k, c.ctx);
@@ -416,7 +425,7 @@ static int laurent_general(fmpq_poly_t num, slong d, slong L, const fmpq_poly_t 
     fmpq_poly_clear(rs); fmpq_poly_clear(r2s); fmpq_poly_clear(us);
     fmpq_poly_clear(Q1); fmpq_poly_clear(Q2); fmpq_poly_clear(Q3);
     fmpq_clear(sc);
-    return 0;
+    return c.overflow ? -1 : 0;
 }
 
 static int laurent_any(fmpq_poly_t num, slong d1, slong d2, slong L, const fmpq_poly_t p,
@@ -950,7 +959,7 @@ int cp_ca_risk_finite(arb_t res, const cp_model_t m, slong L, slong T,
 static const cp_key_spec fe_keys[] = {
     CP_MODEL_KEYS,
     { "L",      CP_KEY_INT,     "200",     "context length, d + 1 < L <= 10^8" },
-    { "T",      CP_KEY_INT,     "1",       "depth, 1 <= T <= 150 (cost grows like T^4)" },
+    { "T",      CP_KEY_INT,     "1",       "depth: d = 2, 1 <= T <= 150 (cost ~T^4); d > 2, small T only (docs/model.md (FE-9))" },
     { "alpha",  CP_KEY_RAT,     "alpha*",  "CA step (default alpha* = 2/(2+m_lo+m_hi))" },
     { "beta",   CP_KEY_RAT,     "-alpha",  "CA feedback (default -alpha: the tied CA)" },
     { "alphas", CP_KEY_RATLIST, "none",    "untied steps alpha_0..alpha_{T-1} (overrides alpha; T = their number)" },
@@ -981,13 +990,13 @@ static int fe_load(cp_model_t m, slong *L, fmpq_poly_t p, const cp_kv *kv, char 
         _fmpq_vec_clear(al, na);
         if (na >= 1 && !cp_ca_excess_finite_supported(m->d1 + m->d2, na)) {
             cp_kv_error(err, kv, "alphas", "d = %ld, T = %ld: beyond the exact frontier (d = 2: T <= %d; "
-                        "d > 2: binom(2T + 2d, 2d) <= %d)", (long) (m->d1 + m->d2), (long) na,
-                        CP_FINITE_MAX_T, CP_FINITE_GENERAL_MAX_MONOMIALS);
+                        "d > 2: T <= %d)", (long) (m->d1 + m->d2), (long) na,
+                        CP_FINITE_MAX_T, CP_FINITE_GENERAL_MAX_T);
             return -1;
         }
     } else if (T >= 1 && T <= CP_FINITE_MAX_T && !cp_ca_excess_finite_supported(m->d1 + m->d2, T)) {
-        cp_kv_error(err, kv, "T", "d = %ld, T = %ld: beyond the exact frontier (d > 2: binom(2T + 2d, 2d) <= %d; "
-                    "use ca-excess-lower)", (long) (m->d1 + m->d2), (long) T, CP_FINITE_GENERAL_MAX_MONOMIALS);
+        cp_kv_error(err, kv, "T", "d = %ld, T = %ld: beyond the exact frontier (d > 2: T <= %d; "
+                    "use ca-excess-lower)", (long) (m->d1 + m->d2), (long) T, CP_FINITE_GENERAL_MAX_T);
         return -1;
     }
     if (cp_kv_has(kv, "alphas")) {
@@ -1061,8 +1070,12 @@ static int q_fe(arb_t res, const cp_kv *kv, slong prec, char *err, int risk)
     cp_model_init(m);
     fmpq_poly_init(p);
     rc = fe_load(m, &L, p, kv, err);
-    if (rc == 0)
-        rc = cp_ca_excess_finite_poly(res, m, L, p, prec, err);
+    if (rc == 0) {
+        char inner[CP_ERRLEN];
+        rc = cp_ca_excess_finite_poly(res, m, L, p, prec, inner);
+        if (rc != 0)   /* the term limit of (FE-9): depth too large for this d */
+            cp_kv_error(err, kv, cp_kv_has(kv, "alphas") ? "alphas" : "T", "%s", inner);
+    }
     if (rc == 0 && risk) {
         arb_t v;
         arb_init(v);
@@ -1086,7 +1099,7 @@ static int q_ca_risk_finite(arb_t res, const cp_kv *kv, slong prec, char *err)
 }
 
 const cp_quantity_def cp_quantities_finite_exact[] = {
-    { "ca-excess-finite", "exact expected excess of the CA at finite L and T (d = 2; tied, (alpha, beta) or untied)",
+    { "ca-excess-finite", "exact expected excess of the CA at finite L and T (d = 2: T <= 150; d > 2: small T; tied, (alpha, beta) or untied)",
       fe_keys, q_ca_excess_finite, NULL },
     { "ca-risk-finite", "exact expected risk of the CA at finite L and T: ca-excess-finite + E[1/(1+s)] + sigma^2",
       fe_keys, q_ca_risk_finite, NULL },

@@ -6,7 +6,7 @@
  *  - the bound below a long Monte Carlo estimate of the exact conditional
  *    excess (FB-1) at d = 2, drawn here in doubles, and below the exact d = 2
  *    value 370224.835 of finite-size.md (s = 4, L = 200, T = 30), and below
- *    the exact d = 2 excess of src/finite_exact.c on a grid;
+ *    the exact d = 2 and general-d (small T) excess of src/finite_exact.c on grids;
  *  - (FB-6) against Arb's incomplete gamma function;
  *  - kappa* and phi against a dense double grid search done here;
  *  - wrong claims through the real runner: never CERTIFIED. */
@@ -407,6 +407,54 @@ static void test_bound_below_exact_d2(void **state)
     arb_clear(lo); arb_clear(ex);
 }
 
+/* Below the exact general-d excess of section 8 (tridiagonal model, small T):
+ * the d-dependent bound (FB-3b) must stay below the truth at every d. */
+static void test_bound_below_exact_general_d(void **state)
+{
+    (void) state;
+    const slong ds[4][2] = { { 1, 2 }, { 2, 2 }, { 4, 4 }, { 10, 10 } };
+    const long Ls[3] = { 12, 40, 200 }, Ts[4] = { 1, 2, 3, 4 };
+    const long as[2][2] = { { 4, 13 }, { 1, 2 } };
+    const cp_prior_kind pr[2] = { CP_PRIOR_UNIFORM, CP_PRIOR_TWOPOINT };
+    cp_model_t m;
+    fmpq_t a, b;
+    arb_t lo, ex;
+    char err[CP_ERRLEN];
+    int n = 0;
+    cp_model_init(m);
+    fmpq_init(a); fmpq_init(b);
+    arb_init(lo); arb_init(ex);
+    for (int k = 0; k < 2; k++)
+        for (int i = 0; i < 4; i++)
+            for (int l = 0; l < 3; l++)
+                for (int t = 0; t < 4; t++)
+                    for (int j = 0; j < 2; j++) {
+                        set_model(m, 1, 2, 4, 1, pr[k]);
+                        m->d1 = ds[i][0];
+                        m->d2 = ds[i][1];
+                        if (Ls[l] <= m->d1 + m->d2)
+                            continue;
+                        fmpq_set_si(a, as[j][0], (ulong) as[j][1]);
+                        fmpq_neg(b, a);
+                        if (cp_ca_excess_finite(ex, m, Ls[l], Ts[t], a, b, 128, err) != 0)
+                            continue;
+                        cp_fb_lower(lo, m, a, (ulong) Ls[l], (ulong) Ts[t], 128);
+                        n++;
+                        if (!arb_le(lo, ex)) {
+                            print_error("%s d=%ld alpha=%ld/%ld L=%ld T=%ld: bound not below the exact excess\n",
+                                        cp_prior_name(pr[k]), (long) (m->d1 + m->d2), as[j][0], as[j][1], Ls[l], Ts[t]);
+                            print_ball("bound", lo);
+                            print_ball("exact", ex);
+                        }
+                        assert_true(arb_le(lo, ex));
+                    }
+    printf("%d general-d grid points compared\n", n);
+    assert_true(n >= 100);
+    cp_model_clear(m);
+    fmpq_clear(a); fmpq_clear(b);
+    arb_clear(lo); arb_clear(ex);
+}
+
 /* (FB-6) below the exact chi-square tail */
 static void test_tail_bound(void **state)
 {
@@ -581,6 +629,57 @@ static void test_checks_true_and_wrong(void **state)
     assert_true(bad);
 }
 
+/* (FB-12): the least kappa of the witness grid against a dense double grid,
+ * and wrong twins below it or with gamma -> 0 (fixed-d regime, kappa < kappa*). */
+static void test_proportional(void **state)
+{
+    (void) state;
+    int bad;
+    const double a = 4.0 / 13.0, s1 = 4.0 - 3.5 / 65536.0, lam1 = 1.0 + s1;
+    const double gs[2] = { 19.0 / 200.0, 0.5 };
+    const char *gq[2] = { "19/200", "1/2" };
+    for (int i = 0; i < 2; i++) {
+        double best = 1e300;
+        for (long j = 1; j <= 400000; j++) {
+            double t = (1.0 / a) * (1.0 + 4.0 * (double) j / 400000.0), x = t / lam1;
+            double q0 = (a * t - 1) * (a * t - 1) + a * a * t * gs[i] * 0.9;
+            if (q0 <= 1.0)
+                continue;
+            double r = (x - 1 - log(x)) / 2 / log(q0);
+            if (r < best)
+                best = r;
+        }
+        char k1[64], k2[64];
+        snprintf(k1, sizeof k1, "%.8f", best + 2e-4);
+        snprintf(k2, sizeof k2, "%.8f", best - 2e-4);
+        printf("gamma=%s: dense-grid critical kappa %.8f\n", gq[i], best);
+        {   /* the eval quantity kappa-prop: the same grid value, certified */
+            const cp_quantity_def *q = cp_quantity_lookup("kappa-prop");
+            cp_kv kv;
+            char err[CP_ERRLEN];
+            arb_t r;
+            arb_init(r);
+            cp_kv_init(&kv, "");
+            cp_kv_set(&kv, "gamma", gq[i], 0, 0);
+            assert_non_null(q);
+            assert_int_equal(q->eval(r, &kv, 128, err), 0);
+            printf("  kappa-prop = %.10f\n", arb_d(r));
+            assert_true(arb_d(r) >= best - 1e-12 && arb_d(r) < best + 1e-5);
+            assert_true(arb_rel_accuracy_bits(r) > 100);
+            cp_kv_clear(&kv);
+            arb_clear(r);
+        }
+        assert_int_equal(run_check(&bad, "fs_proportional", "kappa", k1, "gamma", gq[i], "y", "9/10", NULL), CP_CERTIFIED);
+        assert_int_not_equal(run_check(&bad, "fs_proportional", "kappa", k2, "gamma", gq[i], "y", "9/10", NULL), CP_CERTIFIED);
+    }
+    /* gamma -> 0: below kappa* = 0.08554... nothing diverges in this bound */
+    assert_int_not_equal(run_check(&bad, "fs_proportional", "kappa", "0.085", "gamma", "1/1000000", NULL), CP_CERTIFIED);
+    run_check(&bad, "fs_proportional", "kappa", "0.1", "gamma", "1/2", "y", "1", NULL);
+    assert_true(bad);
+    run_check(&bad, "fs_proportional", "kappa", "0.1", "gamma", "0", NULL);
+    assert_true(bad);
+}
+
 static void test_eval_quantity(void **state)
 {
     (void) state;
@@ -615,10 +714,12 @@ int main(void)
         cmocka_unit_test(test_bound_below_monte_carlo_d),
         cmocka_unit_test(test_bound_below_exact_reference),
         cmocka_unit_test(test_bound_below_exact_d2),
+        cmocka_unit_test(test_bound_below_exact_general_d),
         cmocka_unit_test(test_tail_bound),
         cmocka_unit_test(test_kappa_star_grid),
         cmocka_unit_test(test_rate_grid),
         cmocka_unit_test(test_checks_true_and_wrong),
+        cmocka_unit_test(test_proportional),
         cmocka_unit_test(test_eval_quantity),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);

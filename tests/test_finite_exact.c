@@ -576,9 +576,12 @@ static void test_quantity_keys(void **state)
             print_error("%s=%s: error '%s' does not name the key\n", bad[i].k, bad[i].v, err);
         assert_non_null(strstr(err, bad[i].k));
     }
-    /* beyond the general-d frontier: the error names T */
-    assert_int_equal(eval_q("ca-excess-finite", r, err, "d1", "10", "d2", "10", "T", "3", NULL), -1);
+    /* beyond the general-d frontier, static (T > 16) and by the term limit: the error names T */
+    assert_int_equal(eval_q("ca-excess-finite", r, err, "d1", "10", "d2", "10", "T", "17", NULL), -1);
     assert_non_null(strstr(err, "T"));
+    assert_int_equal(eval_q("ca-excess-finite", r, err, "d1", "10", "d2", "10", "T", "7", NULL), -1);
+    assert_non_null(strstr(err, "parameter T"));
+    assert_non_null(strstr(err, "frontier"));
     assert_int_equal(eval_q("ca-excess-finite", r, err, "d1", "3", "L", "4", "T", "1", NULL), -1);
     assert_non_null(strstr(err, "L"));
     assert_int_equal(eval_q("ca-excess-finite", r, err, "alphas", "1/5,1/5", "T", "3", NULL), -1);

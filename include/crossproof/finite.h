@@ -20,9 +20,13 @@
 #define CP_FINITE_MAX_T 150
 /* Largest context length accepted (moments of chi2_L are exact integers). */
 #define CP_FINITE_MAX_L 100000000
-/* d > 2 (docs/model.md (FE-9)): accepted while binom(2T + 2d, 2d), the number of
- * monomials of degree <= 2T in the 2d variables, stays below this. */
-#define CP_FINITE_GENERAL_MAX_MONOMIALS 1000000
+/* d > 2 (docs/model.md (FE-9)): depth at most CP_FINITE_GENERAL_MAX_T, and the
+ * computation stops with an error when a polynomial of the Horner scheme has
+ * more than CP_FINITE_GENERAL_MAX_TERMS terms or the one to be squared more
+ * than CP_FINITE_GENERAL_MAX_SQ_TERMS (the cost is exponential in min(d, T)). */
+#define CP_FINITE_GENERAL_MAX_T 16
+#define CP_FINITE_GENERAL_MAX_TERMS 200000
+#define CP_FINITE_GENERAL_MAX_SQ_TERMS 20000
 
 /* The CA weight polynomial p, w = p(Sigma_hat) c_hat (docs/model.md (FC-1)):
  *   p(x) = sum_{t<T} alpha_t prod_{r>t} (1 + beta_r x).
@@ -36,7 +40,7 @@ void cp_ca_weight_poly(fmpq_poly_t p, slong T, const fmpq_t alpha, const fmpq_t 
  * exact rationals (docs/model.md (FE-4)).  p is the weight polynomial,
  * L >= 2 (L >= d for d > 2), sigma >= 0.  d = d1 + d2 = 2: the O(T^4)
  * algorithm of (FE-5); d > 2: the tridiagonal model (FE-9), exponential in
- * d and T, refused beyond CP_FINITE_GENERAL_MAX_MONOMIALS.  Returns 0, or
+ * min(d, T), stopped beyond the CP_FINITE_GENERAL_* limits.  Returns 0, or
  * -1 with a one-line err. */
 int cp_ca_excess_finite_laurent(fmpq_poly_t num, slong d1, slong d2, slong L,
                                 const fmpq_poly_t p, const fmpq_t sigma, char *err);
@@ -45,8 +49,9 @@ int cp_ca_excess_finite_laurent(fmpq_poly_t num, slong d1, slong d2, slong L,
  * the fast path). */
 int cp_ca_excess_finite_laurent_tri(fmpq_poly_t num, slong d, slong L, const fmpq_poly_t p,
                                     const fmpq_t sigma, char *err);
-/* 1 when (d, T) is inside the exact frontier: d = 2 and T <= CP_FINITE_MAX_T, or
- * d > 2 and binom(2T + 2d, 2d) <= CP_FINITE_GENERAL_MAX_MONOMIALS. */
+/* 1 when (d, T) passes the static limits: d = 2 and T <= CP_FINITE_MAX_T, or
+ * d > 2 and T <= CP_FINITE_GENERAL_MAX_T (the term limits are checked while
+ * computing). */
 int cp_ca_excess_finite_supported(slong d, slong T);
 
 /* The same at one value of s >= 0: an exact rational. */
@@ -79,8 +84,11 @@ int cp_ca_risk_finite(arb_t res, const cp_model_t m, slong L, slong T,
  *   E[excess | s] >= c_T(s) E[Q^T],
  *   c_T(s) = s/(1+s) for every even T, s/(1+s)^2 for odd T >= 3, and at T = 1
  *   s/(1+s)^2 (E[Q] + s E[(1 - alpha mu)^2]).  (d = 1: Q = (1 - alpha mu)^2.) */
-#define CP_FB_MAX_T 20000
-#define CP_FB_MAX_T_BETA 1000   /* the Beta prior's moments cost O(T^2) */
+#define CP_FB_MAX_T 20000      /* d = 1, uniform or two-point prior: O(T) */
+#define CP_FB_MAX_T_D 1000     /* d >= 2: (FB-4b) costs O(T^2) */
+#define CP_FB_MAX_T_BETA 1000  /* the Beta prior's moments cost O(T^2) */
+/* The largest T accepted for the model (the smallest applicable cap above). */
+slong cp_fb_max_T(const cp_model_t m);
 #define CP_FB_MAX_L 1000000000
 
 /* 1 when c_T(s) = s/(1+s) (T = 1 or T even), 0 when c_T(s) = s/(1+s)^2. */
@@ -137,5 +145,15 @@ int cp_fb_fixed_L_witness(arb_t res, fmpq_t t, fmpq_t s1, const cp_model_t m, co
  * when there is none. */
 int cp_fb_div_witness(arb_t rate, arb_t A, fmpq_t t, fmpq_t s1, const cp_model_t m,
                       const fmpq_t alpha, const fmpq_t kappa, slong prec);
+/* Proportional regime (FB-12): for every L >= 2, d >= 1 + gamma L and T >= kappa L,
+ *   E[excess] >= A L^(-1/2) exp(L rate),  rate = kappa ln Q0 - I_{s1}(t),
+ *   Q0 = (alpha t - 1)^2 + alpha^2 t gamma y,  0 < y < 1,
+ *   A = (FB-10's constant) (1 - exp(-I(y))),  I(y) = (y - 1 - ln y)/2.
+ * Grid witness (t, s1) with the largest rate; kw = the smallest ratio
+ * I_{s1}(t)/ln Q0 on the same grid (the least kappa the grid certifies).
+ * Returns 0 when no grid point has alpha t > 1, Q0 > 1 and P(s >= s1) > 0. */
+int cp_fb_prop_witness(arb_t rate, arb_t A, arb_t kw, fmpq_t t, fmpq_t s1, const cp_model_t m,
+                       const fmpq_t alpha, const fmpq_t kappa, const fmpq_t gamma, const fmpq_t y,
+                       slong prec);
 
 #endif
