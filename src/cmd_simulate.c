@@ -433,17 +433,19 @@ int cp_cmd_simulate(int argc, char **argv)
                cp_version_string, mname, (long) ma.d1, (long) ma.d2, ma.m_lo, ma.m_hi, cp_prior_name(ma.prior),
                ma.zeta == CP_ZETA_RADEMACHER ? "rademacher" : "gaussian", ma.sigma, (long) prompts, (long) seed,
                qname, bayes);
-        printf("%8s %6s %10s %10s %10s %8s  %-14s %-11s %-26s %-14s %-12s %-10s %s\n", "L", "T", "alpha", "beta", "gamma",
-               "sampler", "risk", "stderr", "95% interval", "excess", "prompts/s", "max_share", "tail");
+        printf("%8s %6s %10s %10s %10s %8s  %-14s %-11s %-26s %-14s %-12s %-10s %-8s %-12s %s\n", "L", "T", "alpha", "beta",
+               "gamma", "sampler", "risk", "stderr", "95% interval", "excess", "prompts/s", "max_share", "ESS/n",
+               "excess(MoM)", "tail");
         int any_heavy = 0, any_clip = 0;
         for (k = 0; k < npts; k++) {
             grid_point *p = &pts[k];
             char ci[64];
             snprintf(ci, sizeof ci, "[%.8f%s, %.8f]", bayes + p->res.ci_lo, p->res.clipped ? "*" : "",
                      bayes + p->res.ci_hi);
-            printf("%8ld %6ld %10.6g %10.6g %10.6g %8s  %-14.10f %-11.3g %-26s %-14.6g %-12.4g %-10.4g %s\n", p->L, p->T,
-                   p->alpha, p->beta, p->gamma, cp_sampler_name(p->sampler), p->res.risk, p->res.risk_stderr, ci,
-                   p->res.excess, (double) prompts / (p->seconds > 0 ? p->seconds : 1e-9), p->res.max_share,
+            printf("%8ld %6ld %10.6g %10.6g %10.6g %8s  %-14.10f %-11.3g %-26s %-14.6g %-12.4g %-10.4g %-8.3g %-12.6g %s\n",
+                   p->L, p->T, p->alpha, p->beta, p->gamma, cp_sampler_name(p->sampler), p->res.risk,
+                   p->res.risk_stderr, ci, p->res.excess, (double) prompts / (p->seconds > 0 ? p->seconds : 1e-9),
+                   p->res.max_share, p->res.n > 0 ? p->res.ess / (double) p->res.n : 0.0, p->res.excess_mom,
                    p->res.heavy_tail ? "HEAVY-TAIL" : "-");
             any_heavy |= p->res.heavy_tail;
             any_clip |= p->res.clipped;
