@@ -58,6 +58,10 @@ static double cpu_now(void)
     return ts.tv_sec + 1e-9 * ts.tv_nsec;
 }
 
+/* The estimator measure() uses: the plain one (the flop model above is its
+ * cost); the estimator section switches it. */
+static cp_estimator bench_estimator = CP_EST_PLAIN;
+
 /* Runs CA(alpha) for about `budget` seconds; returns prompts/s and per-prompt variance. */
 static meas measure(long d, long L, long T, double alpha, cp_sampler smp, cp_query_mode q, int threads, double budget)
 {
@@ -65,7 +69,7 @@ static meas measure(long d, long L, long T, double alpha, cp_sampler smp, cp_que
     cp_sim_config c;
     memset(&c, 0, sizeof c);
     c.model = model(d); c.bayes_risk = 0; c.L = L; c.sampler = smp; c.query = q;
-    c.seed = 12345; c.threads = threads;
+    c.seed = 12345; c.threads = threads; c.estimator = bench_estimator;
     cp_predictor p = { .kind = CP_PRED_CA, .d = d, .T = T, .alpha = alpha };
     long long n = 512;
     for (;;) {
@@ -189,6 +193,7 @@ int main(void)
             }
             cp_sim_config c;
             memset(&c, 0, sizeof c);
+            c.estimator = CP_EST_PLAIN;      /* the layer kernel is what is timed */
             c.model = model(d); c.L = 1000; c.sampler = CP_SAMPLER_WISHART; c.seed = 3; c.threads = threads;
             cp_sim_result res[16];
             long long n = 256;
@@ -239,6 +244,25 @@ int main(void)
     }
     printf("\n");
 
+    /* --- estimators (docs/model.md FC-7, FC-8) ---------------------------- */
+    printf("estimators: conditional (FC-7, the default of simulate) vs plain, wishart sampler, alpha = 0.15,\n"
+           "T = 20; equal-stderr gain = (rate_c / var_c) / (rate_p / var_p)\n");
+    {
+        static const long ed[] = { 2, 8, 20, 64 }, eL[] = { 200, 1000 };
+        for (int i = 0; i < 4; i++)
+            for (int j = 0; j < 2; j++) {
+                bench_estimator = CP_EST_PLAIN;
+                meas p = measure(ed[i], eL[j], 20, 0.15, CP_SAMPLER_WISHART, CP_QUERY_EXACT, threads, budget);
+                bench_estimator = CP_EST_CONDITIONAL;
+                meas c = measure(ed[i], eL[j], 20, 0.15, CP_SAMPLER_WISHART, CP_QUERY_EXACT, threads, budget);
+                bench_estimator = CP_EST_PLAIN;
+                if (!p.ok || !c.ok) { printf("  d = %ld, L = %ld: run stopped\n", ed[i], eL[j]); continue; }
+                printf("  d = %3ld, L = %4ld: plain %9.0f prompts/s var %.3g; conditional %9.0f prompts/s var %.3g; "
+                       "gain %.2fx\n", ed[i], eL[j], p.rate, p.var, c.rate, c.var, (c.rate / c.var) / (p.rate / p.var));
+            }
+    }
+    printf("\n");
+
     /* --- memory ---------------------------------------------------------- */
     long r0 = maxrss_kb();
     measure(20, 200, 20, 0.15, CP_SAMPLER_WISHART, CP_QUERY_EXACT, threads, 0.05);
@@ -246,6 +270,7 @@ int main(void)
     {
         cp_sim_config c;
         memset(&c, 0, sizeof c);
+        c.estimator = CP_EST_PLAIN;
         c.model = model(20); c.L = 200; c.sampler = CP_SAMPLER_WISHART; c.seed = 1; c.threads = threads;
         c.prompts = 1000000;
         cp_predictor p = { .kind = CP_PRED_CA, .d = 20, .T = 20, .alpha = 0.15 };

@@ -91,6 +91,18 @@ static const cp_key_spec bayes_keys[] = {
     CP_KEY_END
 };
 
+static const cp_key_spec kappa_keys[] = {
+    CP_MODEL_KEYS, COMMON_KEYS,
+    { "kappa",   CP_KEY_RAT,     "1/25", "T/L along the path: T = ceil(kappa L)" },
+    { "mode",    CP_KEY_WORD,    "below", "below (kappa < kappa*: the excess settles at the least-squares level) or above (kappa > kappa*: it grows)" },
+    { "L",       CP_KEY_INTLIST, "200,400,800", "context lengths, increasing" },
+    { "alpha",   CP_KEY_RAT,     NULL, "CA step (default alpha*)" },
+    { "prompts", CP_KEY_INT,     "50000", "prompts per point (sampler=tilted)" },
+    { "tol_rel", CP_KEY_RAT,     "0.05", "mode=below: the last excess within this relative band of the least-squares level" },
+    { "reverse", CP_KEY_INT,     "0", "mutation hook: 1 walks the path backwards" },
+    CP_KEY_END
+};
+
 /* --- helpers -------------------------------------------------------------- */
 
 /* A rational parameter, rounded to double (the engine's precision). */
@@ -568,29 +580,7 @@ done:
 
 /* --- 5. risk decreases toward Bayes as T and L grow together, T/L < kappa* -- */
 
-/* kappa*(alpha, m_hi) = inf over t > 2/alpha of I(t) / (2 ln(alpha t - 1)),
- * I(t) = (t/(1+m_hi) - 1 - ln(t/(1+m_hi)))/2 (docs/model.md FC-10): a
- * double-precision grid and golden-section search.  Not certified. */
-static double kappa_star_approx(double alpha, double m_hi)
-{
-    double lam = 1.0 + m_hi, t0 = 2.0 / alpha;
-    double best = INFINITY, bt = 0;
-    for (int k = 1; k <= 4000; k++) {          /* t = t0 (1 + u), u up to 40 */
-        double t = t0 * (1.0 + 0.01 * k), x = t / lam;
-        double f = x > 1 ? 0.5 * (x - 1 - log(x)) / (2 * log(alpha * t - 1)) : 0.0;
-        if (x > 1 && f < best) { best = f; bt = t; }
-    }
-    double lo = fmax(bt - 0.01 * t0, t0 * 1.000001), hi = bt + 0.01 * t0;
-    for (int it = 0; it < 100; it++) {
-        double a1 = lo + 0.381966 * (hi - lo), a2 = lo + 0.618034 * (hi - lo);
-        double f1 = a1 / lam > 1 ? 0.5 * (a1 / lam - 1 - log(a1 / lam)) / (2 * log(alpha * a1 - 1)) : 0.0;
-        double f2 = a2 / lam > 1 ? 0.5 * (a2 / lam - 1 - log(a2 / lam)) / (2 * log(alpha * a2 - 1)) : 0.0;
-        if (f1 < f2) hi = a2; else lo = a1;
-    }
-    double t = 0.5 * (lo + hi), x = t / lam;
-    double f = x > 1 ? 0.5 * (x - 1 - log(x)) / (2 * log(alpha * t - 1)) : 0.0;
-    return fmin(best, f);
-}
+#define kappa_star_approx cp_engine_kappa_star_approx
 
 static cp_verdict check_toward_bayes(cp_check_run *run)
 {
@@ -676,6 +666,102 @@ done:
     return v;
 }
 
+/* --- 6. along T = kappa L: settles below kappa*, grows above (tilted sampler) -- */
+
+static cp_verdict check_kappa_path(cp_check_run *run)
+{
+    cp_model_t m;
+    cp_sim_config cfg;
+    double z, kappa, tol;
+    slong prompts, rev, *Ls = NULL, nL = 0;
+    const char *mode;
+    cp_verdict v = CP_INCONCLUSIVE;
+    cp_model_init(m);
+    if (read_common(run, m, &cfg, &z) || get_i(&prompts, run, "prompts", 100, (slong) 1e10)
+        || get_d(&kappa, run, "kappa") || get_d(&tol, run, "tol_rel") || get_i(&rev, run, "reverse", 0, 1)
+        || cp_run_get_word(&mode, run, "mode"))
+        goto done;
+    if (cp_run_get_intlist(&Ls, &nL, run, "L"))
+        goto done;
+    int below = strcmp(mode, "below") == 0;
+    if (!below && strcmp(mode, "above") != 0) {
+        cp_run_bad_input(run, "mode", "mode must be below or above, got '%s'", mode);
+        goto done;
+    }
+    if (nL < 2) {
+        cp_run_bad_input(run, "L", "L must list at least two context lengths");
+        goto done;
+    }
+    double alpha = alpha_param(run, m);
+    long d = cfg.model.d1 + cfg.model.d2;
+    double kstar = alpha * (1.0 + cfg.model.m_hi) > 2.0 ? 0.0 : kappa_star_approx(alpha, cfg.model.m_hi);
+    if (!(kappa > 0) || (below && !(kappa < kstar)) || (!below && !(kappa > kstar))) {
+        cp_run_bad_input(run, "kappa", "mode=%s needs kappa %s kappa* = %.6g (got %.6g)", mode,
+                         below ? "<" : ">", kstar, kappa);
+        goto done;
+    }
+    cfg.prompts = prompts;
+    cfg.sampler = CP_SAMPLER_TILTED;
+    cp_run_detail(run, "CA (beta = -alpha = -%.6g) along T = ceil(%.4g L), kappa* = %.6g (double precision, "
+                       "docs/model.md FC-10); tilted sampler (FC-8) with the conditional estimator, %ld prompts "
+                       "per point, intervals +- %.3g stderr clipped at 0. Least-squares level: E[Var(y|x)] d/(L-d-1) "
+                       "(FC-4).%s",
+                  alpha, kappa, kstar, (long) prompts, z, rev ? " MUTANT: path walked backwards." : "");
+    table_head(run, "| L | T | excess interval | least-squares level | ratio | heavy tail |");
+    int heavy = 0, monotone = 1, against = 0;
+    double prev = 0, prev_se = 0, rlo = 0, rhi = 0, last_lo = 0, ls_last = 0;
+    for (slong j = 0; j < nL; j++) {
+        slong i = rev ? nL - 1 - j : j;
+        if (Ls[i] < d + 2 || Ls[i] > 100000000) {
+            cp_run_bad_input(run, "L", "each L must lie in [d + 2, 10^8]");
+            goto done;
+        }
+        long T = (long) ceil(kappa * (double) Ls[i]);
+        cfg.L = Ls[i];
+        cp_predictor p = { .kind = CP_PRED_CA, .d = d, .T = T, .alpha = alpha };
+        cp_sim_result r;
+        if (run_sim(run, &r, &cfg, &p))
+            goto done;
+        double lo, hi, ls = cfg.bayes_risk * (double) d / (double) (Ls[i] - d - 1);
+        cp_sim_interval(&lo, &hi, &r, z);
+        heavy |= r.heavy_tail;
+        char tc[64];
+        cp_run_detail_append(run, "| %ld | %ld | [%.6g, %.6g] | %.6g | [%.4g, %.4g] | %s |\n", (long) Ls[i], T,
+                             lo, hi, ls, lo / ls, hi / ls, tail_cell(tc, sizeof tc, &r));
+        /* compare ratios (below) or excesses (above) of consecutive points */
+        double val = below ? r.excess / ls : r.excess, se = below ? r.excess_stderr / ls : r.excess_stderr;
+        if (j > 0) {
+            double sep = z * sqrt(prev_se * prev_se + se * se);
+            if (below ? !(val < prev - sep) : !(val > prev + sep)) monotone = 0;
+            if (below ? val > prev + sep : val < prev - sep) against = 1;
+        }
+        prev = val;
+        prev_se = se;
+        rlo = lo / ls;
+        rhi = hi / ls;
+        last_lo = lo;
+        ls_last = ls;
+    }
+    if (below) {
+        snprintf(run->interval, sizeof run->interval, "excess / least-squares level: %s; last in [%.4g, %.4g] "
+                 "(band 1 +- %.3g)%s", against ? "rises somewhere (separated)" : monotone ? "strictly decreasing"
+                 : "never rises (separated)", rlo, rhi, tol,
+                 heavy ? "; heavy tails flagged" : "");
+        int in = rlo >= 1 - tol && rhi <= 1 + tol, out = rhi < 1 - tol || rlo > 1 + tol;
+        v = heavy ? CP_INCONCLUSIVE : (against || out) ? CP_CONTRADICTED : in ? CP_SUPPORTED : CP_INCONCLUSIVE;
+    } else {
+        snprintf(run->interval, sizeof run->interval, "excess %s; last >= %.4g = %.3g times the least-squares "
+                 "level%s", monotone ? "strictly increasing (separated intervals)" : "not separated", last_lo,
+                 last_lo / ls_last, heavy ? "; heavy tails flagged" : "");
+        v = heavy ? CP_INCONCLUSIVE : against ? CP_CONTRADICTED
+          : (monotone && last_lo > 100 * ls_last) ? CP_SUPPORTED : CP_INCONCLUSIVE;
+    }
+done:
+    if (Ls) flint_free(Ls);
+    cp_model_clear(m);
+    return v;
+}
+
 const cp_check_def cp_checks_risk_limits[] = {
     { "ca_large_L_excess", "at large L the simulated CA excess matches the population excess, each T",
       CP_CHECK_STAT, large_L_keys, check_large_L },
@@ -687,5 +773,7 @@ const cp_check_def cp_checks_risk_limits[] = {
       CP_CHECK_STAT, lsa_keys, check_trained_lsa },
     { "ca_toward_bayes", "the CA excess decreases toward 0 along a (T, L) path with T/L < kappa*",
       CP_CHECK_STAT, bayes_keys, check_toward_bayes },
+    { "ca_kappa_path", "along T = kappa L the CA excess settles at the least-squares level (kappa < kappa*) or grows",
+      CP_CHECK_STAT, kappa_keys, check_kappa_path },
     { NULL, NULL, CP_CHECK_STAT, NULL, NULL }
 };

@@ -106,6 +106,17 @@ static const char *heavy_list(unsigned r)
     return buf;
 }
 
+/* Advisory (docs/model.md FC-10): tied CA with T/L above kappa*(alpha, m_hi)
+ * and no tilt -- the prompts that carry the expectation may be too rare for
+ * the sample to show any symptom (FC-9). */
+static int beyond_kappa(const grid_point *p, cp_pred_kind kind, const cp_model_approx *ma)
+{
+    if (kind != CP_PRED_CA || p->sampler == CP_SAMPLER_TILTED)
+        return 0;
+    double k = cp_engine_kappa_star_approx(p->alpha, ma->m_hi);
+    return (double) p->T > k * (double) p->L;
+}
+
 static double now_s(void)
 {
     struct timespec ts;
@@ -445,9 +456,11 @@ int cp_cmd_simulate(int argc, char **argv)
                     (long) prompts, (long) seed, p->res.risk, p->res.risk_stderr,
                     bayes + p->res.ci_lo, bayes + p->res.ci_hi,
                     p->res.excess, p->res.excess_stderr, bayes, p->seconds);
-            fprintf(af.f, ",%s,%.10g,%.4g,%.6g,%.10g,%s,%s\n", est_name(p->res.estimator), p->res.excess_mom,
-                    p->res.max_share, p->res.ess, p->res.lower_bound, p->res.clipped ? "true" : "false",
-                    p->res.heavy_tail ? "true" : "false");
+            fprintf(af.f, ",%s,%.10g,%.4g,%.6g,", est_name(p->res.estimator), p->res.excess_mom,
+                    p->res.max_share, p->res.ess);
+            if (isfinite(p->res.lower_bound))          /* empty: no known lower bound */
+                fprintf(af.f, "%.10g", p->res.lower_bound);
+            fprintf(af.f, ",%s,%s\n", p->res.clipped ? "true" : "false", p->res.heavy_tail ? "true" : "false");
         }
         if (cp_atomic_close(&af, err) != 0) {
             fprintf(stderr, "crossproof simulate: --csv: %s\n", err);
@@ -468,6 +481,7 @@ int cp_cmd_simulate(int argc, char **argv)
                    p->res.heavy_tail ? "true" : "false", heavy_list(p->res.heavy_reasons),
                    est_name(p->res.estimator), p->res.excess_mom, p->res.max_share, p->res.ess);
             if (isfinite(p->res.lower_bound)) printf("%.10g", p->res.lower_bound); else printf("null");
+            printf(", \"beyond_kappa_star\": %s", beyond_kappa(p, kind, &ma) ? "true" : "false");
             printf(", \"bayes_risk\": %.17g, \"kind\": \"estimate (double precision, not certified)\", "
                    "\"resolved\": {\"model\": \"%s\", \"d\": %ld, \"L\": %ld, \"T\": %ld, \"alpha\": %.17g, "
                    "\"beta\": %.17g, \"gamma\": %.17g, \"sampler\": \"%s\", \"query\": \"%s\", \"prompts\": %ld, "
@@ -487,23 +501,31 @@ int cp_cmd_simulate(int argc, char **argv)
                cp_version_string, mname, (long) ma.d1, (long) ma.d2, ma.m_lo, ma.m_hi, cp_prior_name(ma.prior),
                ma.zeta == CP_ZETA_RADEMACHER ? "rademacher" : "gaussian", ma.sigma, (long) prompts, (long) seed,
                qname, bayes);
-        printf("%8s %6s %10s %10s %10s %8s  %-14s %-11s %-26s %-14s %-12s %-10s %s\n", "L", "T", "alpha", "beta", "gamma",
-               "sampler", "risk", "stderr", "95% interval", "excess", "prompts/s", "max_share", "tail");
-        int any_heavy = 0, any_clip = 0;
+        printf("%8s %6s %10s %10s %10s %8s  %-14s %-11s %-26s %-14s %-12s %-10s %-8s %-12s %s\n", "L", "T", "alpha", "beta",
+               "gamma", "sampler", "risk", "stderr", "95% interval", "excess", "prompts/s", "max_share", "ESS/n",
+               "excess(MoM)", "tail");
+        int any_heavy = 0, any_clip = 0, any_beyond = 0;
         for (k = 0; k < npts; k++) {
             grid_point *p = &pts[k];
             char ci[64];
             snprintf(ci, sizeof ci, "[%.8f%s, %.8f]", bayes + p->res.ci_lo, p->res.clipped ? "*" : "",
                      bayes + p->res.ci_hi);
-            printf("%8ld %6ld %10.6g %10.6g %10.6g %8s  %-14.10f %-11.3g %-26s %-14.6g %-12.4g %-10.4g %s\n", p->L, p->T,
-                   p->alpha, p->beta, p->gamma, cp_sampler_name(p->sampler), p->res.risk, p->res.risk_stderr, ci,
-                   p->res.excess, (double) prompts / (p->seconds > 0 ? p->seconds : 1e-9), p->res.max_share,
-                   p->res.heavy_tail ? "HEAVY-TAIL" : "-");
+            printf("%8ld %6ld %10.6g %10.6g %10.6g %8s  %-14.10f %-11.3g %-26s %-14.6g %-12.4g %-10.4g %-8.3g %-12.6g %s\n",
+                   p->L, p->T, p->alpha, p->beta, p->gamma, cp_sampler_name(p->sampler), p->res.risk,
+                   p->res.risk_stderr, ci, p->res.excess, (double) prompts / (p->seconds > 0 ? p->seconds : 1e-9),
+                   p->res.max_share, p->res.n > 0 ? p->res.ess / (double) p->res.n : 0.0, p->res.excess_mom,
+                   p->res.heavy_tail ? "HEAVY-TAIL" : beyond_kappa(p, kind, &ma) ? "T/L>kappa*" : "-");
             any_heavy |= p->res.heavy_tail;
+            any_beyond |= beyond_kappa(p, kind, &ma);
             any_clip |= p->res.clipped;
         }
         if (any_clip)
             printf("# *: interval clipped at the Bayes risk (plus a known lower bound on the excess, when one is installed)\n");
+        if (any_beyond)
+            printf("# T/L>kappa*: T/L above kappa*(alpha, m_hi) (docs/model.md FC-10): there the expected excess "
+                   "grows with T at fixed L through prompts so rare that a plain sample may show no symptom (the row "
+                   "shows none); "
+                   "sampler=tilted estimates it\n");
         if (any_heavy)
             printf("# HEAVY-TAIL: the mean is not trustworthy (one prompt carries > %g of the sum and > 50 means, effective sample size "
                    "below %g n, median of means far below the mean, or a known lower bound above the interval; "

@@ -199,6 +199,33 @@ double cp_tilt_factor(const cp_predictor *p, double s, long L)
     return tilt_h(p, lam, L, x) >= best ? x : 1.0 + h * bk;
 }
 
+/* kappa*(alpha, m_hi) = inf over t > 2/alpha of I(t) / (2 ln(alpha t - 1)),
+ * I(t) = (t/(1+m_hi) - 1 - ln(t/(1+m_hi)))/2 (docs/model.md FC-10): a
+ * double-precision grid and golden-section search.  Not certified.  0 when
+ * alpha (1 + m_hi) >= 2 (the population iteration itself diverges). */
+double cp_engine_kappa_star_approx(double alpha, double m_hi)
+{
+    if (!(alpha > 0) || alpha * (1.0 + m_hi) >= 2.0)
+        return 0.0;
+    double lam = 1.0 + m_hi, t0 = 2.0 / alpha;
+    double best = INFINITY, bt = 0;
+    for (int k = 1; k <= 4000; k++) {          /* t = t0 (1 + u), u up to 40 */
+        double t = t0 * (1.0 + 0.01 * k), x = t / lam;
+        double f = x > 1 ? 0.5 * (x - 1 - log(x)) / (2 * log(alpha * t - 1)) : 0.0;
+        if (x > 1 && f < best) { best = f; bt = t; }
+    }
+    double lo = fmax(bt - 0.01 * t0, t0 * 1.000001), hi = bt + 0.01 * t0;
+    for (int it = 0; it < 100; it++) {
+        double a1 = lo + 0.381966 * (hi - lo), a2 = lo + 0.618034 * (hi - lo);
+        double f1 = a1 / lam > 1 ? 0.5 * (a1 / lam - 1 - log(a1 / lam)) / (2 * log(alpha * a1 - 1)) : 0.0;
+        double f2 = a2 / lam > 1 ? 0.5 * (a2 / lam - 1 - log(a2 / lam)) / (2 * log(alpha * a2 - 1)) : 0.0;
+        if (f1 < f2) hi = a2; else lo = a1;
+    }
+    double t = 0.5 * (lo + hi), x = t / lam;
+    double f = x > 1 ? 0.5 * (x - 1 - log(x)) / (2 * log(alpha * t - 1)) : 0.0;
+    return fmin(best, f);
+}
+
 /* --- tail statistics (FC-9) ---------------------------------------------- */
 
 void cp_tailstat_add(cp_tailstat *t, double v, long long i, long long n)

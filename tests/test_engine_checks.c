@@ -93,6 +93,14 @@ static void test_mutants_caught(void **state)
     assert_int_equal(run_check("ca_least_squares_limit", ls), CP_CONTRADICTED);
     const char *rev[] = { "T=1,10", "L=50,5000", "prompts=20000", "reverse=1", NULL };
     assert_int_equal(run_check("ca_toward_bayes", rev), CP_CONTRADICTED);
+    /* kappa path: growth above kappa* is SUPPORTED forwards and CONTRADICTED backwards */
+    const char *up[] = { "mode=above", "kappa=3/20", "L=100,150", "prompts=50000", NULL };
+    assert_int_equal(run_check("ca_kappa_path", up), CP_SUPPORTED);
+    const char *down[] = { "mode=above", "kappa=3/20", "L=100,150", "prompts=50000", "reverse=1", NULL };
+    assert_int_equal(run_check("ca_kappa_path", down), CP_CONTRADICTED);
+    /* settling needs the least-squares level: at L = 200 the ratio is about 1.13, outside a 5% band */
+    const char *early[] = { "mode=below", "kappa=1/25", "L=100,200", "prompts=10000", NULL };
+    assert_int_equal(run_check("ca_kappa_path", early), CP_CONTRADICTED);
 }
 
 int main(void)

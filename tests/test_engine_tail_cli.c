@@ -55,6 +55,8 @@ static void test_json_flag_on_every_result(void **state)
     assert_int_equal(count(out, "\"heavy_tail\": true"), 1);
     assert_int_equal(count(out, "\"estimator\": \"conditional\""), 3);
     assert_int_equal(count(out, "\"lower_bound\": null"), 3);
+    /* T = 30 at L = 200 is beyond kappa* = 0.0855 (T/L = 0.15), T = 1, 2 are not */
+    assert_int_equal(count(out, "\"beyond_kappa_star\": true"), 1);
     /* plain estimator and sampled query also carry the flag */
     assert_int_equal(run("simulate T=1,5 prompts=3000 query=sampled --json --quiet"), 0);
     assert_int_equal(count(out, "\"heavy_tail\": "), 2);

@@ -249,6 +249,10 @@ int cp_sim_interval(double *lo, double *hi, const cp_sim_result *res, double z);
  * (model, L) -- NULL until the program layer installs one (the certified
  * ca-excess-lower of theorems/finite_size.md, wired at merge time).  It
  * returns NAN when it has no bound for these parameters. */
+/* kappa*(alpha, m_hi) of docs/model.md (FC-10), double precision, not
+ * certified (theorems/finite_size.md certifies it): along T = kappa L the
+ * tied CA excess diverges for kappa > kappa*.  Used as an advisory. */
+double cp_engine_kappa_star_approx(double alpha, double m_hi);
 typedef double (*cp_excess_lower_fn)(const cp_model_approx *m, long L, const cp_predictor *p);
 extern cp_excess_lower_fn cp_engine_excess_lower;
 
