@@ -21,6 +21,7 @@
 #include <string.h>
 #include "crossproof/check.h"
 #include "crossproof/engine.h"
+#include "crossproof/finite.h"
 #include "crossproof/rng.h"
 #include "crossproof/lsa.h"
 
@@ -165,6 +166,16 @@ static int run_sim(cp_check_run *run, cp_sim_result *res, const cp_sim_config *c
         snprintf(run->interval, sizeof run->interval, "run stopped: %.200s", res->error);
         cp_run_detail(run, "The simulation stopped: %s", res->error);
         return -1;
+    }
+    /* the certified lower bound of theorems/finite_size.md (FB-5) for the
+     * tied CA: an estimate below it is flagged heavy_tail, and the interval
+     * is clipped there (docs/model.md FC-9) */
+    if (p->kind == CP_PRED_CA) {
+        cp_model_t m;
+        cp_model_init(m);
+        if (cp_run_get_model(m, run) == 0)
+            cp_sim_result_set_lower_bound(res, cp_fb_lower_down(m, p->alpha, cfg->L, p->T));
+        cp_model_clear(m);
     }
     return 0;
 }

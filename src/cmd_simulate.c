@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include "crossproof/cli.h"
 #include "crossproof/engine.h"
+#include "crossproof/finite.h"
 #include "crossproof/lsa.h"
 #include "crossproof/output.h"
 
@@ -135,6 +136,21 @@ static void print_params_json(FILE *f, const cp_kv *kv)
         cp_json_string(f, e ? e->value : k->dflt);
         first = 0;
     }
+}
+
+/* The certified lower bound on the expected excess of the tied CA
+ * (ca-excess-lower, docs/model.md (FB-5)), as the engine's known-bound hook:
+ * the lower end of the ball, rounded down, for the exact model of this run
+ * and the exact double alpha the engine used; NAN where the bound does not
+ * apply (other predictors, T beyond the bound's cap) so nothing is claimed. */
+static cp_model_struct *sim_exact_model;
+
+static double certified_excess_lower(const cp_model_approx *ma, long L, const cp_predictor *p)
+{
+    (void) ma;
+    if (sim_exact_model == NULL || p->kind != CP_PRED_CA)
+        return NAN;
+    return cp_fb_lower_down(sim_exact_model, p->alpha, L, p->T);
 }
 
 int cp_cmd_simulate(int argc, char **argv)
@@ -359,6 +375,8 @@ int cp_cmd_simulate(int argc, char **argv)
      * it is set; the program installs there an adapter returning the lower
      * end, rounded down, of the certified ca-excess-lower (theorems/
      * finite_size.md), or NAN where that bound does not apply. */
+    sim_exact_model = model;
+    cp_engine_excess_lower = certified_excess_lower;
     rc = 0;
     int tty = cp_engine_stderr_is_tty() && !quiet;
     /* CA-family grids: every point with the same L (same prompts) runs in one

@@ -1096,3 +1096,25 @@ const cp_quantity_def cp_quantities_finite_bound[] = {
       fbq_prop_keys, q_kappa_prop, NULL },
     { NULL, NULL, NULL, NULL, NULL }
 };
+
+double cp_fb_lower_down(const cp_model_t m, double alpha, long L, long T)
+{
+    if (T < 1 || L < 1 || T > cp_fb_max_T(m) || !(alpha > 0) || !isfinite(alpha))
+        return NAN;
+    fmpq_t a;
+    arf_t x;
+    arb_t b;
+    fmpq_init(a); arf_init(x); arb_init(b);
+    arf_set_d(x, alpha);
+    arf_get_fmpq(a, x);                 /* the double's exact value */
+    cp_fb_lower(b, m, a, (ulong) L, (ulong) T, 64);
+    double lb = NAN;
+    if (arb_is_finite(b)) {
+        arb_get_lbound_arf(x, b, 64);
+        lb = arf_get_d(x, ARF_RND_DOWN);
+        if (!(lb > 0))
+            lb = NAN;
+    }
+    fmpq_clear(a); arf_clear(x); arb_clear(b);
+    return lb;
+}

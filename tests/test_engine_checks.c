@@ -89,8 +89,13 @@ static void test_mutants_caught(void **state)
     (void) state;
     const char *large[] = { "T=1,2", "prompts=50000", "ref_T_offset=1", NULL };
     assert_int_equal(run_check("ca_large_L_excess", large), CP_CONTRADICTED);
-    const char *ls[] = { "d1=2", "d2=2", "sigma=1/2", "L=40", "prompts=20000", "ref_d_offset=1", NULL };
+    /* d + 4 in the formula: 2% off at L = 200, twice the band */
+    const char *ls[] = { "d1=2", "d2=2", "sigma=1/2", "L=200", "T=60", "prompts=20000", "ref_d_offset=4", NULL };
     assert_int_equal(run_check("ca_least_squares_limit", ls), CP_CONTRADICTED);
+    /* T = 1000 at L = 40 is far beyond kappa*(0.15, 4) = 0.576 L: the certified
+     * lower bound (FB-5) exceeds the estimate, so the check may not decide */
+    const char *beyond[] = { "d1=2", "d2=2", "sigma=1/2", "L=40", "T=1000", "prompts=20000", NULL };
+    assert_int_equal(run_check("ca_least_squares_limit", beyond), CP_INCONCLUSIVE);
     const char *rev[] = { "T=1,10", "L=50,5000", "prompts=20000", "reverse=1", NULL };
     assert_int_equal(run_check("ca_toward_bayes", rev), CP_CONTRADICTED);
     /* kappa path: growth above kappa* is SUPPORTED forwards and CONTRADICTED backwards */

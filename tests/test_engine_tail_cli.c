@@ -54,7 +54,11 @@ static void test_json_flag_on_every_result(void **state)
     assert_int_equal(count(out, "\"heavy_tail\": "), 3);
     assert_int_equal(count(out, "\"heavy_tail\": true"), 1);
     assert_int_equal(count(out, "\"estimator\": \"conditional\""), 3);
-    assert_int_equal(count(out, "\"lower_bound\": null"), 3);
+    /* the certified lower bound (ca-excess-lower) is attached to every tied-CA
+     * result, and at T = 30 it exceeds the plain estimate: one of the flag's
+     * reasons */
+    assert_int_equal(count(out, "\"lower_bound\": null"), 0);
+    assert_true(count(out, "\"lower_bound\"]") + count(out, "\"lower_bound\",") >= 1);
     /* T = 30 at L = 200 is beyond kappa* = 0.0855 (T/L = 0.15), T = 1, 2 are not */
     assert_int_equal(count(out, "\"beyond_kappa_star\": true"), 1);
     /* plain estimator and sampled query also carry the flag */

@@ -103,6 +103,12 @@ void cp_fb_lower_at_s(fmpq_t res, const fmpq_t s, const fmpq_t alpha, ulong L, u
 /* The bound averaged over the model's prior on s (FB-5), with d = d1 + d2 of
  * the model: a ball with about prec accurate bits. */
 void cp_fb_lower(arb_t res, const cp_model_t m, const fmpq_t alpha, ulong L, ulong T, slong prec);
+/* The bound of cp_fb_lower at the exact value of the double alpha, as a
+ * double rounded down (so still a valid lower bound on the expected excess of
+ * the tied CA with beta = -alpha), for the statistical engine's heavy-tail
+ * diagnostic; NAN where the bound does not apply or is not positive
+ * (alpha <= 0 or not finite, T or L out of range). */
+double cp_fb_lower_down(const cp_model_t m, double alpha, long L, long T);
 /* The same with the form chosen by the caller: even_form = 1 is the form of
  * cp_fb_lower (valid only when cp_fb_even_constant(T)); 0 is s/(1+s)^2 E[Q^T]
  * (valid for every T; log-convex in T, (FB-9a)). */
