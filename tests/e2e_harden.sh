@@ -90,7 +90,7 @@ expect 2 "--report naming a directory" $CP audit $ALL --report "$T/adir"
 has "$T/err" "is a directory" "the directory error says so"
 # (a long run: refused at once, or stopped by the timeout with 124)
 expect 2 "simulate --csv in a missing directory is refused before running" timeout 20 $CP simulate prompts=1e10 --csv /nonexistent-dir/s.csv
-expect 2 "train --checkpoint in a missing directory is refused before training" timeout 20 $CP train model=ca steps=1e9 batch=16 test_prompts=10 --checkpoint /nonexistent-dir/c
+expect 2 "train --checkpoint in a missing directory is refused before training" timeout 20 $CP train model=ca steps=1e9 checkpoint_every=1e9 batch=16 test_prompts=10 --checkpoint /nonexistent-dir/c
 # an interrupted train without a checkpoint keeps the complete CSV
 echo COMPLETE > "$T/train.csv"
 expect 1 "train stopped early without a checkpoint" $CP train model=ca steps=100 batch=16 test_prompts=10 stop_after=2 --csv "$T/train.csv"
