@@ -210,6 +210,15 @@ if command -v setpriv > /dev/null && [ "$(id -u)" = 0 ]; then
     check '[ $rc -eq 2 ]' "no compiler, not root: make deps exits 2 (exit $rc)"
     has "$T/mk" "as root" "the message says as root"
     has "$T/mk" "apt-get install -y build-essential" "the message names build-essential"
+    # -j2 with a missing package: deps fails and nothing has been compiled
+    mkdir -p "$T/nb"; chmod 755 "$T"; chmod 777 "$T/nb"
+    setpriv --reuid=65534 --regid=65534 --clear-groups make -j2 BUILD="$T/nb/b" check \
+        DEB_PACKAGES=no-such-package-crossproof > "$T/mk" 2>&1
+    rc=$?
+    check '[ $rc -ne 0 ]' "make -j2 check with a missing package fails (exit $rc)"
+    has "$T/mk" "apt-get install -y no-such-package-crossproof" "the missing package is named"
+    nobj=$(find "$T/nb" -name '*.o' 2>/dev/null | wc -l)
+    check '[ "$nobj" -eq 0 ]' "make -j2: nothing compiled before the packages are there ($nobj objects)"
 fi
 
 echo "1..$n"
