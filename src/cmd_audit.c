@@ -188,9 +188,13 @@ static void audit_help(FILE *f)
                "                        [--only ID-PREFIX] [--quiet]\n\n"
                "Runs every ```check block of the theorem files (default: theorems/*.md),\n"
                "prints a table (claim id, verdict, enclosure, precision, seconds) and writes\n"
-               "the report (default docs/report.md): the theorem files with a verdict block\n"
-               "after each check block.  --json FILE writes the same results as JSON.\n"
-               "--only runs the claims whose id starts with ID-PREFIX.\n\n"
+               "the report: the theorem files with a verdict block after each check block.\n"
+               "The default report is docs/report.md for the full audit; an audit of named\n"
+               "files or of --only (a subset) writes build/report-subset.md instead (none\n"
+               "without build/), so that it never replaces the full report.  --json FILE\n"
+               "writes the same results as JSON.  --only runs the claims whose id starts\n"
+               "with ID-PREFIX; an audit that would run no claim is an error.  Output paths\n"
+               "are checked before any claim runs; a device or FIFO is written directly.\n\n"
                "Exit codes: 0 every claim CERTIFIED (or SUPPORTED, for statistical checks);\n"
                "1 some claim is not; 2 bad input (the message names file:line).\n");
 }
