@@ -108,7 +108,9 @@ if mknod "$T/zero" c 1 5 2>/dev/null; then
     expect 2 "--resume from a zero device is refused (no hang)" timeout 20 $CP train --resume "$T/zero"
     expect 2 "a theorem file from a zero device is refused" timeout 20 $CP audit "$T/zero"
 fi
-expect 2 "--config FIFO is refused without blocking" timeout 20 $CP simulate --config "$T/fifo" prompts=100
+mkfifo "$T/fifo2"
+expect 2 "--config FIFO is refused without blocking" timeout 20 $CP simulate --config "$T/fifo2" prompts=100
+has "$T/err" "not a regular file" "the --config FIFO error says not a regular file"
 expect 2 "--config directory is an error" $CP simulate --config "$T/adir" prompts=100
 has "$T/err" "is a directory" "the --config directory error says so"
 expect 2 "a directory as theorem file is an error" $CP audit "$T/adir" --report "$T/dir.md"
