@@ -65,24 +65,35 @@ BENCH_BIN  := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 all: deps $(PROG)
 
 # Installs missing Debian packages when run as root; otherwise prints the exact
-# command and stops with exit code 2.
+# command ("as root: apt-get install -y ...", since a minimal Debian has no
+# privilege wrapper) and
+# stops with exit code 2.  The C compiler is one of them: without $(CC) the
+# package build-essential is installed (or named).  Every compile rule
+# order-only-depends on deps, so with any -j the installation finishes
+# before anything compiles.
 deps:
-	@command -v dpkg-query >/dev/null || exit 0; missing=""; \
-	for p in $(DEB_PACKAGES); do \
-	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
-	done; \
+	@missing=""; \
+	if ! command -v $(firstword $(CC)) >/dev/null 2>&1; then missing=" build-essential"; fi; \
+	if command -v dpkg-query >/dev/null 2>&1; then \
+	  for p in $(DEB_PACKAGES); do \
+	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	  done; \
+	elif [ -n "$$missing" ]; then \
+	  echo "crossproof: no C compiler ($(firstword $(CC))) and no dpkg: install a C compiler (Debian: build-essential)"; exit 2; \
+	fi; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "crossproof: installing missing Debian packages:$$missing"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq$$missing >/dev/null || exit 2; \
+	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq$$missing >/dev/null; } || \
+	      { echo "crossproof: apt-get install failed; as root: apt-get install -y$$missing"; exit 2; }; \
 	  else \
-	    echo "crossproof: missing Debian packages. Run:"; \
-	    echo "  sudo apt-get install -y$$missing"; \
+	    echo "crossproof: missing Debian packages. Run, as root:"; \
+	    echo "  apt-get install -y$$missing"; \
 	    exit 2; \
 	  fi; \
 	fi
 
-$(BUILD)/%.o: %.c
+$(BUILD)/%.o: %.c | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 
@@ -93,11 +104,11 @@ $(LIB): $(CORE_OBJ)
 $(PROG): $(MAIN_OBJ) $(CHECK_OBJ) $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(MAIN_OBJ) $(CHECK_OBJ) $(LIB) $(LIBS)
 
-$(BUILD)/tests/%: tests/%.c tests/testutil.h $(CHECK_OBJ) $(LIB)
+$(BUILD)/tests/%: tests/%.c tests/testutil.h $(CHECK_OBJ) $(LIB) | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(CHECK_OBJ) $(LIB) $(LIBS) -lcmocka
 
-$(BUILD)/bench/%: bench/%.c $(CHECK_OBJ) $(LIB)
+$(BUILD)/bench/%: bench/%.c $(CHECK_OBJ) $(LIB) | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(CHECK_OBJ) $(LIB) $(LIBS)
 
@@ -118,7 +129,7 @@ check: deps $(PROG) $(TEST_BIN)
 	@BUILD=$(BUILD) sh tests/run.sh $(TEST_BIN)
 
 memcheck: deps $(PROG) $(TEST_BIN)
-	@command -v valgrind >/dev/null || { echo "memcheck needs valgrind: apt-get install -y valgrind"; exit 2; }
+	@$(MAKE) --no-print-directory deps DEB_PACKAGES=valgrind
 	@BUILD=$(BUILD) CP_VALGRIND=1 sh tests/run.sh $(TEST_BIN)
 
 # --- fuzzing and sanitizers ------------------------------------------------

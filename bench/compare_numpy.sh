@@ -18,7 +18,7 @@
 PROG=${1:-build/crossproof}
 PY=${PYTHON:-/usr/bin/python3}
 if ! "$PY" -c 'import numpy' >/dev/null 2>&1; then
-    echo "compare_numpy: skipped: $PY has no NumPy (Debian: apt-get install python3-numpy)"
+    echo "compare_numpy: skipped: $PY has no NumPy (as root: apt-get install -y python3-numpy)"
     exit 0
 fi
 if [ ! -x "$PROG" ]; then

@@ -148,12 +148,15 @@ static int read_checkpoint_config(cp_kv *kv, const char *path, char *err)
         if (strncmp(line, "config ", 7) != 0)
             continue;
         char *k = line + 7, *eq = strstr(k, " = ");
-        if (eq == NULL || eq == k || eq[3] == '\0' || strchr(eq + 3, ' ') || (size_t) (eq - k) >= 128)
+        if (eq == NULL || eq == k || (size_t) (eq - k) >= 128)
             CKPT_BAD("malformed config line");
         *eq = '\0';
-        if (strchr(k, ' '))
+        char *v = eq + 3, *end = v + strlen(v);
+        while (*v == ' ' || *v == '\t') v++;
+        while (end > v && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r')) *--end = '\0';
+        if (*v == '\0' || strchr(k, ' '))
             CKPT_BAD("malformed config line");
-        int r = cp_kv_set(kv, k, eq + 3, ln, 0);
+        int r = cp_kv_set(kv, k, v, ln, 0);
         if (r == -2) CKPT_BAD("too many config lines");
         if (r != 0) CKPT_BAD("config %s given twice", k);
     }
@@ -408,7 +411,7 @@ int cp_cmd_train(int argc, char **argv)
     }
     if (cp_train_state_init(&st, &pred)) { fprintf(stderr, "crossproof train: out of memory\n"); rc = 3; goto out; }
     if (resume) {
-        if (read_checkpoint_state(&st, resume, (long) steps, err)) { fprintf(stderr, "crossproof train: %s\n", err); goto out; }
+        if (read_checkpoint_state(&st, resume, (long) 1e9, err))    /* the steps cap; "beyond steps" below */ { fprintf(stderr, "crossproof train: %s\n", err); goto out; }
         if (st.step > steps) BAD("steps", "the checkpoint is at step %ld, beyond steps = %ld", st.step, (long) steps);
     }
     long pdim = ma.sigma > 0 ? d + 2 : d + 1;

@@ -115,11 +115,14 @@ double cp_engine_mem_estimate(long d, long T, long threads, long np, long npts)
 
 int cp_engine_mem_check(long d, long T, long threads, long np, long npts, char *err)
 {
-    double need = cp_engine_mem_estimate(d, T, threads, np, npts);
-    if (need > CP_ENGINE_MAX_BYTES) {
+    double need = cp_engine_mem_estimate(d, T, threads, np, npts), cap = CP_ENGINE_MAX_BYTES;
+    long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
+    if (pages > 0 && psize > 0 && (double) pages * (double) psize < cap)
+        cap = (double) pages * (double) psize;     /* never more than the machine has */
+    if (need > cap) {
         snprintf(err, CP_ERRLEN, "parameters d1 + d2 = %ld, T = %ld, threads = %ld%s: the engine would need about "
-                 "%.3g GiB (cap %.0f GiB); lower d1, d2, T or threads", d, T, threads,
-                 npts > 1 ? " and the grid" : "", need / 1073741824.0, CP_ENGINE_MAX_BYTES / 1073741824.0);
+                 "%.3g GiB (cap %.3g GiB: 16 GiB or the physical memory); lower d1, d2, T or threads", d, T, threads,
+                 npts > 1 ? " and the grid" : "", need / 1073741824.0, cap / 1073741824.0);
         return -1;
     }
     return 0;

@@ -36,6 +36,9 @@ for t in "$@"; do
 done
 if [ "${CP_VALGRIND:-0}" = 1 ]; then
     # the program itself, on the certified paths: audit, eval, mutate
+    # OPENBLAS_NUM_THREADS set: main() does not re-execute itself (src/main.c),
+    # which would run the second image outside valgrind
+    export OPENBLAS_NUM_THREADS=1
     VG="valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99"
     tmp=$(mktemp -d)
     for args in "audit theorems/lsa_impossibility.md --report $tmp/r.md --json $tmp/r.json -q" \

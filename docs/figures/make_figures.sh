@@ -13,7 +13,7 @@ CP=${1:-build/crossproof}
 DATA=${2:-build/figures-data}
 OUT=docs/figures
 mkdir -p "$DATA" "$OUT"
-command -v gnuplot >/dev/null || { echo "make figures needs gnuplot (Debian: apt-get install gnuplot-nox)"; exit 2; }
+command -v gnuplot >/dev/null || { echo "make figures needs gnuplot; as root: apt-get install -y gnuplot-nox"; exit 2; }
 
 mid() { "$CP" eval "$@" --digits 12 --json | sed -n 's/.*"mid": "\([^"]*\)".*/\1/p'; }
 

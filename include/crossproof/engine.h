@@ -341,7 +341,7 @@ int cp_engine_train(cp_train_state *st, cp_predictor *pred, const cp_train_confi
 int cp_engine_load_config(cp_kv *kv, const char *path, char *err);
 /* Bytes the engine would allocate for dimension d, depth T, `threads`
  * workers, np trained parameters (0: none) and a grid of npts points, and
- * the check against CP_ENGINE_MAX_BYTES made before allocating (-1 with a
+ * the check against CP_ENGINE_MAX_BYTES (or the physical memory, if less) made before allocating (-1 with a
  * one-line err naming the parameters: exit 2). */
 #define CP_ENGINE_MAX_BYTES (16.0 * 1073741824.0)
 double cp_engine_mem_estimate(long d, long T, long threads, long np, long npts);
