@@ -50,6 +50,7 @@ static const cp_key_spec lower_keys[] = {
 
 static cp_verdict check_lower_bound(cp_check_run *run)
 {
+    cp_run_value_name(run, "certified lower bound (FB-5) on the expected tied-CA excess at (L, T)");
     cp_model_t m;
     fmpq_t a, level;
     slong L = 0, T = 0;
@@ -108,6 +109,7 @@ static const cp_key_spec fixed_keys[] = {
 
 static cp_verdict check_fixed_L(cp_check_run *run)
 {
+    cp_run_value_name(run, "lower bound (FB-9a form) on the expected excess at T0");
     cp_model_t m;
     fmpq_t a, level, t, s1, q;
     slong L = 0, T0 = 0;
@@ -181,6 +183,7 @@ static const cp_key_spec kappa_keys[] = {
 
 static cp_verdict check_kappa_star(cp_check_run *run)
 {
+    cp_run_value_name(run, "kappa*(alpha, m_hi) (FB-7)");
     cp_model_t m;
     fmpq_t a, lo, hi;
     arb_t k, x;
@@ -223,6 +226,7 @@ static const cp_key_spec rate_keys[] = {
 
 static cp_verdict check_rate(cp_check_run *run)
 {
+    cp_run_value_name(run, "phi_{m_hi}(kappa) (FB-8)");
     cp_model_t m;
     fmpq_t a, kq, bq;
     arb_t k, phi, x;
@@ -270,6 +274,7 @@ static const cp_key_spec div_keys[] = {
 
 static cp_verdict check_divergence(cp_check_run *run)
 {
+    cp_run_value_name(run, "kappa*(alpha, m_hi), which kappa must exceed (FB-7)");
     cp_model_t m;
     fmpq_t a, kq, t, s1, q;
     arb_t rate, A, ks;
@@ -334,6 +339,7 @@ static const cp_key_spec prop_keys[] = {
 
 static cp_verdict check_proportional(cp_check_run *run)
 {
+    cp_run_value_name(run, "smallest kappa whose divergence the proportional witness proves (FB-12)");
     cp_model_t m;
     fmpq_t a, kq, g, y, t, s1, q;
     arb_t rate, A, kw, k, phi;
@@ -391,6 +397,138 @@ done:
     return v;
 }
 
+/* ---- the exact expected excess (docs/model.md section 8) ------------------
+ * Shared reader: alpha (default alpha*), beta (default -alpha), L, T. */
+static const cp_key_spec exact_ref_keys[] = {
+    CP_MODEL_KEYS,
+    { "L",     CP_KEY_INT, "200",    "context length" },
+    { "T",     CP_KEY_INT, "1",      "depth" },
+    { "alpha", CP_KEY_RAT, "alpha*", "CA step" },
+    { "beta",  CP_KEY_RAT, "-alpha", "CA layer coefficient (beta = -alpha: tied)" },
+    { "value", CP_KEY_RAT, NULL,     "reference value of the exact expected excess" },
+    { "tol",   CP_KEY_RAT, NULL,     "claimed |excess - value| < tol" },
+    CP_KEY_END
+};
+
+static int fs_exact_params(fmpq_t a, fmpq_t b, slong *L, const cp_model_t m, cp_check_run *run)
+{
+    if (fs_alpha(a, m, run) || fs_L(L, run, 2))
+        return -1;
+    if (cp_kv_has(run->params, "beta"))
+        return cp_run_get_rat(b, run, "beta");
+    fmpq_neg(b, a);
+    return 0;
+}
+
+/* Exact excess at one T into res; returns 0, or -1 with bad input set. */
+static int fs_exact_at(arb_t res, const cp_model_t m, slong L, slong T, const fmpq_t a,
+                       const fmpq_t b, cp_check_run *run)
+{
+    char err[CP_ERRLEN] = "";
+    if (!cp_ca_excess_finite_supported(m->d1 + m->d2, T))
+        return cp_run_bad_input(run, "T", "the exact excess is computed for d = 2 and T <= %d, "
+                                "d > 2 and T <= %d", CP_FINITE_MAX_T, CP_FINITE_GENERAL_MAX_T);
+    if (cp_ca_excess_finite(res, m, L, T, a, b, run->prec, err) != 0)
+        return cp_run_bad_input(run, "T", "%s", err);
+    return 0;
+}
+
+/* Claim: |E[excess] - value| < tol, E[excess] the exact expected excess of the
+ * CA at (L, T, alpha, beta) under the model's prior, d and sigma (FE-4). */
+static cp_verdict check_exact_reference(cp_check_run *run)
+{
+    cp_run_value_name(run, "exact expected excess at (L, T) (section 8)");
+    cp_model_t m;
+    fmpq_t a, b, val, tol;
+    slong L = 0, T = 0;
+    arb_t x, r, t;
+    cp_verdict v = CP_INCONCLUSIVE;
+    cp_model_init(m);
+    fmpq_init(a); fmpq_init(b); fmpq_init(val); fmpq_init(tol);
+    arb_init(x); arb_init(r); arb_init(t);
+    if (cp_run_get_model(m, run) || fs_exact_params(a, b, &L, m, run) || cp_run_get_int(&T, run, "T")
+        || cp_run_get_rat(val, run, "value") || cp_run_get_rat(tol, run, "tol"))
+        goto done;
+    if (fs_exact_at(x, m, L, T, a, b, run) != 0)
+        goto done;
+    arb_set(run->value, x);
+    run->has_value = 1;
+    arb_set_fmpq(r, val, run->prec);
+    arb_set_fmpq(t, tol, run->prec);
+    v = cp_decide_near(x, r, t);
+    {
+        char bx[128], *vs = fmpq_get_str(NULL, 10, val), *ts = fmpq_get_str(NULL, 10, tol);
+        cp_arb_human_buf(bx, sizeof bx, x, 20);
+        cp_run_detail(run, "exact expected excess (d = %ld, L = %ld, T = %ld) = %s; |excess - %s| < %s: %s.",
+                      (long) (m->d1 + m->d2), (long) L, (long) T, bx, vs, ts,
+                      v == CP_CERTIFIED ? "proved" : v == CP_REFUTED ? "false (proved)" : "undecided");
+        flint_free(vs); flint_free(ts);
+    }
+done:
+    if (run->bad_input)
+        v = CP_INCONCLUSIVE;
+    cp_model_clear(m);
+    fmpq_clear(a); fmpq_clear(b); fmpq_clear(val); fmpq_clear(tol);
+    arb_clear(x); arb_clear(r); arb_clear(t);
+    return v;
+}
+
+static const cp_key_spec exact_min_keys[] = {
+    CP_MODEL_KEYS,
+    { "L",     CP_KEY_INT,     "200",    "context length" },
+    { "T",     CP_KEY_INTLIST, NULL,     "depths compared" },
+    { "T_min", CP_KEY_INT,     NULL,     "claimed: the listed depth with the smallest excess" },
+    { "alpha", CP_KEY_RAT,     "alpha*", "CA step" },
+    { "beta",  CP_KEY_RAT,     "-alpha", "CA layer coefficient (beta = -alpha: tied)" },
+    CP_KEY_END
+};
+
+/* Claim: among the listed depths, T_min has strictly the smallest exact
+ * expected excess.  With fs_fixed_L (the excess exceeds any level for large
+ * T) this shows the dip-then-diverge shape at fixed L. */
+static cp_verdict check_exact_minimum(cp_check_run *run)
+{
+    cp_run_value_name(run, "exact expected excess at T_min (section 8)");
+    cp_model_t m;
+    fmpq_t a, b;
+    slong L = 0, Tmin = 0, *T = NULL, n = 0;
+    arb_t x0, x;
+    cp_verdict v = CP_CERTIFIED;
+    char bx[96];
+    cp_model_init(m);
+    fmpq_init(a); fmpq_init(b);
+    arb_init(x0); arb_init(x);
+    if (cp_run_get_model(m, run) || fs_exact_params(a, b, &L, m, run)
+        || cp_run_get_intlist(&T, &n, run, "T") || cp_run_get_int(&Tmin, run, "T_min"))
+        goto done;
+    if (Tmin < 1 || fs_exact_at(x0, m, L, Tmin, a, b, run) != 0)
+        goto done;
+    arb_set(run->value, x0);
+    run->has_value = 1;
+    cp_arb_human_buf(bx, sizeof bx, x0, 12);
+    cp_run_detail(run, "exact expected excess (d = %ld, L = %ld) at T_min = %ld: %s; against",
+                  (long) (m->d1 + m->d2), (long) L, (long) Tmin, bx);
+    for (slong i = 0; i < n; i++) {
+        if (T[i] == Tmin)
+            continue;
+        if (T[i] < 1 || fs_exact_at(x, m, L, T[i], a, b, run) != 0)
+            goto done;
+        cp_verdict vi = cp_decide_cmp(x0, "<", x);
+        cp_arb_human_buf(bx, sizeof bx, x, 12);
+        cp_run_detail_append(run, " T = %ld: %s (%s);", (long) T[i], bx,
+                             vi == CP_CERTIFIED ? "larger" : vi == CP_REFUTED ? "NOT larger (proved)" : "undecided");
+        v = cp_verdict_and(v, vi);
+    }
+done:
+    if (run->bad_input)
+        v = CP_INCONCLUSIVE;
+    flint_free(T);
+    cp_model_clear(m);
+    fmpq_clear(a); fmpq_clear(b);
+    arb_clear(x0); arb_clear(x);
+    return v;
+}
+
 const cp_check_def cp_checks_finite_size[] = {
     { "fs_lower_bound", "the certified lower bound (FB-5) on the tied-CA excess at (L, T) is >= level",
       CP_CHECK_BALL, lower_keys, check_lower_bound },
@@ -404,5 +542,9 @@ const cp_check_def cp_checks_finite_size[] = {
       CP_CHECK_BALL, div_keys, check_divergence },
     { "fs_proportional", "excess >= A L^(-1/2) exp(rate L), A, rate > 0, for all L >= 2, d >= 1 + gamma L, T >= kappa L (FB-12)",
       CP_CHECK_BALL, prop_keys, check_proportional },
+    { "fs_exact_reference", "the exact finite-(L, T) expected excess agrees with a reference value within tol",
+      CP_CHECK_BALL, exact_ref_keys, check_exact_reference },
+    { "fs_exact_minimum", "among the listed T, T_min has the smallest exact expected excess",
+      CP_CHECK_BALL, exact_min_keys, check_exact_minimum },
     { NULL, NULL, CP_CHECK_BALL, NULL, NULL }
 };

@@ -92,6 +92,12 @@ has "$T/out" "exact (radius 0)" "rate is exactly 0 at m_lo = m_hi"
 expect 2 "Beta shape below 1/100 is bad input" timeout 20 $CP eval ca-excess prior=beta beta_a=0.001 beta_b=1 T=2
 has "$T/err" "beta_a" "the error names beta_a"
 
+# exact finite-(L, T) excess claims (issue 10): a wrong reference or a wrong minimiser is not certified
+mk exact.md '# t [reconstructed]\n\n```check\nid = e.ref\ncheck = fs_exact_reference\nd1 = 1\nd2 = 1\nm_lo = 4\nm_hi = 4\nL = 200\nT = 30\nalpha = 4/13\nvalue = 370225.835\ntol = 0.001\n```\n\n```check\nid = e.min\ncheck = fs_exact_minimum\nd1 = 1\nd2 = 1\nL = 200\nT = 6,7,8,9\nT_min = 7\n```\n'
+expect 1 "exact-excess claims with a wrong value and a wrong minimiser" $CP audit "$T/exact.md" --report "$T/exact-r.md"
+has "$T/out" "e.ref .*REFUTED" "a reference off by 1 from the exact excess is refuted"
+has "$T/out" "e.min .*REFUTED" "T = 7 is not the minimiser among 6..9 (T = 8 is)"
+
 # --- mutation suite (fast mode): no false variant of any claim certifies -----
 expect 0 "crossproof mutate --fast over theorems/" $CP mutate --fast
 has "$T/out" " 0 uncaught" "every mutant caught"
