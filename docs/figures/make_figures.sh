@@ -109,3 +109,4 @@ plot "$DATA/ca_L.dat" using (\$9==2?\$8:1/0):17:(1.96*\$18) with yerrorlines pt 
 GP
 done
 echo "figures: wrote $OUT/risk_vs_depth, alpha_T, beta_over_alpha, risk_vs_L (.svg, .png)"
+sh "$(dirname "$0")/make_finite_figures.sh" "$CP" "$DATA"

@@ -1,0 +1,97 @@
+#!/bin/sh
+# make_finite_figures.sh -- the finite-size figures of docs/figures/ (issue 10),
+# run by make_figures.sh (`make figures`).
+#
+#   sh docs/figures/make_finite_figures.sh [CROSSPROOF] [DATADIR]
+#
+# 1. finite_excess_vs_T: the EXACT expected excess of the tied CA at alpha*
+#    (d = 2, uniform prior on [1/2, 4]; `crossproof eval ca-excess-finite`,
+#    docs/model.md section 8; midpoints of certified enclosures) against depth T
+#    at several L, on a log scale, with each L's least-squares level and the
+#    depth T = kappa* L of the phase boundary; simulated points (tilted sampler,
+#    95% intervals) at L = 200.
+# 2. phase_plane: the line T = kappa* L in the (L, T) plane over the exact
+#    ratio excess / least-squares level at d = 2 on a grid.
+set -eu
+CP=${1:-build/crossproof}
+DATA=${2:-build/figures-data}
+OUT=docs/figures
+mkdir -p "$DATA" "$OUT"
+command -v gnuplot >/dev/null || { echo "make figures needs gnuplot; as root: apt-get install -y gnuplot-nox"; exit 2; }
+mid() { "$CP" eval "$@" --digits 10 --json | sed -n 's/.*"mid": "\([^"]*\)".*/\1/p'; }
+
+echo "figures: exact finite-L excess (crossproof eval ca-excess-finite)"
+KSTAR=$(mid kappa-star)
+BAYES=$(mid bayes-risk)
+: > "$DATA/finite_T.dat"
+for L in 50 100 200 400; do
+    for T in 1 2 3 4 5 6 8 10 12 15 20 25 30 40 50 60; do
+        echo "$L $T $(mid ca-excess-finite d1=1 d2=1 L=$L T=$T)" >> "$DATA/finite_T.dat"
+    done
+    echo >> "$DATA/finite_T.dat"; echo >> "$DATA/finite_T.dat"
+done
+"$CP" simulate --quiet model=ca d1=1 d2=1 L=200 T=2,5,10,15,20,25,30 sampler=tilted prompts=200000 seed=1 \
+    --csv "$DATA/finite_sim.csv" > /dev/null
+# columns by header name: L, T, excess, excess_stderr
+grep -v '^#' "$DATA/finite_sim.csv" | awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+    { print $c["L"], $c["T"], $c["excess"], $c["excess_stderr"] }' > "$DATA/finite_sim.dat"
+
+echo "figures: phase plane (exact ratio to least squares on a grid)"
+: > "$DATA/phase.dat"
+for L in 20 40 80 160 320; do
+    for T in 1 2 4 6 8 12 16 24 32 48; do
+        EX=$(mid ca-excess-finite d1=1 d2=1 L=$L T=$T)
+        echo "$L $T $EX" | awk -v b="$BAYES" '{ ls = b * 2 / ($1 - 3); r = $3 / ls; print $1, $2, log(r) / log(10) }' >> "$DATA/phase.dat"
+    done
+done
+
+for term in svg png; do
+    case $term in
+        svg) T_SET="set terminal svg size 760,560 dynamic noenhanced font 'sans,12'"; EXT=svg ;;
+        png) T_SET="set terminal pngcairo size 760,560 noenhanced font 'sans,11'"; EXT=png ;;
+    esac
+    gnuplot <<GP
+$T_SET
+set grid
+# ---- exact excess vs T ----
+set output "$OUT/finite_excess_vs_T.$EXT"
+set title "Tied CA at alpha*, d = 2: exact expected excess vs depth (log scale)"
+set xlabel "depth T"
+set ylabel "expected excess (exact)"
+set logscale y
+set format y "1e%T"
+set xrange [0.5:62]
+set yrange [1e-3:1e30]
+set key below box
+ls(L) = $BAYES * 2 / (L - 3)
+set arrow 1 from $KSTAR*50, graph 0 to $KSTAR*50, graph 1 nohead dt 3 lc rgb "#1b9e77"
+set arrow 2 from $KSTAR*100, graph 0 to $KSTAR*100, graph 1 nohead dt 3 lc rgb "#d95f02"
+set arrow 3 from $KSTAR*200, graph 0 to $KSTAR*200, graph 1 nohead dt 3 lc rgb "#7570b3"
+set arrow 4 from $KSTAR*400, graph 0 to $KSTAR*400, graph 1 nohead dt 3 lc rgb "#e7298a"
+plot "$DATA/finite_T.dat" index 0 using 2:3 with linespoints lw 2 pt 7 lc rgb "#1b9e77" title "L = 50 (exact)", \
+     "$DATA/finite_T.dat" index 1 using 2:3 with linespoints lw 2 pt 7 lc rgb "#d95f02" title "L = 100", \
+     "$DATA/finite_T.dat" index 2 using 2:3 with linespoints lw 2 pt 7 lc rgb "#7570b3" title "L = 200", \
+     "$DATA/finite_T.dat" index 3 using 2:3 with linespoints lw 2 pt 7 lc rgb "#e7298a" title "L = 400", \
+     "$DATA/finite_sim.dat" using 2:3:(1.96*\$4) with yerrorbars pt 6 ps 1.5 lc rgb "black" title "L = 200 simulated (tilted sampler, 95%)", \
+     ls(200) with lines lw 1 dt 2 lc rgb "#7570b3" title "least-squares level, L = 200", \
+     ls(50) with lines lw 1 dt 2 lc rgb "#1b9e77" title "least-squares level, L = 50"
+unset arrow
+unset logscale y
+set format y "%g"
+# ---- phase plane ----
+set output "$OUT/phase_plane.$EXT"
+set title "Order of the limits: log10(exact excess / least-squares level), d = 2, alpha*"
+set xlabel "context length L"
+set ylabel "depth T"
+set logscale x
+set xrange [15:400]
+set yrange [0:52]
+set cblabel "log10(excess / least squares)"
+set palette defined (-0.5 "#2166ac", 0 "#f7f7f7", 3 "#b2182b")
+set cbrange [-0.5:6]
+set key below box
+plot "$DATA/phase.dat" using 1:2:3 with points pt 5 ps 2.5 palette notitle, \
+     $KSTAR * x with lines lw 3 lc rgb "black" title sprintf("T = kappa* L, kappa* = %.5f (certified)", $KSTAR)
+GP
+done
+echo "figures: wrote $OUT/finite_excess_vs_T, phase_plane (.svg, .png)"
