@@ -218,13 +218,15 @@ int main(void)
 }
 CEOF
 PC="$T/prefix/lib/pkgconfig"
+# under make sanitize the library carries ASan/UBSan: the program links the same runtime
+SANLD=${LDFLAGS:-}
 if command -v pkg-config > /dev/null 2>&1; then
-    if cc $(PKG_CONFIG_PATH="$PC" pkg-config --cflags crossproof) "$T/use.c" -o "$T/use" \
+    if cc $SANLD $(PKG_CONFIG_PATH="$PC" pkg-config --cflags crossproof) "$T/use.c" -o "$T/use" \
           $(PKG_CONFIG_PATH="$PC" pkg-config --libs crossproof) > "$T/cc.log" 2>&1 \
        && LD_LIBRARY_PATH="$T/prefix/lib" "$T/use" > "$T/use.out" && grep -q '^4/13 lsa-gap$' "$T/use.out"; then
         ok "a program links the installed shared library through pkg-config"
     else fail "a program links the installed shared library through pkg-config"; cat "$T/cc.log"; fi
-    if cc $(PKG_CONFIG_PATH="$PC" pkg-config --cflags crossproof) "$T/use.c" -o "$T/use-static" \
+    if cc $SANLD $(PKG_CONFIG_PATH="$PC" pkg-config --cflags crossproof) "$T/use.c" -o "$T/use-static" \
           $(PKG_CONFIG_PATH="$PC" pkg-config --static --libs crossproof | sed "s|-lcrossproof|$T/prefix/lib/libcrossproof.a|") \
           > "$T/cc.log" 2>&1 && "$T/use-static" | grep -q '^4/13 lsa-gap$'; then
         ok "a program links the installed static library (pkg-config --static)"
