@@ -8,59 +8,29 @@
  *   general d (docs/model.md (FE-9)): d = 4 at T = 5 and 8, d = 20 at T = 2, 5, 6.
  * Each run must also succeed (exit code 0).  Prints one line per run;
  * exits 1 if a target is missed. */
-#include <libgen.h>
 #include <stdio.h>
+#include "benchutil.h"
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <time.h>
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double) ts.tv_sec + 1e-9 * (double) ts.tv_nsec;
-}
-
-static int run(const char *prog, const char *args, double limit, int reps)
-{
-    char cmd[2048];
-    double best = 1e300;
-    int rc = 0;
-    snprintf(cmd, sizeof cmd, "%s %s > /dev/null 2>&1", prog, args);
-    for (int i = 0; i < reps; i++) {
-        double t0 = now();
-        int st = system(cmd);
-        double dt = now() - t0;
-        rc = (st == -1 || !WIFEXITED(st)) ? -1 : WEXITSTATUS(st);
-        if (dt < best)
-            best = dt;
-    }
-    int ok = rc == 0 && best < limit;
-    printf("%-4s %8.3f s (target < %5.1f s, best of %d, exit %d)  crossproof %s\n",
-           ok ? "PASS" : "FAIL", best, limit, reps, rc, args);
-    return ok;
-}
 
 int main(int argc, char **argv)
 {
-    char prog[1024], dir[1024];
+    char prog[1024];
     int ok = 1;
     (void) argc;
-    snprintf(dir, sizeof dir, "%s", argv[0]);
-    snprintf(prog, sizeof prog, "%s/../crossproof", dirname(dir));
+    bench_prog_path(prog, sizeof prog, argv[0]);
     printf("bench_finite_exact: %s\n", prog);
-    ok &= run(prog, "eval ca-excess-finite L=200 T=30 alpha=4/13 --digits 30", 1.0, 3);
-    ok &= run(prog, "eval ca-excess-finite L=200 T=60 alpha=4/13 --digits 30", 1.0, 3);
-    ok &= run(prog, "eval ca-excess-finite L=200 T=60 alpha=4/13 beta=-3/10 prior=beta sigma=1/2 --digits 30", 1.0, 3);
-    ok &= run(prog, "eval ca-excess-finite L=200 T=100 alpha=4/13 --digits 30", 30.0, 1);
-    ok &= run(prog, "eval ca-excess-finite L=200 T=150 alpha=4/13 --digits 30", 120.0, 1);
+    ok &= bench_run(prog, "eval ca-excess-finite L=200 T=30 alpha=4/13 --digits 30", 1.0, 3);
+    ok &= bench_run(prog, "eval ca-excess-finite L=200 T=60 alpha=4/13 --digits 30", 1.0, 3);
+    ok &= bench_run(prog, "eval ca-excess-finite L=200 T=60 alpha=4/13 beta=-3/10 prior=beta sigma=1/2 --digits 30", 1.0, 3);
+    ok &= bench_run(prog, "eval ca-excess-finite L=200 T=100 alpha=4/13 --digits 30", 30.0, 1);
+    ok &= bench_run(prog, "eval ca-excess-finite L=200 T=150 alpha=4/13 --digits 30", 120.0, 1);
     /* general d (FE-9), exponential in min(d, T): printed, loose ceilings */
-    ok &= run(prog, "eval ca-excess-finite d1=3 d2=1 L=20 T=5 alpha=3/20 m_lo=2 m_hi=2 --digits 30", 5.0, 3);
-    ok &= run(prog, "eval ca-excess-finite d1=3 d2=1 L=200 T=8 --digits 30", 20.0, 1);
-    ok &= run(prog, "eval ca-excess-finite d1=10 d2=10 L=200 T=2 --digits 30", 5.0, 3);
-    ok &= run(prog, "eval ca-excess-finite d1=10 d2=10 L=200 T=5 --digits 30", 20.0, 1);
-    ok &= run(prog, "eval ca-excess-finite d1=10 d2=10 L=200 T=6 --digits 30", 60.0, 1);
+    ok &= bench_run(prog, "eval ca-excess-finite d1=3 d2=1 L=20 T=5 alpha=3/20 m_lo=2 m_hi=2 --digits 30", 5.0, 3);
+    ok &= bench_run(prog, "eval ca-excess-finite d1=3 d2=1 L=200 T=8 --digits 30", 20.0, 1);
+    ok &= bench_run(prog, "eval ca-excess-finite d1=10 d2=10 L=200 T=2 --digits 30", 5.0, 3);
+    ok &= bench_run(prog, "eval ca-excess-finite d1=10 d2=10 L=200 T=5 --digits 30", 20.0, 1);
+    ok &= bench_run(prog, "eval ca-excess-finite d1=10 d2=10 L=200 T=6 --digits 30", 60.0, 1);
     printf("bench_finite_exact: %s\n", ok ? "all targets met" : "TARGETS MISSED");
     return ok ? 0 : 1;
 }
