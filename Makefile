@@ -93,6 +93,20 @@ deps:
 	  fi; \
 	fi
 
+# The source revision (git describe; "unknown" outside a git checkout) is
+# recorded in --version, report, JSON and CSV headers.  The header is
+# rewritten only when the revision changes, so versions.o is rebuilt then and
+# only then.
+REVISION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+$(BUILD)/revision.h: FORCE
+	@mkdir -p $(dir $@)
+	@printf '#define CP_SOURCE_REVISION "%s"\n' '$(REVISION)' > $@.tmp; \
+	if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+.PHONY: FORCE
+FORCE:
+$(BUILD)/src/versions.o: $(BUILD)/revision.h
+$(BUILD)/src/versions.o: CFLAGS += -I$(BUILD)
+
 $(BUILD)/%.o: %.c | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@

@@ -49,6 +49,10 @@ has "$T/out" '"lower": "0.909090909090909090909090909090909' "alpha* at m_lo = m
 # --- version and list ---------------------------------------------------
 expect 0 "--version" $CP --version
 for dep in FLINT Arb MPFR GMP OpenBLAS; do has "$T/out" "$dep" "--version names $dep"; done
+# the source revision the program was built from (issue 12): git describe of this checkout
+if rev=$(git describe --always --dirty 2> /dev/null); then
+    has "$T/out" "^source $rev\$" "--version records the source revision ($rev)"
+else has "$T/out" "^source unknown\$" "--version says the source revision is unknown outside git"; fi
 expect 0 "list" $CP list theorems/lsa_impossibility.md
 has "$T/out" "lsa.gap.positive" "list shows claim ids"
 expect 2 "unknown command" $CP frobnicate
