@@ -185,6 +185,19 @@ static int write_json(const char *path, claim_result *res, int nres, char *err)
             cp_json_string(f, r->claim->params.e[k].value);
         }
         fprintf(f, "}");
+        /* the keys the block did not set, with the defaults the check used
+         * (as the key table spells them: "alpha*" is the model's alpha*) */
+        fprintf(f, ", \"defaults\": {");
+        int nd = 0;
+        for (const cp_key_spec *ks = r->claim->def->keys; ks && ks->name; ks++) {
+            if (cp_kv_find(&r->claim->params, ks->name) || ks->dflt == NULL)
+                continue;
+            fprintf(f, "%s", nd++ ? ", " : "");
+            cp_json_string(f, ks->name);
+            fprintf(f, ": ");
+            cp_json_string(f, ks->dflt);
+        }
+        fprintf(f, "}");
         if (r->has_value) {
             fprintf(f, ", \"quantity\": ");
             cp_json_string(f, r->value_name[0] ? r->value_name : "checked quantity");

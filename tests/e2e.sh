@@ -129,6 +129,8 @@ expect 0 "audit of the gradient-flow and two-parameter theorems" $CP audit theor
 has "$T/gf.md" "| claim | verdict | quantity | enclosure or interval | precision |" "the report table has a quantity column"
 hasnot "$T/gf.md" "checked quantity" "every ball claim names the quantity of its enclosure"
 has "$T/gf.json" '"quantity": "largest alpha_T over the listed T"' "the JSON names the quantity too"
+# issue 12: the JSON records the defaults a block left unset, not only what it wrote
+has "$T/gf.json" '"defaults": {.*"alpha_hi": "alpha\*"' "the audit JSON lists the defaults the check used"
 
 # CI-native outputs (issue 12): JUnit XML and TAP, a failure for every claim short of its verdict
 mk onefalse.md '# t [reconstructed]\n\n```check\nid = t.true\ncheck = lsa_gap_bound\nbound = 0.1\n```\n\n```check\nid = t.false<&>\ncheck = lsa_gap_bound\nbound = 0.2\n```\n'
