@@ -8,6 +8,7 @@
 
 #include "crossproof/arbcompat.h"
 #include "crossproof/kv.h"
+#include "crossproof/box.h"
 
 typedef struct {
     const char *name;
@@ -19,6 +20,12 @@ typedef struct {
     /* Optional: sign semantics for the printout, e.g. "lower bound on the
      * worst-case LSA excess"; NULL for none. */
     const char *meaning;
+    /* Optional (NULL: the quantity has no region form): writes a ball that
+     * contains the quantity at EVERY point of the box (box.h).  Returns 0,
+     * or -1 with err when the box holds invalid points or boxes a key the
+     * quantity cannot take as an interval (cp_box_allow).  A ball that is
+     * too wide or indeterminate asks the caller to bisect the box. */
+    int (*eval_box)(arb_t res, const cp_box *box, slong prec, char *err);
 } cp_quantity_def;
 
 /* Module tables, each ending with a NULL name; the list ends with NULL. */
