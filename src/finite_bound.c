@@ -1087,14 +1087,14 @@ static int q_kappa_rate(arb_t res, const cp_kv *kv, slong prec, char *err)
 const cp_quantity_def cp_quantities_finite_bound[] = {
     { "ca-excess-lower", "certified lower bound on the expected excess of the tied CA at finite L, T (any d, sigma; (FB-5))",
       fbq_lower_keys, q_ca_excess_lower,
-      "lower bound on the expected excess of the tied CA (beta = -alpha) at context length L and depth T" },
+      "lower bound on the expected excess of the tied CA (beta = -alpha) at context length L and depth T", NULL },
     { "kappa-star", "kappa*(alpha, m_hi) = inf_{t > 2/alpha} I_{m_hi}(t)/(2 ln(alpha t - 1)), the critical T/L (FB-7)",
-      fbq_kappa_keys, q_kappa_star, NULL },
+      fbq_kappa_keys, q_kappa_star, NULL, NULL },
     { "kappa-rate", "phi(kappa) = sup_{t > 2/alpha} 2 kappa ln(alpha t - 1) - I_{m_hi}(t): growth rate in L of the bound along T = kappa L (FB-8)",
-      fbq_rate_keys, q_kappa_rate, NULL },
+      fbq_rate_keys, q_kappa_rate, NULL, NULL },
     { "kappa-prop", "kappa_w(gamma): for d >= 1 + gamma L the excess diverges along every T >= kappa L, kappa > kappa_w (FB-12; grid witness, an upper bound on the proportional boundary)",
-      fbq_prop_keys, q_kappa_prop, NULL },
-    { NULL, NULL, NULL, NULL, NULL }
+      fbq_prop_keys, q_kappa_prop, NULL, NULL },
+    { NULL, NULL, NULL, NULL, NULL, NULL }
 };
 
 double cp_fb_lower_down(const cp_model_t m, double alpha, long L, long T)

@@ -1100,8 +1100,8 @@ static int q_ca_risk_finite(arb_t res, const cp_kv *kv, slong prec, char *err)
 
 const cp_quantity_def cp_quantities_finite_exact[] = {
     { "ca-excess-finite", "exact expected excess of the CA at finite L and T (d = 2: T <= 150; d > 2: small T; tied, (alpha, beta) or untied)",
-      fe_keys, q_ca_excess_finite, NULL },
+      fe_keys, q_ca_excess_finite, NULL, NULL },
     { "ca-risk-finite", "exact expected risk of the CA at finite L and T: ca-excess-finite + E[1/(1+s)] + sigma^2",
-      fe_keys, q_ca_risk_finite, NULL },
-    { NULL, NULL, NULL, NULL, NULL }
+      fe_keys, q_ca_risk_finite, NULL, NULL },
+    { NULL, NULL, NULL, NULL, NULL, NULL }
 };

@@ -279,6 +279,80 @@ static const cp_key_spec *spec_find(const cp_key_spec *specs, const char *key)
     return NULL;
 }
 
+/* One item of an integer list: "n", "a..b" or "a..b step s" (s >= 1,
+ * a <= b).  Appends its values to out (when out != NULL) and adds their
+ * number to *count; returns 0, -1 when malformed, -2 when the list would
+ * exceed CP_MAX_LIST values. */
+static int intlist_item(slong *out, slong *count, const char *item)
+{
+    char buf[128], *dots, *step;
+    slong a, b, st = 1;
+    size_t n = strlen(item);
+    while (n > 0 && isspace((unsigned char) item[n - 1]))
+        n--;
+    while (n > 0 && isspace((unsigned char) *item))
+        item++, n--;
+    if (n == 0 || n >= sizeof buf)
+        return -1;
+    memcpy(buf, item, n);
+    buf[n] = '\0';
+    dots = strstr(buf, "..");
+    if (dots == NULL) {
+        if (cp_parse_int(&a, buf) != 0)
+            return -1;
+        if (*count >= CP_MAX_LIST)
+            return -2;
+        if (out)
+            out[*count] = a;
+        (*count)++;
+        return 0;
+    }
+    *dots = '\0';
+    step = strstr(dots + 2, " step ");
+    if (step != NULL) {
+        *step = '\0';
+        if (cp_parse_int(&st, step + 6) != 0 || st < 1)
+            return -1;
+    }
+    if (strchr(buf, ' ') || strchr(dots + 2, ' ')
+        || cp_parse_int(&a, buf) != 0 || cp_parse_int(&b, dots + 2) != 0 || a > b)
+        return -1;
+    if ((b - a) / st + 1 > CP_MAX_LIST - *count)
+        return -2;
+    for (slong x = a; ; x += st) {
+        if (out)
+            out[*count] = x;
+        (*count)++;
+        if (b - x < st)
+            break;
+    }
+    return 0;
+}
+
+int cp_parse_intlist(slong **out, slong *n, const char *text)
+{
+    slong count = 0;
+    int r = 0;
+    size_t len = strlen(text);
+    char *copy, *save = NULL;
+    if (len == 0 || text[0] == ',' || text[len - 1] == ',' || strstr(text, ",,"))
+        return -1;
+    copy = dupstr(text);
+    for (char *tok = strtok_r(copy, ",", &save); tok && r == 0; tok = strtok_r(NULL, ",", &save))
+        r = intlist_item(NULL, &count, tok);
+    free(copy);
+    if (r != 0 || out == NULL)
+        return r;
+    *out = flint_malloc((size_t) count * sizeof(slong));
+    *n = 0;
+    copy = dupstr(text);
+    save = NULL;
+    for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+        intlist_item(*out, n, tok);
+    free(copy);
+    return 0;
+}
+
 /* Validates one value of the given type; returns 0 when well formed. */
 static int value_ok(cp_key_type type, const char *v)
 {
@@ -297,12 +371,13 @@ static int value_ok(cp_key_type type, const char *v)
         return is_word(v) ? 0 : -1;
     case CP_KEY_TEXT:
         return *v ? 0 : -1;
-    case CP_KEY_RATLIST:
-    case CP_KEY_INTLIST: {
+    case CP_KEY_INTLIST:
+        return cp_parse_intlist(NULL, NULL, v) == 0 ? 0 : -1;
+    case CP_KEY_RATLIST: {
         char *copy = dupstr(v), *save = NULL;
         int count = 0;
         for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-            if (value_ok(type == CP_KEY_RATLIST ? CP_KEY_RAT : CP_KEY_INT, tok) != 0)
+            if (value_ok(CP_KEY_RAT, tok) != 0)
                 r = -1;
             count++;
         }
@@ -324,7 +399,7 @@ static const char *type_name(cp_key_type t)
     case CP_KEY_INT: return "an integer";
     case CP_KEY_WORD: return "a word";
     case CP_KEY_RATLIST: return "a comma-separated list of numbers";
-    case CP_KEY_INTLIST: return "a comma-separated list of integers";
+    case CP_KEY_INTLIST: return "a comma-separated list of integers or ranges a..b [step s]";
     default: return "text";
     }
 }
@@ -424,16 +499,10 @@ int cp_kv_get_intlist(slong **out, slong *n, const cp_kv *kv, const cp_key_spec 
     const char *v = value_of(kv, specs, key, err);
     if (v == NULL)
         return -1;
-    if (value_ok(CP_KEY_INTLIST, v) != 0) {
+    int r = cp_parse_intlist(out, n, v);
+    if (r == -2)
+        cp_kv_error(err, kv, key, "list '%s' for %s has more than %d values", v, key, CP_MAX_LIST);
+    else if (r != 0)
         cp_kv_error(err, kv, key, "malformed list '%s' for %s", v, key);
-        return -1;
-    }
-    *n = count_items(v);
-    *out = flint_malloc((size_t) *n * sizeof(slong));
-    char *copy = dupstr(v), *save = NULL;
-    slong i = 0;
-    for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
-        cp_parse_int((*out) + i++, tok);
-    free(copy);
-    return 0;
+    return r == 0 ? 0 : -1;
 }

@@ -162,15 +162,15 @@ static int q_ca_excess(arb_t res, const cp_kv *kv, slong prec, char *err)
 }
 
 const cp_quantity_def cp_quantities_core[] = {
-    { "alpha-star", "alpha* = 2/(2 + m_lo + m_hi), the limiting CA step", model_keys, q_alpha_star, NULL },
-    { "rho-star", "rho* = (m_hi - m_lo)/(2 + m_lo + m_hi), the contraction factor at alpha*", model_keys, q_rho_star, NULL },
-    { "bayes-risk", "task-known Bayes risk E[1/(1+s)] + sigma^2", model_keys, q_bayes_risk, NULL },
-    { "lsa-gamma-avg", "best average gamma E[s]/E[s(1+s)] (gamma-form LSA, L = inf)", model_keys, q_lsa_gamma_avg, NULL },
-    { "lsa-excess-avg", "average excess of gamma-form LSA at the best gamma (or at gamma=)", gamma_keys, q_lsa_excess_avg, NULL },
-    { "lsa-gamma-minimax", "gamma minimising the worst-case excess over the support", model_keys, q_lsa_gamma_minimax, NULL },
-    { "lsa-excess-minimax", "minimax worst-case excess of gamma-form LSA over the support", model_keys, q_lsa_excess_minimax, NULL },
+    { "alpha-star", "alpha* = 2/(2 + m_lo + m_hi), the limiting CA step", model_keys, q_alpha_star, NULL, NULL },
+    { "rho-star", "rho* = (m_hi - m_lo)/(2 + m_lo + m_hi), the contraction factor at alpha*", model_keys, q_rho_star, NULL, NULL },
+    { "bayes-risk", "task-known Bayes risk E[1/(1+s)] + sigma^2", model_keys, q_bayes_risk, NULL, NULL },
+    { "lsa-gamma-avg", "best average gamma E[s]/E[s(1+s)] (gamma-form LSA, L = inf)", model_keys, q_lsa_gamma_avg, NULL, NULL },
+    { "lsa-excess-avg", "average excess of gamma-form LSA at the best gamma (or at gamma=)", gamma_keys, q_lsa_excess_avg, NULL, NULL },
+    { "lsa-gamma-minimax", "gamma minimising the worst-case excess over the support", model_keys, q_lsa_gamma_minimax, NULL, NULL },
+    { "lsa-excess-minimax", "minimax worst-case excess of gamma-form LSA over the support", model_keys, q_lsa_excess_minimax, NULL, NULL },
     { "lsa-gap", "lower bound on the worst-case excess of EVERY single-layer LSA over the counterexample tasks", model_keys, q_lsa_gap,
-      "lower bound on the worst-case population excess of every single-layer LSA" },
-    { "ca-excess", "population excess of tied CA (alpha, beta, T) at L = inf", ca_keys, q_ca_excess, NULL },
-    { NULL, NULL, NULL, NULL, NULL }
+      "lower bound on the worst-case population excess of every single-layer LSA", NULL },
+    { "ca-excess", "population excess of tied CA (alpha, beta, T) at L = inf", ca_keys, q_ca_excess, NULL, NULL },
+    { NULL, NULL, NULL, NULL, NULL, NULL }
 };

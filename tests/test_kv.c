@@ -439,6 +439,37 @@ static void test_model_from_kv(void **state)
     cp_model_clear(m);
 }
 
+/* Integer ranges (issue 11): each value is produced independently here by
+ * the arithmetic series the item denotes. */
+static void test_intlist_ranges(void **state)
+{
+    (void) state;
+    slong *v = NULL, n = 0;
+    assert_int_equal(cp_parse_intlist(&v, &n, "1..50"), 0);
+    assert_int_equal(n, 50);
+    for (slong i = 0; i < n; i++)
+        assert_int_equal(v[i], i + 1);
+    flint_free(v);
+    assert_int_equal(cp_parse_intlist(&v, &n, "10..1000 step 10"), 0);
+    assert_int_equal(n, 100);
+    for (slong i = 0; i < n; i++)
+        assert_int_equal(v[i], 10 * (i + 1));
+    flint_free(v);
+    /* the last value is the largest a + k s <= b */
+    assert_int_equal(cp_parse_intlist(&v, &n, "3..10 step 4,20, 7..7"), 0);
+    assert_int_equal(n, 4);
+    assert_int_equal(v[0], 3); assert_int_equal(v[1], 7);
+    assert_int_equal(v[2], 20); assert_int_equal(v[3], 7);
+    flint_free(v);
+    const char *bad[] = { "5..1", "1..", "..3", "1...3", "1..3 step 0", "1..3 step -1",
+                          "1..3 stp 2", "1..3 step", "1 ..3", "1.5..3", "1..3,", "a..b",
+                          "1..3 step 1 step 2", "", NULL };
+    for (int i = 0; bad[i]; i++)
+        assert_int_equal(cp_parse_intlist(NULL, NULL, bad[i]), -1);
+    assert_int_equal(cp_parse_intlist(NULL, NULL, "1..2000000"), -2);
+    assert_int_equal(cp_parse_intlist(NULL, NULL, "1..1000000"), 0);
+}
+
 int main(void)
 {
     init_seed();
@@ -450,6 +481,7 @@ int main(void)
         cmocka_unit_test(test_kv_validate_errors),
         cmocka_unit_test(test_kv_getters),
         cmocka_unit_test(test_kv_lists),
+        cmocka_unit_test(test_intlist_ranges),
         cmocka_unit_test(test_model_from_kv),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);

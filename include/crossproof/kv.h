@@ -16,7 +16,7 @@ typedef enum {
     CP_KEY_INT,      /* integer: 100, 1e5 (must be an exact integer) */
     CP_KEY_WORD,     /* identifier-like word: uniform, lsa, direct */
     CP_KEY_RATLIST,  /* comma-separated rationals */
-    CP_KEY_INTLIST,  /* comma-separated integers */
+    CP_KEY_INTLIST,  /* comma-separated integers or ranges: 1..50, 10..1000 step 10 */
     CP_KEY_TEXT      /* free text up to end of line (ids, check names) */
 } cp_key_type;
 
@@ -87,5 +87,11 @@ int cp_kv_has(const cp_kv *kv, const char *key);
  * Returns 0 on success. */
 int cp_parse_rat(fmpq_t out, const char *text);
 int cp_parse_int(slong *out, const char *text);
+/* An integer list: comma-separated items, each "n", "a..b" (a <= b) or
+ * "a..b step s" (s >= 1; the values a, a+s, ... <= b).  At most
+ * CP_MAX_LIST values.  Returns 0 (with *out allocated by flint_malloc and
+ * *n set, when out != NULL), -1 when malformed, -2 when too long. */
+#define CP_MAX_LIST 1000000
+int cp_parse_intlist(slong **out, slong *n, const char *text);
 
 #endif
