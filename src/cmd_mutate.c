@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "crossproof/check.h"
+#include "crossproof/claim.h"
 #include "crossproof/cli.h"
 #include "crossproof/output.h"
 #include "crossproof/theorem.h"
@@ -163,6 +164,29 @@ static int apply_operator(const cp_claim *cl, const char *op, const cp_check_run
         cp_errf(err, "%s:%d: malformed mutate operator '%s'", cl->params.origin, cl->line_open, op);
         return -1;
     }
+    if (!strcmp(name, "widen")) {
+        /* widen:KEY:LO:HI -- the region KEY = [LO, HI] (a claim-language block) */
+        char *hi = strtok_r(NULL, ":", &save);
+        fmpq_t a, b;
+        fmpq_init(a); fmpq_init(b);
+        int ok = tolkey && hi && cp_parse_rat(a, tolkey) == 0 && cp_parse_rat(b, hi) == 0 && fmpq_cmp(a, b) <= 0;
+        fmpq_clear(a); fmpq_clear(b);
+        const cp_kv_entry *w = cp_kv_find(&cl->params, key);
+        if (!ok || w == NULL || w->value[0] != '[') {
+            cp_errf(err, "%s:%d: widen needs KEY:LO:HI with LO <= HI and an interval KEY = [a, b] in the block",
+                    cl->params.origin, cl->line_open);
+            return -1;
+        }
+        cp_kv kv;
+        char v[160], what[200];
+        kv_copy(&kv, &cl->params);
+        snprintf(v, sizeof v, "[%s, %s]", tolkey, hi);
+        cp_kv_set(&kv, key, v, w->line, 1);
+        snprintf(what, sizeof what, "%s = %s", key, v);
+        reached += run_mutant(cl, &kv, what, st) >= 0;
+        cp_kv_clear(&kv);
+        return reached;
+    }
     int is_rel = !strcmp(name, "raise") || !strcmp(name, "lower") || !strcmp(name, "away") || !strcmp(name, "scale");
     int is_int = !strcmp(name, "inc") || !strcmp(name, "dec");
     if (!is_rel && !is_int) {
@@ -256,7 +280,36 @@ static int mutate_claim(const cp_claim *cl, int fast, mutate_stats *st, char *er
         return 0;
     }
     int reached = 0, rc = 0;
-    if (cl->mutate[0]) {
+    if (cl->def == &cp_claim_check) {
+        /* mutants from the claim itself: its bound moved past the certified
+         * extreme, its monotonicity flipped (claim.h) */
+        static const int ks[2] = { 6, 20 };
+        for (int j = 0; j < (fast ? 1 : 2) && rc == 0; j++) {
+            char *texts[4];
+            fmpq_t d;
+            fmpq_init(d);
+            delta_q(d, ks[j]);
+            int n = cp_claim_mutants(texts, 4, &cl->params, &run, d, err);
+            fmpq_clear(d);
+            if (n < 0) {
+                rc = -1;
+                break;
+            }
+            for (int i = 0; i < n; i++) {
+                cp_kv kv;
+                char what[120];
+                const cp_kv_entry *ce = cp_kv_find(&cl->params, "claim");
+                kv_copy(&kv, &cl->params);
+                cp_kv_set(&kv, "claim", texts[i], ce->line, 1);
+                snprintf(what, sizeof what, "claim %.100s%s", texts[i], strlen(texts[i]) > 100 ? "..." : "");
+                if (strstr(texts[i], "creasing") == NULL || j == 0)
+                    reached += run_mutant(cl, &kv, what, st) >= 0;
+                cp_kv_clear(&kv);
+                free(texts[i]);
+            }
+        }
+    }
+    if (rc == 0 && cl->mutate[0]) {
         char ops[256], *save = NULL;
         snprintf(ops, sizeof ops, "%s", cl->mutate);
         for (char *op = strtok_r(ops, " ,", &save); op && rc == 0; op = strtok_r(NULL, " ,", &save)) {
@@ -296,7 +349,10 @@ int cp_cmd_mutate(int argc, char **argv)
                    "For every certified ball-arithmetic claim, runs variants moved in the unsound\n"
                    "direction (the block's `mutate` operators with delta 1e-6 and 1e-20, and m_lo,\n"
                    "m_hi swapped) and requires that none is CERTIFIED.  --fast uses delta 1e-6 only.\n"
-                   "Operators: raise:KEY lower:KEY away:KEY:TOLKEY scale:KEY inc:KEY dec:KEY.\n"
+                   "Operators: raise:KEY lower:KEY away:KEY:TOLKEY scale:KEY inc:KEY dec:KEY\n"
+                   "widen:KEY:LO:HI (a region KEY = [LO, HI]).  A claim-language block (claim = ...)\n"
+                   "also gets mutants from its claim: the bound moved past the certified extreme,\n"
+                   "an interval's ends moved inside it, a monotonicity flipped.\n"
                    "On a list key the operator moves one element at a time past its instance's value.\n"
                    "A mutant is caught only when the check ran and did not certify it; mutants\n"
                    "rejected as bad input are counted apart, and a claim none of whose mutants\n"

@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <stdint.h>
 #include "crossproof/output.h"
+#include "crossproof/claim.h"
 #include "crossproof/theorem.h"
 
 #define CP_MAX_THEOREM_BYTES (8 << 20)
@@ -179,8 +180,18 @@ static int validate_claim(cp_claim *c, const char *path, int check_line,
         cp_errf(err, "%.400s:%d: check block without 'id = ...'", path, c->line_open);
         return -1;
     }
+    const cp_kv_entry *claim = cp_kv_find(&c->params, "claim");
+    if (claim != NULL && check_name[0] != '\0') {
+        cp_errf(err, "%.400s:%d: check block '%s' has both 'check = ...' and 'claim = ...' "
+                 "(a block either names a check or states a claim)", path, claim->line, c->id);
+        return -1;
+    }
+    if (claim != NULL) {
+        c->def = &cp_claim_check;
+        return cp_claim_validate(&c->params, err);
+    }
     if (check_name[0] == '\0') {
-        cp_errf(err, "%.400s:%d: check block '%s' without 'check = ...'", path,
+        cp_errf(err, "%.400s:%d: check block '%s' without 'check = ...' or 'claim = ...'", path,
                  c->line_open, c->id);
         return -1;
     }
