@@ -707,6 +707,8 @@ static int compile(claim *c, const cp_kv *kv, char *err)
             if (!u.boxable || u.all_int)
                 return kerr(c, e, "parameter '%s' cannot be an interval (only rational parameters "
                             "can; integer parameters take lists such as 1..50)", e->key);
+            if (parse_interval(c, e, k) != 0)
+                return -1;
             if (u.no_region)
                 return kerr(c, e, "quantity '%s' has no region form: '%s' cannot be an interval "
                             "(crossproof list --quantities marks the quantities that have one)",
@@ -714,8 +716,6 @@ static int compile(claim *c, const cp_kv *kv, char *err)
             if (is_mono)
                 return kerr(c, e, "monotonicity is certified over a list of values of %s, not an "
                             "interval", e->key);
-            if (parse_interval(c, e, k) != 0)
-                return -1;
             k->role = K_INTERVAL;
             continue;
         }

@@ -509,7 +509,8 @@ int cp_cmd_list(int argc, char **argv)
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             printf("usage: crossproof list [--checks] [--quantities] [FILE...]\n\n"
                    "Lists the theorem files (default theorems/*.md) with their claim ids;\n"
-                   "--checks lists the registered checks, --quantities the eval quantities.\n");
+                   "--checks lists the registered checks, --quantities the eval quantities\n"
+                   "(\"region\": the quantity accepts intervals in claim-language blocks).\n");
             return 0;
         } else if (strcmp(argv[i], "--checks") == 0) {
             want_checks = 1;
@@ -528,7 +529,7 @@ int cp_cmd_list(int argc, char **argv)
         if (want_quantities)
             for (int i = 0; cp_quantity_tables[i] != NULL; i++)
                 for (const cp_quantity_def *q = cp_quantity_tables[i]; q->name != NULL; q++)
-                    printf("quantity  %-28s %s\n", q->name, q->summary);
+                    printf("quantity  %-28s %-7s %s\n", q->name, q->eval_box ? "region" : "-", q->summary);
         return 0;
     }
     char **files = calloc((size_t) argc + 1, sizeof *files);
