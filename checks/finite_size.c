@@ -36,58 +36,6 @@ static int fs_L(slong *L, cp_check_run *run, slong lo)
     return 0;
 }
 
-/* ---- fs_lower_bound -----------------------------------------------------
- * Claim: the lower bound (FB-5) at (L, T, alpha, d) is at least `level`; by
- * (FB-3b) so is the expected excess of the tied CA for this d and every sigma. */
-static const cp_key_spec lower_keys[] = {
-    CP_MODEL_KEYS,
-    { "L",     CP_KEY_INT, "200",    "context length" },
-    { "T",     CP_KEY_INT, "30",     "depth, 1 <= T <= 1000 (20000 for d = 1 and no Beta prior)" },
-    { "alpha", CP_KEY_RAT, "alpha*", "tied step (beta = -alpha)" },
-    { "level", CP_KEY_RAT, NULL,     "claimed: bound >= level" },
-    CP_KEY_END
-};
-
-static cp_verdict check_lower_bound(cp_check_run *run)
-{
-    cp_run_value_name(run, "certified lower bound (FB-5) on the expected tied-CA excess at (L, T)");
-    cp_model_t m;
-    fmpq_t a, level;
-    slong L = 0, T = 0;
-    arb_t b, lv;
-    cp_verdict v = CP_INCONCLUSIVE;
-    char buf[128];
-    cp_model_init(m);
-    fmpq_init(a); fmpq_init(level);
-    arb_init(b); arb_init(lv);
-    if (cp_run_get_model(m, run) || fs_alpha(a, m, run) || fs_L(&L, run, 1)
-        || cp_run_get_int(&T, run, "T") || cp_run_get_rat(level, run, "level"))
-        goto done;
-    if (T < 1 || T > cp_fb_max_T(m)) {
-        cp_run_bad_input(run, "T", "T must lie in [1, %ld] for this model", (long) cp_fb_max_T(m));
-        goto done;
-    }
-    cp_fb_lower(b, m, a, (ulong) L, (ulong) T, run->prec);
-    arb_set_fmpq(lv, level, run->prec);
-    v = cp_decide_cmp(b, ">=", lv);
-    arb_set(run->value, b);
-    run->has_value = 1;
-    cp_arb_human_buf(buf, sizeof buf, b, 12);
-    cp_run_detail(run, "(FB-5) with c_T(s) = %s, %s prior, d = %ld (sigma does not enter): "
-                  "bound at L = %ld, T = %ld = %s%s.",
-                  T == 1 ? "the T = 1 form" : cp_fb_even_constant((ulong) T) ? "s/(1+s)" : "s/(1+s)^2",
-                  cp_prior_name(m->prior), (long) (m->d1 + m->d2), (long) L, (long) T, buf,
-                  v == CP_CERTIFIED ? " >= level, so the expected excess is >= level (FB-3b)"
-                  : v == CP_REFUTED ? " < level: this bound does not reach the level" : "");
-done:
-    if (run->bad_input)
-        v = CP_INCONCLUSIVE;
-    cp_model_clear(m);
-    fmpq_clear(a); fmpq_clear(level);
-    arb_clear(b); arb_clear(lv);
-    return v;
-}
-
 /* ---- fs_fixed_L ------------------------------------------------------------
  * Claim: at context length L, for EVERY depth T >= T0 (and every d, sigma),
  * the expected excess of the tied CA is at least `level`.  Two certificates:
@@ -168,94 +116,6 @@ done:
     cp_model_clear(m);
     fmpq_clear(a); fmpq_clear(level); fmpq_clear(t); fmpq_clear(s1); fmpq_clear(q);
     arb_clear(b); arb_clear(b1); arb_clear(w); arb_clear(lv);
-    return v;
-}
-
-/* ---- fs_kappa_star ---------------------------------------------------------
- * Claim: lo < kappa*(alpha, m_hi) < hi (FB-7). */
-static const cp_key_spec kappa_keys[] = {
-    CP_MODEL_KEYS,
-    { "alpha", CP_KEY_RAT, "alpha*", "step, > 0" },
-    { "lo",    CP_KEY_RAT, NULL,     "claimed lower end" },
-    { "hi",    CP_KEY_RAT, NULL,     "claimed upper end" },
-    CP_KEY_END
-};
-
-static cp_verdict check_kappa_star(cp_check_run *run)
-{
-    cp_run_value_name(run, "kappa*(alpha, m_hi) (FB-7)");
-    cp_model_t m;
-    fmpq_t a, lo, hi;
-    arb_t k, x;
-    cp_verdict v = CP_INCONCLUSIVE;
-    char buf[128];
-    cp_model_init(m);
-    fmpq_init(a); fmpq_init(lo); fmpq_init(hi);
-    arb_init(k); arb_init(x);
-    if (cp_run_get_model(m, run) || fs_alpha(a, m, run)
-        || cp_run_get_rat(lo, run, "lo") || cp_run_get_rat(hi, run, "hi"))
-        goto done;
-    cp_fb_kappa_star(k, a, m->m_hi, run->prec);
-    arb_set_fmpq(x, lo, run->prec);
-    v = cp_decide_cmp(k, ">", x);
-    arb_set_fmpq(x, hi, run->prec);
-    v = cp_verdict_and(v, cp_decide_cmp(k, "<", x));
-    arb_set(run->value, k);
-    run->has_value = 1;
-    cp_arb_human_buf(buf, sizeof buf, k, 20);
-    cp_run_detail(run, "kappa*(alpha, m_hi) = %s, bracketed by certified signs phi(kappa_lo) < 0 < phi(kappa_hi) (FB-7, FB-8).", buf);
-done:
-    if (run->bad_input)
-        v = CP_INCONCLUSIVE;
-    cp_model_clear(m);
-    fmpq_clear(a); fmpq_clear(lo); fmpq_clear(hi);
-    arb_clear(k); arb_clear(x);
-    return v;
-}
-
-/* ---- fs_rate ---------------------------------------------------------------
- * Claim: phi_{m_hi}(kappa) > bound (FB-8); phi is a defined number, so a
- * proved phi <= bound REFUTES the claim. */
-static const cp_key_spec rate_keys[] = {
-    CP_MODEL_KEYS,
-    { "alpha", CP_KEY_RAT, "alpha*", "step, > 0" },
-    { "kappa", CP_KEY_RAT, NULL,     "ratio T/L, > 0" },
-    { "bound", CP_KEY_RAT, "0",      "claimed: phi(kappa) > bound" },
-    CP_KEY_END
-};
-
-static cp_verdict check_rate(cp_check_run *run)
-{
-    cp_run_value_name(run, "phi_{m_hi}(kappa) (FB-8)");
-    cp_model_t m;
-    fmpq_t a, kq, bq;
-    arb_t k, phi, x;
-    cp_verdict v = CP_INCONCLUSIVE;
-    char buf[128];
-    cp_model_init(m);
-    fmpq_init(a); fmpq_init(kq); fmpq_init(bq);
-    arb_init(k); arb_init(phi); arb_init(x);
-    if (cp_run_get_model(m, run) || fs_alpha(a, m, run)
-        || cp_run_get_rat(kq, run, "kappa") || cp_run_get_rat(bq, run, "bound"))
-        goto done;
-    if (fmpq_sgn(kq) <= 0) {
-        cp_run_bad_input(run, "kappa", "kappa must be positive");
-        goto done;
-    }
-    arb_set_fmpq(k, kq, run->prec);
-    cp_fb_rate(phi, a, m->m_hi, k, run->prec);
-    arb_set_fmpq(x, bq, run->prec);
-    v = cp_decide_cmp(phi, ">", x);
-    arb_set(run->value, phi);
-    run->has_value = 1;
-    cp_arb_human_buf(buf, sizeof buf, phi, 15);
-    cp_run_detail(run, "phi_{m_hi}(kappa) = sup_{t > 2/alpha} [2 kappa ln(alpha t - 1) - I_{m_hi}(t)] = %s (closed form, FB-8).", buf);
-done:
-    if (run->bad_input)
-        v = CP_INCONCLUSIVE;
-    cp_model_clear(m);
-    fmpq_clear(a); fmpq_clear(kq); fmpq_clear(bq);
-    arb_clear(k); arb_clear(phi); arb_clear(x);
     return v;
 }
 
@@ -398,18 +258,7 @@ done:
 }
 
 /* ---- the exact expected excess (docs/model.md section 8) ------------------
- * Shared reader: alpha (default alpha*), beta (default -alpha), L, T. */
-static const cp_key_spec exact_ref_keys[] = {
-    CP_MODEL_KEYS,
-    { "L",     CP_KEY_INT, "200",    "context length" },
-    { "T",     CP_KEY_INT, "1",      "depth" },
-    { "alpha", CP_KEY_RAT, "alpha*", "CA step" },
-    { "beta",  CP_KEY_RAT, "-alpha", "CA layer coefficient (beta = -alpha: tied)" },
-    { "value", CP_KEY_RAT, NULL,     "reference value of the exact expected excess" },
-    { "tol",   CP_KEY_RAT, NULL,     "claimed |excess - value| < tol" },
-    CP_KEY_END
-};
-
+ * Reader: alpha (default alpha*), beta (default -alpha), L. */
 static int fs_exact_params(fmpq_t a, fmpq_t b, slong *L, const cp_model_t m, cp_check_run *run)
 {
     if (fs_alpha(a, m, run) || fs_L(L, run, 2))
@@ -435,44 +284,6 @@ static int fs_exact_at(arb_t res, const cp_model_t m, slong L, slong T, const fm
 
 /* Claim: |E[excess] - value| < tol, E[excess] the exact expected excess of the
  * CA at (L, T, alpha, beta) under the model's prior, d and sigma (FE-4). */
-static cp_verdict check_exact_reference(cp_check_run *run)
-{
-    cp_run_value_name(run, "exact expected excess at (L, T) (section 8)");
-    cp_model_t m;
-    fmpq_t a, b, val, tol;
-    slong L = 0, T = 0;
-    arb_t x, r, t;
-    cp_verdict v = CP_INCONCLUSIVE;
-    cp_model_init(m);
-    fmpq_init(a); fmpq_init(b); fmpq_init(val); fmpq_init(tol);
-    arb_init(x); arb_init(r); arb_init(t);
-    if (cp_run_get_model(m, run) || fs_exact_params(a, b, &L, m, run) || cp_run_get_int(&T, run, "T")
-        || cp_run_get_rat(val, run, "value") || cp_run_get_rat(tol, run, "tol"))
-        goto done;
-    if (fs_exact_at(x, m, L, T, a, b, run) != 0)
-        goto done;
-    arb_set(run->value, x);
-    run->has_value = 1;
-    arb_set_fmpq(r, val, run->prec);
-    arb_set_fmpq(t, tol, run->prec);
-    v = cp_decide_near(x, r, t);
-    {
-        char bx[128], *vs = fmpq_get_str(NULL, 10, val), *ts = fmpq_get_str(NULL, 10, tol);
-        cp_arb_human_buf(bx, sizeof bx, x, 20);
-        cp_run_detail(run, "exact expected excess (d = %ld, L = %ld, T = %ld) = %s; |excess - %s| < %s: %s.",
-                      (long) (m->d1 + m->d2), (long) L, (long) T, bx, vs, ts,
-                      v == CP_CERTIFIED ? "proved" : v == CP_REFUTED ? "false (proved)" : "undecided");
-        flint_free(vs); flint_free(ts);
-    }
-done:
-    if (run->bad_input)
-        v = CP_INCONCLUSIVE;
-    cp_model_clear(m);
-    fmpq_clear(a); fmpq_clear(b); fmpq_clear(val); fmpq_clear(tol);
-    arb_clear(x); arb_clear(r); arb_clear(t);
-    return v;
-}
-
 static const cp_key_spec exact_min_keys[] = {
     CP_MODEL_KEYS,
     { "L",     CP_KEY_INT,     "200",    "context length" },
@@ -530,20 +341,12 @@ done:
 }
 
 const cp_check_def cp_checks_finite_size[] = {
-    { "fs_lower_bound", "the certified lower bound (FB-5) on the tied-CA excess at (L, T) is >= level",
-      CP_CHECK_BALL, lower_keys, check_lower_bound },
     { "fs_fixed_L", "at fixed L the tied-CA excess is >= level for every T >= T0 (FB-9)",
       CP_CHECK_BALL, fixed_keys, check_fixed_L },
-    { "fs_kappa_star", "lo < kappa*(alpha, m_hi) < hi (FB-7)",
-      CP_CHECK_BALL, kappa_keys, check_kappa_star },
-    { "fs_rate", "phi_{m_hi}(kappa) > bound (FB-8)",
-      CP_CHECK_BALL, rate_keys, check_rate },
     { "fs_divergence", "excess >= A L^(-1/2) exp(phi1 L), A, phi1 > 0, for all L >= 2 and T >= kappa L (FB-10)",
       CP_CHECK_BALL, div_keys, check_divergence },
     { "fs_proportional", "excess >= A L^(-1/2) exp(rate L), A, rate > 0, for all L >= 2, d >= 1 + gamma L, T >= kappa L (FB-12)",
       CP_CHECK_BALL, prop_keys, check_proportional },
-    { "fs_exact_reference", "the exact finite-(L, T) expected excess agrees with a reference value within tol",
-      CP_CHECK_BALL, exact_ref_keys, check_exact_reference },
     { "fs_exact_minimum", "among the listed T, T_min has the smallest exact expected excess",
       CP_CHECK_BALL, exact_min_keys, check_exact_minimum },
     { NULL, NULL, CP_CHECK_BALL, NULL, NULL }

@@ -228,72 +228,6 @@ done:
     return v;
 }
 
-/* ---- gf_rate -------------------------------------------------------------
- * Claim: |T (alpha* - alpha_T) - scale * c_inf| <= K / T for each listed T,
- * c_inf = rho* ln(m_hi/m_lo) / (2 (2 + m_lo + m_hi))  (GF-4). */
-static const cp_key_spec rate_keys[] = {
-    CP_MODEL_KEYS,
-    { "T",     CP_KEY_INTLIST, "1,2,5,10,100,1000,10000,100000", "depths" },
-    { "K",     CP_KEY_RAT, "1/8", "claimed constant of the O(1/T) correction" },
-    { "scale", CP_KEY_RAT, "1", "claimed limit as a multiple of c_inf (1 = the derived constant)" },
-    CP_KEY_END
-};
-
-static cp_verdict check_rate(cp_check_run *run)
-{
-    cp_run_value_name(run, "largest T |T (alpha* - alpha_T) - c_inf| over the listed T");
-    slong prec = run->prec, *T = NULL, n = 0;
-    fmpq_t K, scale, as;
-    cp_model_t m;
-    arb_t a, c, d, bound;
-    cp_verdict v = CP_CERTIFIED;
-    char b1[96], b2[96];
-    cp_model_init(m);
-    fmpq_init(K); fmpq_init(scale); fmpq_init(as);
-    arb_init(a); arb_init(c); arb_init(d); arb_init(bound);
-    if (gf_model(m, run) || cp_run_get_depths(&T, &n, run, "T", 1, GF_MAX_T) || cp_run_get_rat(K, run, "K") || cp_run_get_rat(scale, run, "scale"))
-        goto done;
-    if (!cp_flow_rate_limit(c, m, prec)) {
-        cp_run_bad_input(run, "prior",
-                         "the limit constant is derived only for m_lo > 0 and the uniform, two-point or Beta(a, a) prior");
-        goto done;
-    }
-    cp_alpha_star(as, m);
-    cp_arb_human_buf(b1, sizeof b1, c, 15);
-    cp_run_detail(run, "c_inf = %s; T (alpha* - alpha_T):", b1);
-    arb_mul_fmpz(c, c, fmpq_numref(scale), prec);
-    arb_div_fmpz(c, c, fmpq_denref(scale), prec);
-    for (slong i = 0; i < n; i++) {
-        cp_verdict vi;
-        if (!cp_flow_alpha_opt(a, m, (ulong) T[i], prec)) {
-            v = cp_verdict_and(v, CP_INCONCLUSIVE);
-            continue;
-        }
-        arb_set_fmpq(d, as, prec);
-        arb_sub(d, d, a, prec);
-        arb_mul_ui(d, d, (ulong) T[i], prec);
-        cp_arb_human_buf(b1, sizeof b1, d, 12);
-        arb_sub(d, d, c, prec);
-        arb_abs(d, d);
-        arb_mul_ui(d, d, (ulong) T[i], prec);     /* T |T delta - c| <= K */
-        arb_set_fmpq(bound, K, prec);
-        vi = cp_decide_cmp(d, "<=", bound);
-        /* shown value: max over T of T |T (alpha* - alpha_T) - c| (the claim is <= K) */
-        cp_run_value_max(run, d, i == 0);
-        cp_arb_human_buf(b2, sizeof b2, d, 4);
-        cp_run_detail_append(run, " T=%ld: %s (T|.-c| = %s);", (long) T[i], b1, b2);
-        v = cp_verdict_and(v, vi);
-    }
-done:
-    if (run->bad_input)
-        v = CP_INCONCLUSIVE;
-    flint_free(T);
-    cp_model_clear(m);
-    fmpq_clear(K); fmpq_clear(scale); fmpq_clear(as);
-    arb_clear(a); arb_clear(c); arb_clear(d); arb_clear(bound);
-    return v;
-}
-
 /* ---- gf_minimax ----------------------------------------------------------
  * Claim: alpha_c = 2/(shift + m_lo + m_hi) uniquely minimizes
  * g(alpha) = max_{lambda in [1+m_lo, 1+m_hi]} |1 - alpha lambda|, with value
@@ -356,60 +290,6 @@ done:
     return v;
 }
 
-/* ---- gf_excess_bound -----------------------------------------------------
- * Claim: E1(alpha*) <= factor * rho*^(2T) for each listed T (factor = 1 is
- * the proved bound (GF-3)). */
-static const cp_key_spec excess_bound_keys[] = {
-    CP_MODEL_KEYS,
-    { "T",      CP_KEY_INTLIST, "1,2,5,10,100,1000,100000", "depths" },
-    { "factor", CP_KEY_RAT, "1", "claimed bound E1(alpha*) <= factor rho*^(2T)" },
-    CP_KEY_END
-};
-
-static cp_verdict check_excess_bound(cp_check_run *run)
-{
-    cp_run_value_name(run, "largest E1(alpha*)/rho*^(2T) over the listed T");
-    slong prec = run->prec, *T = NULL, n = 0;
-    fmpq_t factor, q;
-    cp_model_t m;
-    arb_t a, e, b;
-    cp_verdict v = CP_CERTIFIED;
-    char b1[96], b2[96];
-    cp_model_init(m);
-    fmpq_init(factor); fmpq_init(q);
-    arb_init(a); arb_init(e); arb_init(b);
-    if (gf_model(m, run) || cp_run_get_depths(&T, &n, run, "T", 1, GF_MAX_T) || cp_run_get_rat(factor, run, "factor"))
-        goto done;
-    cp_alpha_star(q, m);
-    arb_set_fmpq(a, q, prec);
-    cp_run_detail(run, "E1(alpha*) / rho*^(2T):");
-    for (slong i = 0; i < n; i++) {
-        cp_flow_excess1(e, m, a, (ulong) T[i], prec);
-        cp_rho_star(q, m);
-        arb_set_fmpq(b, q, prec);
-        arb_pow_ui(b, b, 2 * (ulong) T[i], prec);
-        arb_mul_fmpz(b, b, fmpq_numref(factor), prec);
-        arb_div_fmpz(b, b, fmpq_denref(factor), prec);
-        v = cp_verdict_and(v, cp_decide_cmp(e, "<=", b));
-        arb_div(b, e, b, prec);
-        arb_mul_fmpz(b, b, fmpq_numref(factor), prec);
-        arb_div_fmpz(b, b, fmpq_denref(factor), prec);
-        cp_arb_human_buf(b1, sizeof b1, b, 8);
-        cp_arb_human_buf(b2, sizeof b2, e, 8);
-        cp_run_detail_append(run, " T=%ld: %s (E1 = %s);", (long) T[i], b1, b2);
-        /* shown value: max over T of E1(alpha*)/rho*^(2T) (the claim is <= factor) */
-        cp_run_value_max(run, b, i == 0);
-    }
-done:
-    if (run->bad_input)
-        v = CP_INCONCLUSIVE;
-    flint_free(T);
-    cp_model_clear(m);
-    fmpq_clear(factor); fmpq_clear(q);
-    arb_clear(a); arb_clear(e); arb_clear(b);
-    return v;
-}
-
 const cp_check_def cp_checks_gradient_flow[] = {
     { "gf_convexity", "E1 strictly convex, unique minimizer alpha_T in (0, alpha_hi), flow converges",
       CP_CHECK_BALL, convexity_keys, check_convexity },
@@ -417,11 +297,7 @@ const cp_check_def cp_checks_gradient_flow[] = {
       CP_CHECK_BALL, alpha_opt_keys, check_alpha_opt },
     { "gf_reference", "alpha_T agrees with reference values within tol",
       CP_CHECK_BALL, reference_keys, check_reference },
-    { "gf_rate", "|T (alpha* - alpha_T) - c_inf| <= K/T for each depth",
-      CP_CHECK_BALL, rate_keys, check_rate },
     { "gf_minimax", "alpha* uniquely minimizes the worst contraction, value rho* (exact)",
       CP_CHECK_BALL, minimax_keys, check_minimax },
-    { "gf_excess_bound", "excess at alpha* <= factor rho*^(2T)",
-      CP_CHECK_BALL, excess_bound_keys, check_excess_bound },
     { NULL, NULL, CP_CHECK_BALL, NULL, NULL }
 };

@@ -293,81 +293,6 @@ out:
     return v;
 }
 
-/* --- reference numbers of the model reference (section 3) -------------- */
-
-static const cp_key_spec ref_keys[] = {
-    CP_MODEL_KEYS,
-    { "quantity", CP_KEY_WORD, NULL, "bayes-risk, lsa-gamma-avg, lsa-excess-avg, lsa-gamma-minimax, lsa-excess-minimax, lsa-gap" },
-    { "value",    CP_KEY_RAT,  NULL, "the reference value as printed" },
-    { "tol",      CP_KEY_RAT,  NULL, "claimed agreement: |quantity - value| < tol" },
-    CP_KEY_END
-};
-
-/* number of leading significant decimal digits on which x (ball) and r agree */
-static int matching_digits(const arb_t x, const fmpq_t r)
-{
-    double xv = arf_get_d(arb_midref(x), ARF_RND_NEAR), rv = fmpq_get_d(r);
-    for (int k = 15; k >= 1; k--) {
-        char a[64], b[64];
-        snprintf(a, sizeof a, "%.*e", k - 1, xv);
-        snprintf(b, sizeof b, "%.*e", k - 1, rv);
-        if (strcmp(a, b) == 0)
-            return k;
-    }
-    return 0;
-}
-
-static cp_verdict check_reference(cp_check_run *run)
-{
-    slong prec = run->prec;
-    cp_model_t m;
-    fmpq_t val, tol;
-    arb_t x, r, t, tmp;
-    const char *qn = NULL;
-    cp_verdict v = CP_INCONCLUSIVE;
-    cp_model_init(m);
-    fmpq_init(val); fmpq_init(tol);
-    arb_init(x); arb_init(r); arb_init(t); arb_init(tmp);
-    if (cp_run_get_model(m, run) || cp_run_get_rat(val, run, "value") || cp_run_get_rat(tol, run, "tol"))
-        goto done;
-    if (cp_run_get_word(&qn, run, "quantity"))
-        goto done;
-    if (strcmp(qn, "bayes-risk") == 0) cp_bayes_risk(x, m, prec);
-    else if (strcmp(qn, "lsa-gamma-avg") == 0) cp_lsa_gamma_avg(x, m, prec);
-    else if (strcmp(qn, "lsa-excess-avg") == 0) cp_lsa_excess_avg(x, m, prec);
-    else if (strcmp(qn, "lsa-gamma-minimax") == 0) cp_lsa_gamma_minimax(x, tmp, m, prec);
-    else if (strcmp(qn, "lsa-excess-minimax") == 0) cp_lsa_gamma_minimax(tmp, x, m, prec);
-    else if (strcmp(qn, "lsa-gap") == 0) cp_lsa_gap(x, m, prec);
-    else {
-        cp_run_bad_input(run, "quantity", "unknown reference quantity '%s'", qn);
-        goto done;
-    }
-    arb_set(run->value, x);
-    run->has_value = 1;
-    {
-        char name[160];
-        snprintf(name, sizeof name, "quantity %s", qn);
-        cp_run_value_name(run, name);
-    }
-    arb_set_fmpq(r, val, prec);
-    arb_set_fmpq(t, tol, prec);
-    v = cp_decide_near(x, r, t);
-    char bx[128];
-    cp_arb_human_buf(bx, sizeof bx, x, 12);
-    char *vs = fmpq_get_str(NULL, 10, val), *ts = fmpq_get_str(NULL, 10, tol);
-    cp_run_detail(run, "%s = %s; reference %s (%.6g as a decimal) agrees to %d significant digits; "
-                       "claim |%s - reference| < %s is %s.", qn, bx, vs, fmpq_get_d(val),
-                  matching_digits(x, val), qn, ts,
-                  v == CP_CERTIFIED ? "proved" : v == CP_REFUTED ? "false (proved)" : "undecided");
-    flint_free(vs);
-    flint_free(ts);
-done:
-    cp_model_clear(m);
-    fmpq_clear(val); fmpq_clear(tol);
-    arb_clear(x); arb_clear(r); arb_clear(t); arb_clear(tmp);
-    return v;
-}
-
 /* --- a sharper bound over the whole support ---------------------------- */
 
 static const cp_key_spec support_keys[] = {
@@ -578,8 +503,6 @@ const cp_check_def cp_checks_lsa_impossibility[] = {
       CP_CHECK_BALL, (const cp_key_spec[]) { CP_MODEL_KEYS, CP_KEY_END }, check_gap_vanishes },
     { "lsa_gap_samples", "the lemma on explicit general LSA parameters, and its tightness",
       CP_CHECK_BALL, sample_keys, check_gap_samples },
-    { "lsa_reference", "a reference number of the model reference, within a tolerance",
-      CP_CHECK_BALL, ref_keys, check_reference },
     { "lsa_support_bound", "a sharper bound from an interior pair of tasks",
       CP_CHECK_BALL, support_keys, check_support_bound },
     { "lsa_optimize_general", "double-precision minimisation over general LSA stays above lsa-gap",

@@ -418,6 +418,17 @@ static void text_between(char *out, size_t n, const char *text, int from, int to
     snprintf(out, n, "%.*s", to - from, text + from);
 }
 
+/* The number of quantity nodes under n, and the last one seen. */
+static int count_quantities(const node *n, const node **last)
+{
+    if (n == NULL)
+        return 0;
+    int k = n->k == N_QTY;
+    if (k)
+        *last = n;
+    return k + count_quantities(n->a, last) + count_quantities(n->b, last);
+}
+
 /* Whether node n (or a sub-node) mentions a quantity. */
 static int has_quantity(const node *n)
 {
@@ -756,6 +767,9 @@ typedef struct {
     cp_box box;               /* the intervals of the current sub-box */
     char *err;
     int bad;
+    const node *capture_node; /* the left side's only quantity, shown in the report */
+    arb_t capture;
+    int captured;
 } ectx;
 
 static const cp_box_range *box_range(const ectx *x, const char *key)
@@ -805,6 +819,10 @@ static int eval_quantity(arb_t res, const node *n, ectx *x, slong prec)
         rc = n->qd->eval_box(res, &qbox, prec, x->err);
     else
         rc = n->qd->eval(res, &qkv, prec, x->err);
+    if (rc == 0 && n == x->capture_node) {
+        arb_set(x->capture, res);
+        x->captured = 1;
+    }
     if (rc != 0)
         x->bad = 1;
     cp_box_clear(&qbox);
@@ -857,7 +875,7 @@ static int eval_node(arb_t res, const node *n, ectx *x, slong prec)
         case N_SUB: arb_sub(res, a, b, prec); break;
         case N_MUL: arb_mul(res, a, b, prec); break;
         case N_DIV: arb_div(res, a, b, prec); break;
-        case N_ABS: arb_abs(res, a); break;
+        case N_ABS: arb_abs(res, a); arb_nonnegative_part(res, res); break;   /* |x| >= 0 */
         case N_SQRT: arb_sqrt(res, a, prec); break;
         case N_LOG: arb_log(res, a, prec); break;
         case N_EXP: arb_exp(res, a, prec); break;
@@ -915,21 +933,31 @@ static cp_verdict decide(const arb_t d, rel_kind r)
     }
 }
 
+/* D = A - B for the sub-claim; av gets the value shown in the report (the
+ * left side's only quantity when it has one, else the left side). */
 static int eval_sub(arb_t d, arb_t av, const subclaim *s, ectx *x, slong prec)
 {
-    arb_t b;
+    arb_t left, b;
     int rc;
+    arb_init(left);
     arb_init(b);
     cp_kv saved = x->inst;
     x->inst = *s->inst_a;
-    rc = eval_node(av, s->a, x, prec);
+    x->captured = 0;
+    rc = eval_node(left, s->a, x, prec);
+    if (rc == 0)
+        arb_set(av, x->captured ? x->capture : left);
     if (rc == 0 && s->b) {
+        const node *keep = x->capture_node;
+        x->capture_node = NULL;
         x->inst = *s->inst_b;
         rc = eval_node(b, s->b, x, prec);
+        x->capture_node = keep;
     }
     x->inst = saved;
     if (rc == 0)
-        arb_sub(d, av, b, prec);
+        arb_sub(d, left, b, prec);
+    arb_clear(left);
     arb_clear(b);
     return rc;
 }
@@ -1286,6 +1314,10 @@ static cp_verdict run_claim(cp_check_run *run)
     memset(&x, 0, sizeof x);
     x.c = c;
     x.err = err;
+    arb_init(x.capture);
+    const node *primary = NULL;
+    if (count_quantities(c->lhs, &primary) == 1 && primary != c->lhs)
+        x.capture_node = primary;
     slong ninst = (slong) total;
     slong idx[CP_MAX_KEYS] = { 0 };
     int region = root.n > 0;
@@ -1407,7 +1439,8 @@ static cp_verdict run_claim(cp_check_run *run)
         arb_set(run->value, o.margin_value);
         run->has_value = 1;
         char vn[160];
-        snprintf(vn, sizeof vn, "%.100s where the margin is smallest", c->lhs_text);
+        snprintf(vn, sizeof vn, "%.100s where the margin is smallest",
+                 x.capture_node ? x.capture_node->name : c->lhs_text);
         cp_run_value_name(run, vn);
         if (o.have_gt)
             cp_run_item_value(run, "claim.gt", 0, 1, o.mut_gt);
@@ -1417,11 +1450,12 @@ static cp_verdict run_claim(cp_check_run *run)
         char fv[96];
         cp_arb_human_buf(fv, sizeof fv, o.fail_value, 10);
         cp_run_detail(run, "Refuted: %s is false: its negation is proved%s%s; there %s = %s.",
-                      st, o.where[0] ? " " : "", o.where, c->lhs_text, fv);
+                      st, o.where[0] ? " " : "", o.where, x.capture_node ? x.capture_node->name : c->lhs_text, fv);
         arb_set(run->value, o.fail_value);
         run->has_value = 1;
         char vn[160];
-        snprintf(vn, sizeof vn, "%.100s where the negation is proved", c->lhs_text);
+        snprintf(vn, sizeof vn, "%.100s where the negation is proved",
+                 x.capture_node ? x.capture_node->name : c->lhs_text);
         cp_run_value_name(run, vn);
     } else {
         cp_run_detail(run, "Not certified: %s. %s.", st, o.where);
@@ -1431,6 +1465,7 @@ static cp_verdict run_claim(cp_check_run *run)
     if (o.prec_hi > run->prec)
         run->prec = o.prec_hi;
 out:
+    arb_clear(x.capture);
     arb_clear(o.margin); arb_clear(o.margin_value); arb_clear(o.fail_value); arb_clear(o.mut_gt); arb_clear(o.mut_lt);
 done:
     cp_box_clear(&root);
@@ -1450,6 +1485,58 @@ const cp_check_def cp_claim_check = {
     CP_CHECK_BALL, claim_keys, run_claim
 };
 
+/* Evaluates every quantity of the claim once, at the first instance of the
+ * lists and on the whole region, at low precision: the quantities' own
+ * parameter checks (m_lo <= m_hi, T in range, a box of valid models) then
+ * fail when the file loads, at file:line, before anything runs. */
+static void first_instance(cp_kv *iv, cp_box *root, const claim *c, const cp_kv *params)
+{
+    cp_kv_init(iv, params->origin);
+    cp_box_init(root, NULL);
+    for (int i = 0; i < c->nkeys; i++) {
+        const key_info *k = &c->keys[i];
+        const cp_kv_entry *e = cp_kv_find(params, k->key);
+        if (k->role == K_POINT || k->role == K_PASS)
+            cp_kv_set(iv, k->key, e->value, e->line, 1);
+        else if (k->role == K_LIST)
+            cp_kv_set(iv, k->key, k->items[0], e->line, 1);
+        else
+            cp_box_add(root, k->key, k->lo, k->hi);
+    }
+}
+
+static int validate_nodes(const node *n, ectx *x)
+{
+    if (n == NULL)
+        return 0;
+    if (n->k == N_QTY) {
+        arb_t r;
+        arb_init(r);
+        int rc = eval_quantity(r, n, x, 32);
+        arb_clear(r);
+        if (rc != 0)
+            return -1;
+    }
+    return validate_nodes(n->a, x) || validate_nodes(n->b, x) ? -1 : 0;
+}
+
+static int validate_first_instance(const claim *c, const cp_kv *params, char *err)
+{
+    ectx x;
+    memset(&x, 0, sizeof x);
+    x.c = c;
+    x.err = err;
+    first_instance(&x.inst, &x.box, c, params);
+    const node *r[5];
+    roots(c, r);
+    int rc = 0;
+    for (int i = 0; i < 4 && rc == 0; i++)
+        rc = validate_nodes(r[i], &x);
+    cp_box_clear(&x.box);
+    cp_kv_clear(&x.inst);
+    return rc;
+}
+
 int cp_claim_validate(const cp_kv *params, char *err)
 {
     claim *c = malloc(sizeof *c);
@@ -1458,6 +1545,8 @@ int cp_claim_validate(const cp_kv *params, char *err)
         return -1;
     }
     int rc = compile(c, params, err);
+    if (rc == 0)
+        rc = validate_first_instance(c, params, err);
     claim_clear(c);
     free(c);
     return rc;
@@ -1479,19 +1568,24 @@ static char *fmt_q(const fmpq_t q, int up)
     if (fmpq_is_zero(q)) {
         out = strdup("0");
     } else {
-        /* e with 10^e <= |q| < 10^(e+1), from the double and then adjusted */
+        /* e with 10^e <= |q| < 10^(e+1): first from the digit counts of the
+         * numerator and denominator (a double underflows at 1e-308), then
+         * adjusted both ways */
         fmpq_abs(t, q);
-        slong e = (slong) floor(log10(fmpq_get_d(t)));
-        for (;;) {
+        slong e = (slong) fmpz_sizeinbase(fmpq_numref(t), 10) - (slong) fmpz_sizeinbase(fmpq_denref(t), 10);
+        for (int pass = 0; pass < 8; pass++) {
             fmpq_t lo;
             fmpq_init(lo);
             fmpz_set_ui(p, 10);
             fmpz_pow_ui(p, p, (ulong) (e < 0 ? -e : e));
             if (e >= 0) fmpq_set_fmpz_frac(lo, p, (fmpz[]){1}); else fmpq_set_fmpz_frac(lo, (fmpz[]){1}, p);
             int below = fmpq_cmp(t, lo) < 0;
+            fmpq_mul_si(lo, lo, 10);
+            int above = fmpq_cmp(t, lo) >= 0;
             fmpq_clear(lo);
-            if (below) { e--; continue; }
-            break;
+            if (below) e--;
+            else if (above) e++;
+            else break;
         }
         slong sh = 23 - e;                    /* q 10^sh has 24 digits before the point */
         fmpz_set_ui(p, 10);
@@ -1506,7 +1600,11 @@ static char *fmt_q(const fmpq_t q, int up)
             fmpz_fdiv_q(num, fmpq_numref(t), fmpq_denref(t));
         char *d = fmpz_get_str(NULL, 10, num);
         out = malloc(strlen(d) + 32);
-        sprintf(out, fmpz_sgn(num) < 0 ? "(%se%ld)" : "%se%ld", d, (long) -sh);
+        /* the parser takes decimal exponents up to 4000; beyond, a power of ten */
+        if (sh > 3000 || sh < -3000)
+            sprintf(out, "(%s * 10^(%ld))", d, (long) -sh);
+        else
+            sprintf(out, fmpz_sgn(num) < 0 ? "(%se%ld)" : "%se%ld", d, (long) -sh);
         flint_free(d);
     }
     fmpz_clear(num);

@@ -97,7 +97,7 @@ expect 2 "Beta shape below 1/100 is bad input" timeout 20 $CP eval ca-excess pri
 has "$T/err" "beta_a" "the error names beta_a"
 
 # exact finite-(L, T) excess claims (issue 10): a wrong reference or a wrong minimiser is not certified
-mk exact.md '# t [reconstructed]\n\n```check\nid = e.ref\ncheck = fs_exact_reference\nd1 = 1\nd2 = 1\nm_lo = 4\nm_hi = 4\nL = 200\nT = 30\nalpha = 4/13\nvalue = 370225.835\ntol = 0.001\n```\n\n```check\nid = e.min\ncheck = fs_exact_minimum\nd1 = 1\nd2 = 1\nL = 200\nT = 6,7,8,9\nT_min = 7\n```\n'
+mk exact.md '# t [reconstructed]\n\n```check\nid = e.ref\nclaim = |ca-excess-finite - 370225.835| < 0.001\nd1 = 1\nd2 = 1\nm_lo = 4\nm_hi = 4\nL = 200\nT = 30\nalpha = 4/13\n```\n\n```check\nid = e.min\ncheck = fs_exact_minimum\nd1 = 1\nd2 = 1\nL = 200\nT = 6,7,8,9\nT_min = 7\n```\n'
 expect 1 "exact-excess claims with a wrong value and a wrong minimiser" $CP audit "$T/exact.md" --report "$T/exact-r.md"
 has "$T/out" "e.ref .*REFUTED" "a reference off by 1 from the exact excess is refuted"
 has "$T/out" "e.min .*REFUTED" "T = 7 is not the minimiser among 6..9 (T = 8 is)"

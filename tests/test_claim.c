@@ -205,6 +205,57 @@ static void test_mutants_fail(void **state)
     }
 }
 
+/* The reference numbers of theorems/lsa_impossibility.md, true and wrong
+ * twins (the values are those of the model reference, section 3; the
+ * twins move them by twice the tolerance). */
+static void test_reference_numbers(void **state)
+{
+    (void) state;
+    assert_int_equal(verdict_of("claim = |lsa-excess-avg - 0.0485| < 0.00005\n", NULL, 0), CP_CERTIFIED);
+    assert_int_equal(verdict_of("claim = |lsa-excess-avg - 0.0486| < 0.00005\n", NULL, 0), CP_REFUTED);
+    /* E[s]/E[s(1+s)] = (9/4)/(9/4 + 7) ... = 27/100 exactly: any positive tolerance
+     * certifies it, and |x - 27/100| < 0 never does */
+    assert_int_equal(verdict_of("claim = |lsa-gamma-avg - 0.27| < 1e-30\n", NULL, 0), CP_CERTIFIED);
+    assert_int_not_equal(verdict_of("claim = |lsa-gamma-avg - 0.27| < 0\n", NULL, 0), CP_CERTIFIED);
+    assert_int_equal(verdict_of("claim = |lsa-gamma-avg - 0.2701| < 0.00005\n", NULL, 0), CP_REFUTED);
+    assert_int_equal(verdict_of("claim = |lsa-excess-minimax - 0.1167| < 0.00005\n", NULL, 0), CP_CERTIFIED);
+    assert_int_equal(verdict_of("claim = |lsa-excess-minimax - 0.1169| < 0.00005\n", NULL, 0), CP_REFUTED);
+    /* invalid models are bad input, never a verdict */
+    reject("claim = |lsa-excess-avg - 0.0485| < 0.00005\nm_lo = 4\nm_hi = 0.5\n", 4, "exceeds m_hi");
+}
+
+/* The rate and excess-bound claims of theorems/gradient_flow.md, with the
+ * wrong twins the hand-written checks used to be tested with. */
+static void test_flow_claims(void **state)
+{
+    (void) state;
+    const char *rate = "claim = T * |rate - rate-limit| <= K\n";
+    char b[512];
+    snprintf(b, sizeof b, "%sT = 1,10,1000,100000\nK = 1/8\n", rate);
+    assert_int_equal(verdict_of(b, NULL, 0), CP_CERTIFIED);
+    /* a correction bound that is too strong (the true T |T delta - c| is about 0.105) */
+    snprintf(b, sizeof b, "%sT = 1000\nK = 1/20\n", rate);
+    assert_int_equal(verdict_of(b, NULL, 0), CP_REFUTED);
+    /* the wrong limit (twice c_inf) */
+    assert_int_equal(verdict_of("claim = T * |rate - 2 * rate-limit| <= 1/8\nT = 100000\n", NULL, 0), CP_REFUTED);
+    /* no limit is derived for Beta(a, b), a != b: bad input when the file loads */
+    reject("claim = T * |rate - rate-limit| <= 1/8\nprior = beta\nbeta_a = 1\nbeta_b = 3\nT = 10\n", 4,
+           "derived only");
+    /* E1(alpha*) <= rho*^(2T); for the two-point prior E1(alpha*) = E[s/(1+s)] rho*^(2T)
+     * = (17/30) rho*^(2T) exactly ((1/2)(1/3) + (1/2)(4/5) = 17/30), so the factor 1/2 is
+     * false, 17/30 is an equality (never certified by balls), and 17001/30000 holds */
+    assert_int_equal(verdict_of("claim = excess <= rho-star^(2*T)\nT = 1,5,1000\n", NULL, 0), CP_CERTIFIED);
+    const char *tp = "prior = twopoint\nT = 1,7\n";
+    snprintf(b, sizeof b, "claim = excess <= 1/2 * rho-star^(2*T)\n%s", tp);
+    assert_int_equal(verdict_of(b, NULL, 0), CP_REFUTED);
+    snprintf(b, sizeof b, "claim = excess <= 17/30 * rho-star^(2*T)\n%s", tp);
+    assert_int_not_equal(verdict_of(b, NULL, 0), CP_CERTIFIED);
+    snprintf(b, sizeof b, "claim = excess <= 17001/30000 * rho-star^(2*T)\n%s", tp);
+    assert_int_equal(verdict_of(b, NULL, 0), CP_CERTIFIED);
+    snprintf(b, sizeof b, "claim = excess <= 16999/30000 * rho-star^(2*T)\n%s", tp);
+    assert_int_equal(verdict_of(b, NULL, 0), CP_REFUTED);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -212,6 +263,8 @@ int main(void)
         cmocka_unit_test(test_point_verdicts),
         cmocka_unit_test(test_quantifiers),
         cmocka_unit_test(test_mutants_fail),
+        cmocka_unit_test(test_reference_numbers),
+        cmocka_unit_test(test_flow_claims),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -16,6 +16,7 @@
 #include "crossproof/finite.h"
 #include "crossproof/lsa.h"
 #include "crossproof/quantity.h"
+#include "crossproof/claim.h"
 #include "testutil.h"
 
 static double arb_d(const arb_t x)
@@ -572,13 +573,14 @@ static cp_verdict run_check(int *bad, const char *name, ...)
     cp_check_run run;
     va_list ap;
     char err[CP_ERRLEN];
-    const cp_check_def *def = lookup_check(name);
+    /* "claim": a claim-language block (claim.h), validated as the parser does */
+    const cp_check_def *def = strcmp(name, "claim") == 0 ? &cp_claim_check : lookup_check(name);
     cp_verdict v = CP_INCONCLUSIVE;
     cp_kv_init(&kv, "");
     va_start(ap, name);
     kv_set_pairs(&kv, ap);
     va_end(ap);
-    *bad = cp_kv_validate(&kv, def->keys, err) != 0;
+    *bad = (def == &cp_claim_check ? cp_claim_validate(&kv, err) : cp_kv_validate(&kv, def->keys, err)) != 0;
     if (!*bad) {
         cp_check_run_init(&run, def, &kv, 1024);
         v = cp_check_execute(&run, NULL);
@@ -596,25 +598,23 @@ static void test_checks_true_and_wrong(void **state)
     (void) state;
     int bad;
     /* true: the bound at s = 4 is at least 0.9 x the exact value; wrong: above the exact value */
-    assert_int_equal(run_check(&bad, "fs_lower_bound", "m_lo", "4", "m_hi", "4", "alpha", "4/13",
-                               "L", "200", "T", "30", "level", "333202", NULL), CP_CERTIFIED);
-    assert_int_not_equal(run_check(&bad, "fs_lower_bound", "m_lo", "4", "m_hi", "4", "alpha", "4/13",
-                                   "L", "200", "T", "30", "level", "370225", NULL), CP_CERTIFIED);
+    assert_int_equal(run_check(&bad, "claim", "claim", "ca-excess-lower >= 333202", "m_lo", "4", "m_hi", "4",
+                               "alpha", "4/13", "L", "200", "T", "30", NULL), CP_CERTIFIED);
+    assert_int_not_equal(run_check(&bad, "claim", "claim", "ca-excess-lower >= 370225", "m_lo", "4", "m_hi", "4",
+                                   "alpha", "4/13", "L", "200", "T", "30", NULL), CP_CERTIFIED);
     /* beta prior, odd T: positive */
-    assert_int_equal(run_check(&bad, "fs_lower_bound", "prior", "beta", "beta_a", "1/2", "beta_b", "3/2",
-                               "L", "200", "T", "31", "level", "0", NULL), CP_CERTIFIED);
+    assert_int_equal(run_check(&bad, "claim", "claim", "ca-excess-lower >= 0", "prior", "beta", "beta_a", "1/2",
+                               "beta_b", "3/2", "L", "200", "T", "31", NULL), CP_CERTIFIED);
     /* kappa*: the grid value lies in the certified interval; a shifted interval is wrong */
     double g = kappa_grid(4.0 / 13.0, 5.0);
-    char lo[64], hi[64];
-    snprintf(lo, sizeof lo, "%.10f", g - 1e-8);
-    snprintf(hi, sizeof hi, "%.10f", g + 1e-8);
-    assert_int_equal(run_check(&bad, "fs_kappa_star", "lo", lo, "hi", hi, NULL), CP_CERTIFIED);
-    snprintf(lo, sizeof lo, "%.10f", g + 1e-6);
-    snprintf(hi, sizeof hi, "%.10f", g + 1e-5);
-    assert_int_equal(run_check(&bad, "fs_kappa_star", "lo", lo, "hi", hi, NULL), CP_REFUTED);
+    char c[160];
+    snprintf(c, sizeof c, "kappa-star in [%.10f, %.10f]", g - 1e-8, g + 1e-8);
+    assert_int_equal(run_check(&bad, "claim", "claim", c, NULL), CP_CERTIFIED);
+    snprintf(c, sizeof c, "kappa-star in [%.10f, %.10f]", g + 1e-6, g + 1e-5);
+    assert_int_equal(run_check(&bad, "claim", "claim", c, NULL), CP_REFUTED);
     /* phi: positive above the grid kappa*, not below */
-    assert_int_equal(run_check(&bad, "fs_rate", "kappa", "0.09", NULL), CP_CERTIFIED);
-    assert_int_equal(run_check(&bad, "fs_rate", "kappa", "0.085", NULL), CP_REFUTED);
+    assert_int_equal(run_check(&bad, "claim", "claim", "kappa-rate > 0", "kappa", "0.09", NULL), CP_CERTIFIED);
+    assert_int_equal(run_check(&bad, "claim", "claim", "kappa-rate > 0", "kappa", "0.085", NULL), CP_REFUTED);
     /* divergence: certified at 0.09, never below kappa* */
     assert_int_equal(run_check(&bad, "fs_divergence", "kappa", "0.09", NULL), CP_CERTIFIED);
     assert_int_not_equal(run_check(&bad, "fs_divergence", "kappa", "0.085", NULL), CP_CERTIFIED);
@@ -623,9 +623,9 @@ static void test_checks_true_and_wrong(void **state)
     assert_int_not_equal(run_check(&bad, "fs_fixed_L", "L", "10000000", "level", "1", "T0", "30", NULL), CP_CERTIFIED);
     assert_int_equal(run_check(&bad, "fs_fixed_L", "L", "200", "level", "1", "T0", "40", NULL), CP_CERTIFIED);
     /* bad input */
-    run_check(&bad, "fs_rate", "kappa", "-1", NULL);
+    run_check(&bad, "claim", "claim", "kappa-rate > 0", "kappa", "-1", NULL);
     assert_true(bad);
-    run_check(&bad, "fs_kappa_star", "alpha", "0", "lo", "0", "hi", "1", NULL);
+    run_check(&bad, "claim", "claim", "kappa-star > 0", "alpha", "0", NULL);
     assert_true(bad);
 }
 

@@ -112,19 +112,6 @@ static void test_reference(void **state)
     assert_true(r.bad_input);
 }
 
-static void test_rate(void **state)
-{
-    (void) state;
-    expect(run_check("gf_rate", "T", "1,10,1000,100000", NULL), CP_CERTIFIED);
-    /* a correction bound that is too strong (the true T|T delta - c| is ~0.105) */
-    expect(run_check("gf_rate", "T", "1000", "K", "1/20", NULL), CP_REFUTED);
-    /* the wrong limit (twice c_inf) */
-    expect(run_check("gf_rate", "T", "100000", "scale", "2", NULL), CP_REFUTED);
-    /* no limit is derived for Beta(a, b), a != b */
-    run_result r = run_check("gf_rate", "prior", "beta", "beta_a", "1", "beta_b", "3", "T", "10", NULL);
-    assert_true(r.bad_input);
-}
-
 static void test_minimax(void **state)
 {
     (void) state;
@@ -133,19 +120,6 @@ static void test_minimax(void **state)
     /* alpha* with the 2 dropped from the denominator: 2/(m_lo + m_hi) */
     expect(run_check("gf_minimax", "shift", "0", NULL), CP_REFUTED);
     expect(run_check("gf_minimax", "shift", "1", NULL), CP_REFUTED);
-}
-
-static void test_excess_bound(void **state)
-{
-    (void) state;
-    expect(run_check("gf_excess_bound", "T", "1,5,1000", NULL), CP_CERTIFIED);
-    /* two-point: E1(alpha*) = E[s/(1+s)] rho*^(2T) = (17/30) rho*^(2T) exactly,
-     * so factor 1/2 is false and factor 17/30 is tight */
-    expect(run_check("gf_excess_bound", "prior", "twopoint", "T", "1,7", "factor", "1/2", NULL), CP_REFUTED);
-    /* equality cannot be certified by balls; just above it can */
-    expect_not_certified(run_check("gf_excess_bound", "prior", "twopoint", "T", "7", "factor", "17/30", NULL));
-    expect(run_check("gf_excess_bound", "prior", "twopoint", "T", "1,7", "factor", "17001/30000", NULL), CP_CERTIFIED);
-    expect(run_check("gf_excess_bound", "prior", "twopoint", "T", "7", "factor", "16999/30000", NULL), CP_REFUTED);
 }
 
 static void test_two_parameter(void **state)
@@ -217,9 +191,7 @@ int main(void)
         cmocka_unit_test(test_convexity),
         cmocka_unit_test(test_alpha_opt),
         cmocka_unit_test(test_reference),
-        cmocka_unit_test(test_rate),
         cmocka_unit_test(test_minimax),
-        cmocka_unit_test(test_excess_bound),
         cmocka_unit_test(test_two_parameter),
         cmocka_unit_test(test_chebyshev),
         cmocka_unit_test(test_flow_command),

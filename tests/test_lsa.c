@@ -949,32 +949,6 @@ static void test_soundness_other_checks(void **state)
     expect_verdict(run_check("lsa_gap_samples", 4096, "m_lo", "0.5", "m_hi", "4", "samples", "40",
                              "bound", "1/2", NULL), CP_REFUTED);
 
-    /* reference numbers: true and wrong twins */
-    expect_verdict(run_check("lsa_reference", 4096, "quantity", "lsa-excess-avg", "value", "0.0485",
-                             "tol", "0.00005", NULL), CP_CERTIFIED);
-    r = run_check("lsa_reference", 4096, "quantity", "lsa-excess-avg", "value", "0.0486", "tol", "0.00005", NULL);
-    assert_int_not_equal(r.v, CP_CERTIFIED);
-    assert_int_equal(r.v, CP_REFUTED);
-    /* 27/100 is exact: any positive tolerance certifies it, tolerance 0 never can */
-    expect_verdict(run_check("lsa_reference", 4096, "quantity", "lsa-gamma-avg", "value", "0.27",
-                             "tol", "1e-30", NULL), CP_CERTIFIED);
-    r = run_check("lsa_reference", 256, "quantity", "lsa-gamma-avg", "value", "0.27", "tol", "0", NULL);
-    assert_int_not_equal(r.v, CP_CERTIFIED);
-    expect_verdict(run_check("lsa_reference", 4096, "quantity", "lsa-gamma-avg", "value", "0.2701",
-                             "tol", "0.00005", NULL), CP_REFUTED);
-    expect_verdict(run_check("lsa_reference", 4096, "quantity", "lsa-excess-minimax", "value", "0.1167",
-                             "tol", "0.00005", NULL), CP_CERTIFIED);
-    expect_verdict(run_check("lsa_reference", 4096, "quantity", "lsa-excess-minimax", "value", "0.1169",
-                             "tol", "0.00005", NULL), CP_REFUTED);
-    r = run_check("lsa_reference", 4096, "m_lo", "4", "m_hi", "0.5", "quantity", "lsa-excess-avg",
-                  "value", "0.0485", "tol", "0.00005", NULL);
-    assert_true(r.bad_input);
-    assert_int_not_equal(r.v, CP_CERTIFIED);
-    assert_non_null(strstr(r.error, "m_lo"));
-    r = run_check("lsa_reference", 4096, "quantity", "no-such-thing", "value", "1", "tol", "1", NULL);
-    assert_true(r.bad_input);
-    assert_int_not_equal(r.v, CP_CERTIFIED);
-
     /* support bound: 0.1167 holds, 0.1168 does not */
     expect_verdict(run_check("lsa_support_bound", 4096, "m_lo", "0.5", "m_hi", "4", "bound", "0.1167", NULL),
                    CP_CERTIFIED);
