@@ -176,6 +176,8 @@ static const char *const MODEL_Q[] = {
     "alpha-star", "rho-star", "bayes-risk", "lsa-gap", "lsa-gamma-avg", "lsa-excess-avg",
     "lsa-gamma-minimax", "lsa-excess-minimax", "ca-excess", "excess", NULL
 };
+/* the region forms restricted to the uniform and two-point priors */
+static const char *const FLOW_Q[] = { "alpha-opt", "rate", NULL };
 
 static const rng BOX_WIDE[] = { { "m_lo", "1/10", "1/2" }, { "m_hi", "2", "3" } };
 static const rng BOX_SMALL[] = { { "m_lo", "1/2", "13/25" }, { "m_hi", "4", "41/10" } };
@@ -237,6 +239,70 @@ static void test_other_interval_keys(void **state)
     check_contains("ca-excess", t12, BOX_WIDE, 2, 3);
 }
 
+/* alpha_T over a box: the point minimizers (certified by the point code's
+ * own sign test) at corners and random rational points lie in the box's
+ * enclosure; likewise T (alpha* - alpha_T) and c_inf. */
+static void test_flow_minimizer_boxes(void **state)
+{
+    static const char *const Ts[] = { "1", "2", "7", "100", "1000", "10000" };
+    static const char *const pri[] = { "uniform", "twopoint" };
+    static const rng near[] = { { "m_lo", "1/2", "51/100" }, { "m_hi", "4", "401/100" } };
+    static const rng sharp[] = { { "m_lo", "1/10", "1/10" }, { "m_hi", "9", "9" } };
+    (void) state;
+    g_seed = TESTUTIL_SEED + 1;
+    init_seed();
+    for (int p = 0; p < 2; p++)
+        for (int i = 0; i < 6; i++) {
+            const char *const pairs[] = { "T", Ts[i], "prior", pri[p], NULL };
+            int interior = i < 4 ? 6 : 2;
+            check_contains("alpha-opt", pairs, BOX_WIDE, 2, interior);
+            check_contains("alpha-opt", pairs, near, 2, 2);
+            check_contains("alpha-opt", pairs, sharp, 2, 0);
+            check_contains("rate", pairs, near, 2, 2);
+            check_contains("rate", pairs, BOX_WIDE, 2, 2);
+            if (i < 4) {
+                check_contains("alpha-opt", pairs, BOX_DIAG, 2, 2);
+                check_contains("alpha-opt", pairs, BOX_ZERO, 2, 2);
+                check_contains("rate", pairs, BOX_DIAG, 2, 2);
+            }
+        }
+    for (int p = 0; p < 2; p++) {
+        const char *const pairs[] = { "prior", pri[p], NULL };
+        check_contains("rate-limit", pairs, BOX_WIDE, 2, 3);
+        check_contains("rate-limit", pairs, near, 2, 2);
+    }
+    {
+        static const char *const beq[] = { "prior", "beta", "beta_a", "3", "beta_b", "3", NULL };
+        check_contains("rate-limit", beq, BOX_WIDE, 2, 3);
+    }
+}
+
+/* the enclosure of T (alpha* - alpha_T) does not grow with T (it is
+ * computed in delta = alpha* - a, not as a difference of two balls) */
+static void test_rate_width_in_T(void **state)
+{
+    static const rng near[] = { { "m_lo", "1/2", "51/100" }, { "m_hi", "4", "401/100" } };
+    char err[CP_ERRLEN];
+    arb_t e1, e2;
+    (void) state;
+    arb_init(e1);
+    arb_init(e2);
+    static const char *const t10[] = { "T", "10", NULL };
+    static const char *const t10k[] = { "T", "10000", NULL };
+    assert_int_equal(box_eval(e1, "rate", t10, near, 2, PREC_BOX, err), 0);
+    assert_int_equal(box_eval(e2, "rate", t10k, near, 2, PREC_BOX, err), 0);
+    /* the naive ball alpha* - alpha_T would be about T * 0.01 * (d alpha* by d m), ~5 at T = 10^4 */
+    if (!(arb_is_finite(e2) && mag_get_d(arb_radref(e2)) <= 2 * mag_get_d(arb_radref(e1)))) {
+        print_ball("rate T=10", e1);
+        print_ball("rate T=10^4", e2);
+        fail();
+    }
+    /* and useful: radius below 10% of the value (the box's own spread is a few %) */
+    assert_true(mag_get_d(arb_radref(e2)) < 0.1 * arf_get_d(arb_midref(e2), ARF_RND_NEAR));
+    arb_clear(e1);
+    arb_clear(e2);
+}
+
 /* radius of the enclosure over [lo0 + (lo1-lo0) k/2^j ...]: the sub-box of
  * BOX_WIDE at level j containing its centre-left corner */
 static double sub_radius(const char *name, const char *const *pairs, int level)
@@ -266,10 +332,27 @@ static void test_bisection_shrinks(void **state)
             if (c == 1 && strncmp(MODEL_Q[q], "ca", 2) != 0 && strcmp(MODEL_Q[q], "excess") != 0)
                 continue;
             double r0 = sub_radius(MODEL_Q[q], cases[c], 0);
+
             double r1 = sub_radius(MODEL_Q[q], cases[c], 1);
             double r4 = sub_radius(MODEL_Q[q], cases[c], 4);
             if (!(r1 <= r0 && r4 <= r0 / 4) || r4 <= 0) {
                 print_error("  %s: radii %g (box), %g (half), %g (1/16)\n", MODEL_Q[q], r0, r1, r4);
+                fail();
+            }
+        }
+}
+
+static void test_flow_bisection_shrinks(void **state)
+{
+    static const char *const pairs[][5] = { { "T", "5", NULL }, { "T", "300", "prior", "twopoint", NULL } };
+    (void) state;
+    for (int q = 0; FLOW_Q[q]; q++)
+        for (int c = 0; c < 2; c++) {
+            double r0 = sub_radius(FLOW_Q[q], pairs[c], 0);
+            double r1 = sub_radius(FLOW_Q[q], pairs[c], 1);
+            double r4 = sub_radius(FLOW_Q[q], pairs[c], 4);
+            if (!(r1 <= r0 && r4 <= r0 / 4) || r4 <= 0) {
+                print_error("  %s: radii %g (box), %g (half), %g (1/16)\n", FLOW_Q[q], r0, r1, r4);
                 fail();
             }
         }
@@ -319,6 +402,18 @@ static void test_invalid_boxes(void **state)
         if (strstr(MODEL_Q[q], "excess") == NULL || strncmp(MODEL_Q[q], "lsa", 3) == 0)
             expect_error(MODEL_Q[q], NULL, alp, 1, "alpha cannot be an interval for");
     }
+    for (int q = 0; FLOW_Q[q]; q++) {
+        static const char *const beta[] = { "prior", "beta", NULL };
+        static const rng hi0[] = { { "m_lo", "0", "0" }, { "m_hi", "0", "1" } };
+        expect_error(FLOW_Q[q], NULL, cross, 2, "m_lo > m_hi");
+        expect_error(FLOW_Q[q], NULL, neg, 2, "m_lo");
+        expect_error(FLOW_Q[q], NULL, tt, 1, "T cannot be an interval");
+        expect_error(FLOW_Q[q], NULL, alp, 1, "alpha cannot be an interval");
+        expect_error(FLOW_Q[q], beta, BOX_WIDE, 2, "prior");
+        expect_error(FLOW_Q[q], NULL, hi0, 2, "m_hi");
+    }
+    expect_error("rate-limit", NULL, BOX_DIAG, 2, "m_lo < m_hi");
+    expect_error("rate-limit", NULL, BOX_ZERO, 2, "m_lo > 0");
     {
         static const char *const untied[] = { "alphas", "1/4,1/3", NULL };
         expect_error("excess", untied, BOX_WIDE, 2, "alphas");
@@ -433,6 +528,9 @@ int main(void)
         cmocka_unit_test(test_degenerate_boxes),
         cmocka_unit_test(test_other_interval_keys),
         cmocka_unit_test(test_bisection_shrinks),
+        cmocka_unit_test(test_flow_minimizer_boxes),
+        cmocka_unit_test(test_rate_width_in_T),
+        cmocka_unit_test(test_flow_bisection_shrinks),
         cmocka_unit_test(test_invalid_boxes),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
