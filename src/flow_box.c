@@ -216,9 +216,11 @@ static int sign_delta_v(const void *c, const arb_t x, slong prec) { return sign_
 
 /* The bracket [A, B] has sign(A) = sa, sign(B) = -sa certified; moves A up
  * and B down by bisection while the signs stay certified (the root of every
- * model stays in (A, B)).  Stops at relative width 2^-(prec - 8) or when a
- * side makes no progress beyond 2^-10 of the spread. */
-static void bisect_bracket(arf_t A, arf_t B, int sa, sign_fn f, const void *ctx, slong prec)
+ * model stays in (A, B)).  A side stops at relative width 2^-bits, at
+ * absolute width floor0 (side A; NULL: none), or (side B) at 2^-10 of the
+ * spread B - A left by side A. */
+static void bisect_bracket(arf_t A, arf_t B, int sa, sign_fn f, const void *ctx, slong bits,
+                           const arf_t floor0, slong prec)
 {
     arf_t lo, hi, mid, w, tol;
     arb_t x;
@@ -232,8 +234,8 @@ static void bisect_bracket(arf_t A, arf_t B, int sa, sign_fn f, const void *ctx,
         for (slong it = 0; it < 2 * prec; it++) {
             arf_sub(w, hi, lo, prec, ARF_RND_UP);
             arf_abs(tol, side ? hi : lo);
-            arf_mul_2exp_si(tol, tol, -(prec - 8));
-            if (arf_cmp(w, tol) <= 0)
+            arf_mul_2exp_si(tol, tol, -bits);
+            if (arf_cmp(w, tol) <= 0 || (side == 0 && floor0 != NULL && arf_cmp(w, floor0) <= 0))
                 break;
             if (side == 1) {
                 arf_sub(tol, B, A, prec, ARF_RND_DOWN);
@@ -345,7 +347,8 @@ static void box_alpha_delta(arb_t alpha, arb_t delta, cp_boxm *bm, ulong T, slon
     arb_get_ubound_arf(B, t, prec);
     arf_mul_2exp_si(arb_midref(t), B, -(prec - 4));
     arf_add(B, B, arb_midref(t), prec, ARF_RND_UP);
-    bisect_bracket(A, B, 1, sign_alpha_v, &c, prec);
+    /* coarse in alpha: the delta pass below gives the precision */
+    bisect_bracket(A, B, 1, sign_alpha_v, &c, FLINT_MIN(24, prec - 8), NULL, prec);
     arb_set_interval_arf(alpha, A, B, prec);
 
     /* delta: the alpha bracket gives [alpha*_min - B, alpha*_max - A], with
@@ -376,8 +379,24 @@ static void box_alpha_delta(arb_t alpha, arb_t delta, cp_boxm *bm, ulong T, slon
         arb_sub(t, d.astar, alpha, prec);      /* alpha* - alpha_T, crude */
         arb_get_lbound_arf(D0, t, prec);
         arb_get_ubound_arf(D1, t, prec);
-        if (arb_is_positive(d.rstar) && arf_is_finite(D0) && arf_is_finite(D1))
-            bisect_bracket(D0, D1, -1, sign_delta_v, &d, prec);
+        if (arb_is_positive(d.rstar) && arf_is_finite(D0) && arf_is_finite(D1)) {
+            arf_t fl;
+            arf_init(fl);
+            arf_sub(fl, D1, D0, prec, ARF_RND_DOWN);
+            arf_mul_2exp_si(fl, fl, -24);
+            int point = fmpq_equal(bm->lo[0], bm->lo[1]) && fmpq_equal(bm->hi[0], bm->hi[1]);
+            bisect_bracket(D0, D1, -1, sign_delta_v, &d, prec - 8, point ? NULL : fl, prec);
+            arf_clear(fl);
+        } else {
+            /* no delta form (the box reaches m_lo = m_hi): refine in alpha */
+            arb_get_lbound_arf(A, alpha, prec);
+            arb_get_ubound_arf(B, alpha, prec);
+            bisect_bracket(A, B, 1, sign_alpha_v, &c, prec - 8, NULL, prec);
+            arb_set_interval_arf(alpha, A, B, prec);
+            arb_sub(t, d.astar, alpha, prec);
+            arb_get_lbound_arf(D0, t, prec);
+            arb_get_ubound_arf(D1, t, prec);
+        }
         arb_set_interval_arf(delta, D0, D1, prec);
         /* alpha_T = alpha* - delta as well: keep the tighter */
         arb_sub(t, d.astar, delta, prec);
