@@ -20,7 +20,30 @@ typedef struct {
     const fmpq *lo0, *lo1, *hi0, *hi1;
     cp_prior_kind prior;
     ulong k;              /* 2T - 1 */
+    const cp_boxm *bm;    /* for the Beta prior (integration) */
 } fb_ctx;
+
+typedef struct {
+    const arb_struct *a;
+    ulong k;
+} fb_su;
+
+/* s u^k, u = 1 - a(1 + s): the integrand of F (Beta prior, (BX-6)) */
+static int su_integrand(acb_ptr res, const acb_t s, void *param, slong order, slong prec)
+{
+    const fb_su *p = param;
+    acb_t u;
+    (void) order;
+    acb_init(u);
+    acb_add_ui(u, s, 1, prec);
+    acb_mul_arb(u, u, p->a, prec);
+    acb_sub_ui(u, u, 1, prec);
+    acb_neg(u, u);
+    acb_pow_ui(u, u, p->k, prec);
+    acb_mul(res, u, s, prec);
+    acb_clear(u);
+    return 0;
+}
 
 /* Psi(s) = u^(k+1) ((1 - a) + a (k+1) s), u = 1 - a(1 + s)  (uniform prior) */
 static void psi_uniform(arb_t res, const arb_t a, const fmpq_t s, ulong k, slong prec)
@@ -134,7 +157,11 @@ static int sign_alpha(const fb_ctx *c, const arb_t a, slong prec)
         sg = -1;
         goto done;
     }
-    if (c->prior == CP_PRIOR_TWOPOINT) {
+    if (c->prior == CP_PRIOR_BETA) {
+        /* rigorous integration with the box's balls of m_lo, m_hi (BX-2) */
+        fb_su p = { a, c->k };
+        cp_boxm_expect(t, c->bm, su_integrand, &p, prec);
+    } else if (c->prior == CP_PRIOR_TWOPOINT) {
         range_two(r0, a, c->lo0, c->lo1, c->k, prec);
         range_two(r1, a, c->hi0, c->hi1, c->k, prec);
         arb_add(t, r0, r1, prec);
@@ -145,7 +172,7 @@ static int sign_alpha(const fb_ctx *c, const arb_t a, slong prec)
         arb_sub(t, r0, r1, prec);
     }
     sg = arb_is_positive(t) ? 1 : arb_is_negative(t) ? -1 : 0;
-    if (sg != 0 && c->prior != CP_PRIOR_TWOPOINT && fmpq_equal(c->lo1, c->hi0)) {
+    if (sg != 0 && c->prior == CP_PRIOR_UNIFORM && fmpq_equal(c->lo1, c->hi0)) {
         /* the box holds the one-point model m_lo = m_hi = c: F = c u(c)^k */
         arb_set_fmpq(t, c->lo1, prec);
         arb_add_ui(t, t, 1, prec);
@@ -289,7 +316,7 @@ static void pt_rho_star(arb_t res, const cp_model_t m, slong prec)
     fmpq_clear(q);
 }
 
-/* Reads the box of a flow quantity: uniform or two-point prior, m_hi > 0
+/* Reads the box of a flow quantity: m_hi > 0
  * on the box, T in [1, FB_MAX_T] (T = NULL: no T). */
 static int fb_load(cp_boxm *bm, const cp_box *box, const char *name, slong *T, char *err)
 {
@@ -316,8 +343,20 @@ static int fb_load(cp_boxm *bm, const cp_box *box, const char *name, slong *T, c
 
 static int fb_prior_ok(const cp_boxm *bm, const cp_box *box, const char *name, char *err)
 {
-    if (bm->pt->prior == CP_PRIOR_BETA) {
-        cp_kv_error(err, box->kv, "prior", "%s has a region form for the uniform and two-point priors only", name);
+    if (bm->pt->prior == CP_PRIOR_BETA && !(fmpz_is_one(fmpq_denref(bm->pt->beta_a))
+                                             && fmpz_is_one(fmpq_denref(bm->pt->beta_b)))) {
+        cp_kv_error(err, box->kv, "prior", "%s: a Beta prior with non-integer shapes has no region form", name);
+        return 0;
+    }
+    return 1;
+}
+
+/* The Beta prior integrates s u^(2T-1) (BX-6): cancellation limits it to small T. */
+#define FB_BETA_MAX_T 32
+static int fb_T_ok(const cp_boxm *bm, const cp_box *box, const char *name, slong T, char *err)
+{
+    if (bm->pt->prior == CP_PRIOR_BETA && T > FB_BETA_MAX_T) {
+        cp_kv_error(err, box->kv, "T", "%s over a region with the Beta prior: T <= %d only", name, FB_BETA_MAX_T);
         return 0;
     }
     return 1;
@@ -326,7 +365,7 @@ static int fb_prior_ok(const cp_boxm *bm, const cp_box *box, const char *name, c
 /* alpha_T and delta_T = alpha* - alpha_T over the box (balls).  Returns 0. */
 static void box_alpha_delta(arb_t alpha, arb_t delta, cp_boxm *bm, ulong T, slong prec)
 {
-    fb_ctx c = { bm->lo[0], bm->lo[1], bm->hi[0], bm->hi[1], bm->pt->prior, 2 * T - 1 };
+    fb_ctx c = { bm->lo[0], bm->lo[1], bm->hi[0], bm->hi[1], bm->pt->prior, 2 * T - 1, bm };
     arf_t A, B;
     arb_t t;
     fmpq_t q;
@@ -379,7 +418,8 @@ static void box_alpha_delta(arb_t alpha, arb_t delta, cp_boxm *bm, ulong T, slon
         arb_sub(t, d.astar, alpha, prec);      /* alpha* - alpha_T, crude */
         arb_get_lbound_arf(D0, t, prec);
         arb_get_ubound_arf(D1, t, prec);
-        if (arb_is_positive(d.rstar) && arf_is_finite(D0) && arf_is_finite(D1)) {
+        if (bm->pt->prior != CP_PRIOR_BETA && arb_is_positive(d.rstar)
+            && arf_is_finite(D0) && arf_is_finite(D1)) {
             arf_t fl;
             arf_init(fl);
             arf_sub(fl, D1, D0, prec, ARF_RND_DOWN);
@@ -388,7 +428,8 @@ static void box_alpha_delta(arb_t alpha, arb_t delta, cp_boxm *bm, ulong T, slon
             bisect_bracket(D0, D1, -1, sign_delta_v, &d, prec - 8, point ? NULL : fl, prec);
             arf_clear(fl);
         } else {
-            /* no delta form (the box reaches m_lo = m_hi): refine in alpha */
+            /* no delta form (Beta prior, or the box reaches m_lo = m_hi):
+             * refine in alpha */
             arb_get_lbound_arf(A, alpha, prec);
             arb_get_ubound_arf(B, alpha, prec);
             bisect_bracket(A, B, 1, sign_alpha_v, &c, prec - 8, NULL, prec);
@@ -419,7 +460,7 @@ int cp_qbox_alpha_opt(arb_t res, const cp_box *box, slong prec, char *err)
     int rc;
     cp_boxm_init(&bm);
     rc = fb_load(&bm, box, "alpha-opt", &T, err);
-    if (rc == 0 && !fb_prior_ok(&bm, box, "alpha-opt", err))
+    if (rc == 0 && (!fb_prior_ok(&bm, box, "alpha-opt", err) || !fb_T_ok(&bm, box, "alpha-opt", T, err)))
         rc = -1;
     if (rc == 0) {
         arb_t d;
@@ -439,7 +480,7 @@ int cp_qbox_rate(arb_t res, const cp_box *box, slong prec, char *err)
     int rc;
     cp_boxm_init(&bm);
     rc = fb_load(&bm, box, "rate", &T, err);
-    if (rc == 0 && !fb_prior_ok(&bm, box, "rate", err))
+    if (rc == 0 && (!fb_prior_ok(&bm, box, "rate", err) || !fb_T_ok(&bm, box, "rate", T, err)))
         rc = -1;
     if (rc == 0) {
         if (fmpq_equal(bm.lo[0], bm.hi[1])) {

@@ -266,6 +266,13 @@ static void test_flow_minimizer_boxes(void **state)
                 check_contains("rate", pairs, BOX_DIAG, 2, 2);
             }
         }
+    for (int i = 0; i < 3; i++) {
+        static const char *const bT[] = { "1", "5", "20" };
+        const char *const pairs[] = { "T", bT[i], "prior", "beta", "beta_a", "3", NULL };
+        check_contains("alpha-opt", pairs, BOX_WIDE, 2, 2);
+        check_contains("alpha-opt", pairs, near, 2, 2);
+        check_contains("rate", pairs, near, 2, 1);
+    }
     for (int p = 0; p < 2; p++) {
         const char *const pairs[] = { "prior", pri[p], NULL };
         check_contains("rate-limit", pairs, BOX_WIDE, 2, 3);
@@ -403,7 +410,9 @@ static void test_invalid_boxes(void **state)
             expect_error(MODEL_Q[q], NULL, alp, 1, "alpha cannot be an interval for");
     }
     for (int q = 0; FLOW_Q[q]; q++) {
-        static const char *const beta[] = { "prior", "beta", NULL };
+        static const char *const beta[] = { "prior", "beta", "beta_b", "3/2", NULL };
+        static const char *const beta33[] = { "prior", "beta", "T", "33", NULL };
+        expect_error(FLOW_Q[q], beta33, BOX_WIDE, 2, "T <= 32");
         static const rng hi0[] = { { "m_lo", "0", "0" }, { "m_hi", "0", "1" } };
         expect_error(FLOW_Q[q], NULL, cross, 2, "m_lo > m_hi");
         expect_error(FLOW_Q[q], NULL, neg, 2, "m_lo");
