@@ -1,6 +1,7 @@
 /* quantities.c -- the core quantities of `crossproof eval` (quantity.h).
  * Each wraps a certified function of lsa.h; docs/model.md has the formulas. */
 #include <string.h>
+#include "crossproof/boxq.h"
 #include "crossproof/lsa.h"
 #include "crossproof/quantity.h"
 
@@ -162,15 +163,15 @@ static int q_ca_excess(arb_t res, const cp_kv *kv, slong prec, char *err)
 }
 
 const cp_quantity_def cp_quantities_core[] = {
-    { "alpha-star", "alpha* = 2/(2 + m_lo + m_hi), the limiting CA step", model_keys, q_alpha_star, NULL, NULL },
-    { "rho-star", "rho* = (m_hi - m_lo)/(2 + m_lo + m_hi), the contraction factor at alpha*", model_keys, q_rho_star, NULL, NULL },
-    { "bayes-risk", "task-known Bayes risk E[1/(1+s)] + sigma^2", model_keys, q_bayes_risk, NULL, NULL },
-    { "lsa-gamma-avg", "best average gamma E[s]/E[s(1+s)] (gamma-form LSA, L = inf)", model_keys, q_lsa_gamma_avg, NULL, NULL },
-    { "lsa-excess-avg", "average excess of gamma-form LSA at the best gamma (or at gamma=)", gamma_keys, q_lsa_excess_avg, NULL, NULL },
-    { "lsa-gamma-minimax", "gamma minimising the worst-case excess over the support", model_keys, q_lsa_gamma_minimax, NULL, NULL },
-    { "lsa-excess-minimax", "minimax worst-case excess of gamma-form LSA over the support", model_keys, q_lsa_excess_minimax, NULL, NULL },
+    { "alpha-star", "alpha* = 2/(2 + m_lo + m_hi), the limiting CA step", model_keys, q_alpha_star, NULL, cp_qbox_alpha_star },
+    { "rho-star", "rho* = (m_hi - m_lo)/(2 + m_lo + m_hi), the contraction factor at alpha*", model_keys, q_rho_star, NULL, cp_qbox_rho_star },
+    { "bayes-risk", "task-known Bayes risk E[1/(1+s)] + sigma^2", model_keys, q_bayes_risk, NULL, cp_qbox_bayes_risk },
+    { "lsa-gamma-avg", "best average gamma E[s]/E[s(1+s)] (gamma-form LSA, L = inf)", model_keys, q_lsa_gamma_avg, NULL, cp_qbox_lsa_gamma_avg },
+    { "lsa-excess-avg", "average excess of gamma-form LSA at the best gamma (or at gamma=)", gamma_keys, q_lsa_excess_avg, NULL, cp_qbox_lsa_excess_avg },
+    { "lsa-gamma-minimax", "gamma minimising the worst-case excess over the support", model_keys, q_lsa_gamma_minimax, NULL, cp_qbox_lsa_gamma_minimax },
+    { "lsa-excess-minimax", "minimax worst-case excess of gamma-form LSA over the support", model_keys, q_lsa_excess_minimax, NULL, cp_qbox_lsa_excess_minimax },
     { "lsa-gap", "lower bound on the worst-case excess of EVERY single-layer LSA over the counterexample tasks", model_keys, q_lsa_gap,
-      "lower bound on the worst-case population excess of every single-layer LSA", NULL },
-    { "ca-excess", "population excess of tied CA (alpha, beta, T) at L = inf", ca_keys, q_ca_excess, NULL, NULL },
+      "lower bound on the worst-case population excess of every single-layer LSA", cp_qbox_lsa_gap },
+    { "ca-excess", "population excess of tied CA (alpha, beta, T) at L = inf", ca_keys, q_ca_excess, NULL, cp_qbox_ca_excess },
     { NULL, NULL, NULL, NULL, NULL, NULL }
 };
