@@ -968,26 +968,19 @@ static void describe_box(char *out, size_t n, const cp_box *b, const char *conte
     out[0] = '\0';
     for (int i = 0; i < b->n && l < n; i++) {
         char *lo = fmpq_get_str(NULL, 10, b->r[i].lo), *hi = fmpq_get_str(NULL, 10, b->r[i].hi);
-        arb_t x;
-        arb_init(x);
-        /* exact rationals with long denominators print as decimals too */
-        if (strlen(lo) + strlen(hi) > 60) {
-            char a[64], c[64];
-            arb_set_fmpq(x, b->r[i].lo, 128);
-            cp_arb_human_buf(a, sizeof a, x, 12);
-            arb_set_fmpq(x, b->r[i].hi, 128);
-            cp_arb_human_buf(c, sizeof c, x, 12);
-            if (point)
-                l += (size_t) snprintf(out + l, n - l, "%s%s = %s", i ? ", " : "", b->r[i].key, a);
-            else
-                l += (size_t) snprintf(out + l, n - l, "%s%s in [%s, %s]", i ? ", " : "", b->r[i].key, a, c);
+        char a[48], c[48];
+        if (strlen(lo) + strlen(hi) > 40) {
+            /* long rationals (deep bisection) print as 12-digit decimals, rounded outward */
+            snprintf(a, sizeof a, "%.12g", nextafter(fmpq_get_d(b->r[i].lo), -INFINITY));
+            snprintf(c, sizeof c, "%.12g", nextafter(fmpq_get_d(b->r[i].hi), INFINITY));
         } else {
-            if (point)
-                l += (size_t) snprintf(out + l, n - l, "%s%s = %s", i ? ", " : "", b->r[i].key, lo);
-            else
-                l += (size_t) snprintf(out + l, n - l, "%s%s in [%s, %s]", i ? ", " : "", b->r[i].key, lo, hi);
+            snprintf(a, sizeof a, "%s", lo);
+            snprintf(c, sizeof c, "%s", hi);
         }
-        arb_clear(x);
+        if (point)
+            l += (size_t) snprintf(out + l, n - l, "%s%s = %s", i ? ", " : "", b->r[i].key, a);
+        else
+            l += (size_t) snprintf(out + l, n - l, "%s%s in [%s, %s]", i ? ", " : "", b->r[i].key, a, c);
         flint_free(lo);
         flint_free(hi);
     }
@@ -1025,6 +1018,7 @@ typedef struct {
 /* The midpoint of a box as a box of points (degenerate ranges). */
 static void midpoint_box(cp_box *m, const cp_box *b)
 {
+    cp_box_init(m, b->kv);
     cp_box_copy(m, b);
     for (int i = 0; i < m->n; i++) {
         fmpq_add(m->r[i].lo, b->r[i].lo, b->r[i].hi);
@@ -1089,6 +1083,7 @@ static cp_verdict decide_sub(const subclaim *s, ectx *x, const cp_box *root, slo
     arb_t d, av;
     arb_init(d);
     arb_init(av);
+    cp_box_init(&stack[top].box, root->kv);
     cp_box_copy(&stack[top].box, root);
     stack[top++].prec = prec0;
     while (top > 0) {
@@ -1184,6 +1179,8 @@ static cp_verdict decide_sub(const subclaim *s, ectx *x, const cp_box *root, slo
             stack = realloc(stack, (size_t) cap * sizeof *stack);
         }
         cp_box lo, hi;
+        cp_box_init(&lo, w.box.kv);
+        cp_box_init(&hi, w.box.kv);
         cp_box_copy(&lo, &w.box);
         cp_box_copy(&hi, &w.box);
         fmpq_add(lo.r[split].hi, w.box.r[split].lo, w.box.r[split].hi);

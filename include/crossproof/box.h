@@ -32,7 +32,7 @@ void cp_box_clear(cp_box *b);
 int cp_box_add(cp_box *b, const char *key, const fmpq_t lo, const fmpq_t hi);
 /* The range of key, or NULL when key is a point. */
 const cp_box_range *cp_box_find(const cp_box *b, const char *key);
-/* Copies src's ranges into dst (same kv). */
+/* Replaces the ranges of dst (an initialised box) by those of src (same kv). */
 void cp_box_copy(cp_box *dst, const cp_box *src);
 
 /* Sets out to a ball containing every value of key in the box: [lo, hi]
