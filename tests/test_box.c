@@ -261,6 +261,10 @@ static void test_flow_minimizer_boxes(void **state)
             check_contains("rate", pairs, near, 2, 2);
             check_contains("rate", pairs, BOX_WIDE, 2, 2);
             if (i < 4) {
+                static const rng ndiag[] = { { "m_lo", "1", "2" }, { "m_hi", "2", "21/10" } };
+                static const rng ndiag2[] = { { "m_lo", "1/2", "3" }, { "m_hi", "3", "5" } };
+                check_contains("alpha-opt", pairs, ndiag, 2, 8);
+                check_contains("alpha-opt", pairs, ndiag2, 2, 8);
                 check_contains("alpha-opt", pairs, BOX_DIAG, 2, 2);
                 check_contains("alpha-opt", pairs, BOX_ZERO, 2, 2);
                 check_contains("rate", pairs, BOX_DIAG, 2, 2);
