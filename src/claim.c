@@ -900,11 +900,14 @@ static int eval_node(arb_t res, const node *n, ectx *x, slong prec)
 
 /* --- deciding a sub-claim over a box by bisection ------------------------- */
 
-/* One sub-claim: D = A(inst_a) - B(inst_b) REL 0, where B may be NULL (0). */
+/* One sub-claim: D_i = A(inst_a) - B_i(inst_b) REL_i 0 for its nb sides
+ * (two for `A in [lo, hi]`, evaluating A once per box for both). */
 typedef struct {
-    const node *a, *b;
+    const node *a;
     const cp_kv *inst_a, *inst_b;
-    rel_kind rel;
+    int nb;
+    const node *b[2];
+    rel_kind rel[2];
 } subclaim;
 
 /* The outcome and statistics of a whole claim. */
@@ -933,9 +936,10 @@ static cp_verdict decide(const arb_t d, rel_kind r)
     }
 }
 
-/* D = A - B for the sub-claim; av gets the value shown in the report (the
- * left side's only quantity when it has one, else the left side). */
-static int eval_sub(arb_t d, arb_t av, const subclaim *s, ectx *x, slong prec)
+/* D_i = A - B_i for the sides in mask; av gets the value shown in the
+ * report (the left side's only quantity when it has one, else the left
+ * side). */
+static int eval_sub(arb_ptr d, arb_t av, const subclaim *s, int mask, ectx *x, slong prec)
 {
     arb_t left, b;
     int rc;
@@ -947,16 +951,18 @@ static int eval_sub(arb_t d, arb_t av, const subclaim *s, ectx *x, slong prec)
     rc = eval_node(left, s->a, x, prec);
     if (rc == 0)
         arb_set(av, x->captured ? x->capture : left);
-    if (rc == 0 && s->b) {
-        const node *keep = x->capture_node;
-        x->capture_node = NULL;
-        x->inst = *s->inst_b;
-        rc = eval_node(b, s->b, x, prec);
-        x->capture_node = keep;
+    const node *keep = x->capture_node;
+    x->capture_node = NULL;
+    x->inst = *s->inst_b;
+    for (int i = 0; i < s->nb && rc == 0; i++) {
+        if (!(mask & (1 << i)))
+            continue;
+        rc = eval_node(b, s->b[i], x, prec);
+        if (rc == 0)
+            arb_sub(d + i, left, b, prec);
     }
+    x->capture_node = keep;
     x->inst = saved;
-    if (rc == 0)
-        arb_sub(d, left, b, prec);
     arb_clear(left);
     arb_clear(b);
     return rc;
@@ -1013,6 +1019,7 @@ static int widest(const cp_box *b, const cp_box *root)
 typedef struct {
     cp_box box;
     slong prec;
+    int mask;                 /* the sides not yet certified on this box */
 } work;
 
 /* The midpoint of a box as a box of points (degenerate ranges). */
@@ -1031,10 +1038,10 @@ static void midpoint_box(cp_box *m, const cp_box *b)
  * stays from 0) with its place, and for the mutants the leaf whose D comes
  * nearest to failing (smallest upper bound for > claims, largest lower
  * bound for < claims). */
-static void note_leaf(outcome *o, const subclaim *s, const arb_t d, const arb_t av,
+static void note_leaf(outcome *o, rel_kind rel, const arb_t d, const arb_t av,
                       const cp_box *b, const char *context, slong prec)
 {
-    int lower = is_lower_rel(s->rel);
+    int lower = is_lower_rel(rel);
     arb_t m;
     arf_t t, u;
     arb_init(m);
@@ -1080,19 +1087,22 @@ static cp_verdict decide_sub(const subclaim *s, ectx *x, const cp_box *root, slo
     int cap = 4096, top = 0;
     work *stack = malloc((size_t) cap * sizeof *stack);
     cp_verdict v = CP_CERTIFIED;
-    arb_t d, av;
-    arb_init(d);
+    long boxes_before = o->boxes;   /* the budget is per sub-claim (one instance) */
+    arb_ptr d = _arb_vec_init(2), dm = _arb_vec_init(2);
+    arb_t av, am;
     arb_init(av);
+    arb_init(am);
     cp_box_init(&stack[top].box, root->kv);
     cp_box_copy(&stack[top].box, root);
+    stack[top].mask = (1 << s->nb) - 1;
     stack[top++].prec = prec0;
     while (top > 0) {
         work w = stack[--top];
-        if (o->boxes >= budget) {
+        char b[600];
+        if (o->boxes - boxes_before >= budget) {
             v = CP_INCONCLUSIVE;
-            char b[600];
             describe_box(b, sizeof b, &w.box, context, 0);
-            snprintf(o->where, sizeof o->where, "box budget of %ld exhausted; undecided sub-box %s",
+            snprintf(o->where, sizeof o->where, "box budget of %ld per instance exhausted; undecided sub-box %s",
                      budget, b);
             cp_box_clear(&w.box);
             break;
@@ -1101,19 +1111,25 @@ static cp_verdict decide_sub(const subclaim *s, ectx *x, const cp_box *root, slo
         if (o->prec_lo == 0 || w.prec < o->prec_lo) o->prec_lo = w.prec;
         if (w.prec > o->prec_hi) o->prec_hi = w.prec;
         x->box = w.box;
-        if (eval_sub(d, av, s, x, w.prec) != 0) {
+        if (eval_sub(d, av, s, w.mask, x, w.prec) != 0) {
             cp_box_clear(&w.box);
             v = CP_INCONCLUSIVE;
             break;
         }
-        cp_verdict here = decide(d, s->rel);
-        if (here == CP_CERTIFIED) {
-            note_leaf(o, s, d, av, &w.box, context, w.prec);
-            cp_box_clear(&w.box);
-            continue;
+        int refuted = 0;
+        for (int i = 0; i < s->nb; i++) {
+            if (!(w.mask & (1 << i)))
+                continue;
+            cp_verdict here = decide(d + i, s->rel[i]);
+            if (here == CP_CERTIFIED) {
+                /* certified on this box, so on every sub-box of it */
+                note_leaf(o, s->rel[i], d + i, av, &w.box, context, w.prec);
+                w.mask &= ~(1 << i);
+            } else if (here == CP_REFUTED) {
+                refuted = 1;
+            }
         }
-        if (here == CP_REFUTED) {
-            char b[600];
+        if (refuted) {
             describe_box(b, sizeof b, &w.box, context, 0);
             arb_set(o->fail_value, av);
             if (w.box.n > 0)
@@ -1124,45 +1140,43 @@ static cp_verdict decide_sub(const subclaim *s, ectx *x, const cp_box *root, slo
             v = CP_REFUTED;
             break;
         }
+        if (w.mask == 0) {
+            cp_box_clear(&w.box);
+            continue;
+        }
         /* undecided: is the midpoint decided at this precision? */
-        int split = -1;
-        cp_verdict mid = CP_INCONCLUSIVE;
+        int split = -1, rc = 0;
         if (w.box.n > 0) {
             cp_box m;
             midpoint_box(&m, &w.box);
             x->box = m;
-            arb_t dm, am;
-            arb_init(dm);
-            arb_init(am);
-            int rc = eval_sub(dm, am, s, x, w.prec);
-            mid = rc == 0 ? decide(dm, s->rel) : CP_INCONCLUSIVE;
-            if (rc == 0 && mid == CP_REFUTED) {
+            rc = eval_sub(dm, am, s, w.mask, x, w.prec);
+            int all = 1;
+            for (int i = 0; i < s->nb && rc == 0; i++) {
+                if (!(w.mask & (1 << i)))
+                    continue;
+                cp_verdict mid = decide(dm + i, s->rel[i]);
+                if (mid == CP_REFUTED)
+                    refuted = 1;
+                all &= mid == CP_CERTIFIED;
+            }
+            if (rc == 0 && refuted) {
                 arb_set(o->fail_value, am);
-                char b[600];
                 describe_box(b, sizeof b, &m, context, 1);
-                /* a point: the degenerate ranges print as [p, p]; say it as a point */
                 snprintf(o->where, sizeof o->where, "at the witness point %s", b);
             }
-            arb_clear(dm);
-            arb_clear(am);
             cp_box_clear(&m);
-            if (rc != 0) {
-                cp_box_clear(&w.box);
-                v = CP_INCONCLUSIVE;
-                break;
-            }
-            if (mid == CP_REFUTED) {
-                cp_box_clear(&w.box);
-                v = CP_REFUTED;
-                break;
-            }
-            if (mid == CP_CERTIFIED)
+            if (rc == 0 && !refuted && all)
                 split = widest(&w.box, root);
+        }
+        if (rc != 0 || refuted) {
+            cp_box_clear(&w.box);
+            v = rc != 0 ? CP_INCONCLUSIVE : CP_REFUTED;
+            break;
         }
         if (split < 0) {
             /* the point itself is undecided: more precision */
             if (w.prec * 2 > max_prec) {
-                char b[600];
                 describe_box(b, sizeof b, &w.box, context, 0);
                 snprintf(o->where, sizeof o->where, "undecided at the precision cap of %ld bits at %s%s",
                          (long) max_prec, w.box.n ? "sub-box " : "", b[0] ? b : "the point");
@@ -1187,14 +1201,16 @@ static cp_verdict decide_sub(const subclaim *s, ectx *x, const cp_box *root, slo
         fmpq_div_2exp(lo.r[split].hi, lo.r[split].hi, 1);
         fmpq_set(hi.r[split].lo, lo.r[split].hi);
         cp_box_clear(&w.box);
-        stack[top].box = hi; stack[top++].prec = w.prec;
-        stack[top].box = lo; stack[top++].prec = w.prec;
+        stack[top].box = hi; stack[top].mask = w.mask; stack[top++].prec = w.prec;
+        stack[top].box = lo; stack[top].mask = w.mask; stack[top++].prec = w.prec;
     }
     while (top > 0)
         cp_box_clear(&stack[--top].box);
     free(stack);
-    arb_clear(d);
+    _arb_vec_clear(d, 2);
+    _arb_vec_clear(dm, 2);
     arb_clear(av);
+    arb_clear(am);
     return v;
 }
 
@@ -1343,14 +1359,13 @@ static cp_verdict run_claim(cp_check_run *run)
             snprintf(context + cl, sizeof context - cl, ")");
         /* its sub-claims */
         int nsub = 0;
-        subclaim sub[2];
+        subclaim sub[1];
         cp_kv *mv = NULL;
         slong nm = 0;
         if (c->form == F_CMP) {
-            sub[nsub++] = (subclaim) { c->lhs, c->rhs, &iv, &iv, c->rel };
+            sub[nsub++] = (subclaim) { c->lhs, &iv, &iv, 1, { c->rhs, NULL }, { c->rel, R_LT } };
         } else if (c->form == F_IN) {
-            sub[nsub++] = (subclaim) { c->lhs, c->lo, &iv, &iv, R_GE };
-            sub[nsub++] = (subclaim) { c->lhs, c->hi, &iv, &iv, R_LE };
+            sub[nsub++] = (subclaim) { c->lhs, &iv, &iv, 2, { c->lo, c->hi }, { R_GE, R_LE } };
         } else {
             /* the monotone key's values in increasing order */
             const key_info *k = &c->keys[mono];
@@ -1386,9 +1401,9 @@ static cp_verdict run_claim(cp_check_run *run)
             char ctx2[320];
             snprintf(ctx2, sizeof ctx2, "%s", context);
             if (c->form == F_MONO) {
-                s.a = c->lhs; s.b = c->lhs;
+                s.a = c->lhs; s.b[0] = c->lhs; s.nb = 1;
                 s.inst_a = &mv[p + 1]; s.inst_b = &mv[p];
-                s.rel = c->up ? (c->strict ? R_GT : R_GE) : (c->strict ? R_LT : R_LE);
+                s.rel[0] = c->up ? (c->strict ? R_GT : R_GE) : (c->strict ? R_LT : R_LE);
                 snprintf(ctx2, sizeof ctx2, "%s%s%s from %s to %s%s", context[0] ? context : "",
                          context[0] ? " " : "", c->mono_key,
                          cp_kv_find(&mv[p], c->mono_key)->value, cp_kv_find(&mv[p + 1], c->mono_key)->value, "");
@@ -1473,7 +1488,7 @@ done:
 
 static const cp_key_spec claim_keys[] = {
     { "claim", CP_KEY_TEXT, NULL, "the claim (README, \"The claim language\")" },
-    { "boxes", CP_KEY_INT, "20000", "most boxes a region claim may bisect into" },
+    { "boxes", CP_KEY_INT, "20000", "most boxes each instance of a region claim may bisect into" },
     CP_KEY_END
 };
 
