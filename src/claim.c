@@ -1439,8 +1439,16 @@ static cp_verdict run_claim(cp_check_run *run)
     count_s(boxes, sizeof boxes, o.boxes);
     if (verdict == CP_CERTIFIED) {
         char bits[48];
-        /* the margin is an exact lower bound: print it rounded down */
-        snprintf(m, sizeof m, "%.4g", arf_get_d(arb_midref(o.margin), ARF_RND_FLOOR));
+        /* the margin is an exact lower bound: print it rounded down (beyond the
+         * double range, as Arb's 4-digit decimal) */
+        double md = arf_get_d(arb_midref(o.margin), ARF_RND_FLOOR);
+        if (md != 0 || arf_is_zero(arb_midref(o.margin)))
+            snprintf(m, sizeof m, "%.4g", md);
+        else {
+            char *ms = arb_get_str(o.margin, 4, ARB_STR_NO_RADIUS);
+            snprintf(m, sizeof m, "%s", ms);
+            flint_free(ms);
+        }
         if (o.prec_hi > o.prec_lo)
             snprintf(bits, sizeof bits, "%ld-%ld bits", (long) o.prec_lo, (long) o.prec_hi);
         else
