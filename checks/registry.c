@@ -23,11 +23,13 @@ extern const cp_quantity_def cp_quantities_core[];
 extern const cp_quantity_def cp_quantities_flow[];
 extern const cp_quantity_def cp_quantities_finite_exact[];
 extern const cp_quantity_def cp_quantities_finite_bound[];
+extern const cp_quantity_def cp_quantities_general[];
 
 const cp_quantity_def *const cp_quantity_tables[] = {
     cp_quantities_core,
     cp_quantities_flow,
     cp_quantities_finite_exact,
     cp_quantities_finite_bound,
+    cp_quantities_general,
     NULL
 };

@@ -67,6 +67,13 @@ static double prior_expect_approx(const cp_model_approx *m, sfun_d f, const void
     return acc / norm;
 }
 
+/* The same quadrature for other modules' double twins (general.c). */
+double cp_lsa_prior_expect_approx(const cp_model_approx *m, double (*f)(double s, const void *param),
+                                  const void *param)
+{
+    return prior_expect_approx(m, f, param);
+}
+
 static double inv1ps_d(double s, const void *p) { (void) p; return 1.0 / (1.0 + s); }
 
 cp_approx cp_bayes_risk_approx(const cp_model_approx *m)

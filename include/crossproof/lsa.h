@@ -19,6 +19,11 @@ typedef struct { double approx; } cp_approx;
 void cp_alpha_star(fmpq_t res, const cp_model_t m);
 void cp_rho_star(fmpq_t res, const cp_model_t m);
 
+/* E_s[f(s)] in doubles by the composite Gauss-Legendre rule of the *_approx
+ * twins below (no error control). */
+double cp_lsa_prior_expect_approx(const cp_model_approx *m, double (*f)(double s, const void *param),
+                                  const void *param);
+
 /* Bayes risk with the task known: E[1/(1+s)] + sigma^2 (docs/model.md 2). */
 void cp_bayes_risk(arb_t res, const cp_model_t m, slong prec);
 cp_approx cp_bayes_risk_approx(const cp_model_approx *m);
