@@ -10,7 +10,8 @@
  *  - the Woodbury identity sum omega = q s/(1 + q s) on the task spectrum;
  *  - the dual bound and an explicit LSA bracketing the closed-form gap (G-9);
  *  - hand-derived exact rationals (alpha = 2/(2 tau^2 + m_lo + m_hi)).
- */
+ * Soundness: each new check has a true twin that must certify and a wrong
+ * twin that must not. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -477,6 +478,65 @@ static void test_alpha_exact(void **state)
     arb_clear(a); arb_clear(r); arb_clear(w);
 }
 
+/* --- the checks through the runner ----------------------------------------- */
+
+static cp_verdict run_check(const char *name, ...)
+{
+    const cp_check_def *def = lookup_check(name);
+    cp_kv kv;
+    cp_check_run run;
+    va_list ap;
+    double secs;
+    cp_kv_init(&kv, "test");
+    va_start(ap, name);
+    kv_set_pairs(&kv, ap);
+    va_end(ap);
+    cp_check_run_init(&run, def, &kv, 2048);
+    cp_verdict v = cp_check_execute(&run, &secs);
+    if (run.bad_input)
+        print_error("%s: bad input: %s\n", name, run.error);
+    cp_check_run_clear(&run);
+    cp_kv_clear(&kv);
+    return v;
+}
+
+static void test_checks_sound(void **state)
+{
+    (void) state;
+    /* alpha minimax: the true step certifies, a step 1e-6 away does not */
+    assert_int_equal(run_check("general_alpha_minimax", "alpha", "4/13", "tol", "1e-20", NULL), CP_CERTIFIED);
+    assert_int_not_equal(run_check("general_alpha_minimax", "alpha", "0.3076926", "tol", "1e-7", NULL), CP_CERTIFIED);
+    /* anisotropic: alpha* (the isotropic value) is NOT the minimax step */
+    assert_int_equal(run_check("general_alpha_minimax", "tau2", "3/2", "split", "3/10", "alpha", "4/13",
+                               "tol", "1e-3", NULL), CP_REFUTED);
+    /* the gap grid: true bound, and a bound above the smallest point */
+    assert_int_equal(run_check("general_lsa_gap_grid", "tau2", "1/2, 2", "split", "0, 1", "bound", "0.0132", NULL),
+                     CP_CERTIFIED);
+    assert_int_not_equal(run_check("general_lsa_gap_grid", "tau2", "1/2, 2", "split", "0, 1", "bound", "0.0133",
+                                   NULL), CP_CERTIFIED);
+    /* the isotropic gap 0.1146 is not a lower bound under noise tau2 = 2 on modality 2 */
+    assert_int_equal(run_check("general_lsa_gap_grid", "tau2", "2", "split", "0", "bound", "0.1146", NULL),
+                     CP_REFUTED);
+    /* gap below: true and wrong twins */
+    assert_int_equal(run_check("general_lsa_gap_below", "tau2", "4", "split", "0", "bound", "0.000532", NULL),
+                     CP_CERTIFIED);
+    assert_int_equal(run_check("general_lsa_gap_below", "tau2", "4", "split", "0", "bound", "0.000531", NULL),
+                     CP_REFUTED);
+    /* bad input is bad input */
+    cp_kv kv;
+    cp_check_run run;
+    double secs;
+    cp_kv_init(&kv, "test");
+    assert_int_equal(cp_kv_set(&kv, "tau2", "0", 3, 0), 0);
+    assert_int_equal(cp_kv_set(&kv, "bound", "0", 4, 0), 0);
+    cp_check_run_init(&run, lookup_check("general_lsa_gap_below"), &kv, 256);
+    cp_check_execute(&run, &secs);
+    assert_true(run.bad_input);
+    assert_non_null(strstr(run.error, "test:3:"));
+    cp_check_run_clear(&run);
+    cp_kv_clear(&kv);
+}
+
 int main(void)
 {
     init_seed();
@@ -489,6 +549,7 @@ int main(void)
         cmocka_unit_test(test_bayes_general),
         cmocka_unit_test(test_gap_bracket),
         cmocka_unit_test(test_alpha_exact),
+        cmocka_unit_test(test_checks_sound),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,309 @@
+/* general_model.c -- checks of theorems/general_model.md (issue 13).
+ *
+ * The general latent factor model of docs/model.md, section 11: the minimax
+ * Richardson step over the relevant spectrum of Lambda (G-7), and the
+ * two-task LSA bound under modality-specific noise and a loading split
+ * (G-8, G-9).  Every verdict rests on Arb enclosures or exact rationals; the
+ * doubles only choose a dual weight, which any value keeps valid. */
+#include <stdio.h>
+#include <string.h>
+#include "crossproof/check.h"
+#include "crossproof/general.h"
+#include "crossproof/output.h"
+
+/* reads the general model of the run (keys from run->def->keys) */
+static int run_general(cp_general_t g, cp_check_run *run)
+{
+    if (cp_general_from_kv(g, run->params, run->def->keys, run->error)) {
+        run->bad_input = 1;
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- general_alpha_minimax ----------------------------------------------
+ * Claim: the step minimising the worst-case contraction of tied Richardson
+ * CA, W(alpha) = max over the relevant spectrum of |1 - alpha lambda|, lies
+ * within tol of `alpha`.  The argmin is enclosed by a ternary search whose
+ * every step is a certified comparison of W (convex: a maximum of convex
+ * functions), independently of the closed form 2/(lam_min + lam_max) of
+ * (G-7), which is shown beside it as a guard. */
+static const cp_key_spec amin_keys[] = {
+    CP_GENERAL_KEYS,
+    { "alpha", CP_KEY_RAT, NULL, "claimed minimiser of the worst-case contraction" },
+    { "tol",   CP_KEY_RAT, NULL, "claimed accuracy: |argmin - alpha| < tol" },
+    CP_KEY_END
+};
+
+static cp_verdict check_alpha_minimax(cp_check_run *run)
+{
+    cp_run_value_name(run, "argmin of the worst-case contraction W (ternary-search enclosure)");
+    slong prec = run->prec;
+    cp_general_t g;
+    fmpq_t ca, tol;
+    arb_t lmin, lmax, cf, rho, x1, x2, f1, f2, t, br, wmin;
+    arf_t lo, hi, w;
+    cp_verdict v = CP_INCONCLUSIVE;
+    int exact = 0, separated = 1;
+    cp_general_init(g);
+    fmpq_init(ca); fmpq_init(tol);
+    arb_init(lmin); arb_init(lmax); arb_init(cf); arb_init(rho); arb_init(x1); arb_init(x2);
+    arb_init(f1); arb_init(f2); arb_init(t); arb_init(br); arb_init(wmin);
+    arf_init(lo); arf_init(hi); arf_init(w);
+    if (run_general(g, run) || cp_run_get_rat(ca, run, "alpha") || cp_run_get_rat(tol, run, "tol"))
+        goto done;
+    if (fmpq_sgn(tol) <= 0) {
+        cp_run_bad_input(run, "tol", "tol must be positive");
+        goto done;
+    }
+    if (fmpq_cmp(g->base->m_lo, g->base->m_hi) == 0 && fmpq_sgn(g->base->m_hi) == 0) {
+        cp_run_bad_input(run, "m_hi", "m_hi must be positive (else the excess is identically 0)");
+        goto done;
+    }
+    cp_general_alpha_star(cf, rho, lmin, lmax, NULL, NULL, &exact, g, prec);
+    /* W decreases for alpha < 1/lam_max and increases for alpha > 1/lam_min */
+    arb_inv(t, lmax, prec);
+    arb_get_lbound_arf(lo, t, prec);
+    arb_inv(t, lmin, prec);
+    arb_get_ubound_arf(hi, t, prec);
+    for (slong iter = 0; iter < 6 * prec; iter++) {
+        arf_sub(w, hi, lo, prec, ARF_RND_UP);
+        if (arf_cmpabs_2exp_si(w, -prec + 8) < 0)
+            break;
+        arf_div_ui(w, w, 3, prec, ARF_RND_DOWN);
+        arf_add(arb_midref(x1), lo, w, prec, ARF_RND_DOWN);
+        mag_zero(arb_radref(x1));
+        arf_sub(arb_midref(x2), hi, w, prec, ARF_RND_UP);
+        mag_zero(arb_radref(x2));
+        cp_general_contraction(f1, g, x1, prec);
+        cp_general_contraction(f2, g, x2, prec);
+        if (arb_lt(f1, f2))
+            arf_set(hi, arb_midref(x2));
+        else if (arb_gt(f1, f2))
+            arf_set(lo, arb_midref(x1));
+        else {
+            separated = 0;   /* the bracket stays valid */
+            break;
+        }
+    }
+    arb_set_interval_arf(br, lo, hi, prec);
+    arb_set(run->value, br);
+    run->has_value = 1;
+    cp_general_contraction(wmin, g, cf, prec);
+    int consistent = arb_overlaps(br, cf) && arb_overlaps(wmin, rho);
+    /* the claim |argmin - alpha| < tol */
+    arb_t a, tl;
+    arb_init(a); arb_init(tl);
+    arb_set_fmpq(a, ca, prec);
+    arb_set_fmpq(tl, tol, prec);
+    cp_verdict claim = cp_decide_near(br, a, tl);
+    arb_clear(a); arb_clear(tl);
+    char bb[128], bc[128], bl[128], bu[128], brh[128];
+    cp_arb_human_buf(bb, sizeof bb, br, 15);
+    cp_arb_human_buf(bc, sizeof bc, cf, 15);
+    cp_arb_human_buf(bl, sizeof bl, lmin, 12);
+    cp_arb_human_buf(bu, sizeof bu, lmax, 12);
+    cp_arb_human_buf(brh, sizeof brh, rho, 12);
+    char *as = fmpq_get_str(NULL, 10, ca), *ts = fmpq_get_str(NULL, 10, tol);
+    cp_run_detail(run, "relevant spectrum hull [%s, %s]%s; the certified ternary search on W encloses "
+                       "argmin W in %s%s; closed form 2/(lam_min + lam_max) = %s, W there = rho = %s [%s]; "
+                       "claim |argmin - %s| < %s is %s.", bl, bu, exact ? " (exact rationals)" : "",
+                  bb, separated ? "" : " (search stopped early)", bc, brh,
+                  consistent ? "consistent" : "INCONSISTENT", as, ts,
+                  claim == CP_CERTIFIED ? "proved" : claim == CP_REFUTED ? "false (proved)" : "undecided");
+    flint_free(as);
+    flint_free(ts);
+    v = consistent ? claim : CP_INCONCLUSIVE;
+done:
+    cp_general_clear(g);
+    fmpq_clear(ca); fmpq_clear(tol);
+    arb_clear(lmin); arb_clear(lmax); arb_clear(cf); arb_clear(rho); arb_clear(x1); arb_clear(x2);
+    arb_clear(f1); arb_clear(f2); arb_clear(t); arb_clear(br); arb_clear(wmin);
+    arf_clear(lo); arf_clear(hi); arf_clear(w);
+    return v;
+}
+
+/* ---- the LSA gap at one point: bracket and closed form ------------------ */
+
+typedef struct {
+    arb_t lower, upper, closed;
+    int consistent;
+} gap_point;
+
+/* lower = D(w*) <= gap <= upper (explicit LSA), closed = k c(q m_lo, q m_hi) */
+static void gap_at(gap_point *p, const cp_general_t g, slong prec)
+{
+    fmpq_t w;
+    arb_t s1, s2, wa;
+    fmpq_init(w);
+    arb_init(s1); arb_init(s2); arb_init(wa);
+    arb_set_fmpq(s1, g->base->m_lo, prec);
+    arb_set_fmpq(s2, g->base->m_hi, prec);
+    cp_general_lsa_dual_weight(w, g, fmpq_get_d(g->base->m_lo), fmpq_get_d(g->base->m_hi));
+    arb_set_fmpq(wa, w, prec);
+    cp_general_lsa_pair_dual(p->lower, p->upper, g, s1, s2, wa, prec);
+    cp_general_lsa_gap(p->closed, g, prec);
+    /* the closed form must lie in [lower, upper]: a proof of the contrary
+     * would expose an error in (G-8) or (G-9) */
+    p->consistent = !arb_lt(p->closed, p->lower) && !arb_gt(p->closed, p->upper);
+    fmpq_clear(w);
+    arb_clear(s1); arb_clear(s2); arb_clear(wa);
+}
+
+static void gap_point_init(gap_point *p) { arb_init(p->lower); arb_init(p->upper); arb_init(p->closed); }
+static void gap_point_clear(gap_point *p) { arb_clear(p->lower); arb_clear(p->upper); arb_clear(p->closed); }
+
+/* ---- general_lsa_gap_grid -------------------------------------------------
+ * Claim: at every (tau2, split) of the grid (tau1 and the rest fixed), every
+ * single-layer LSA has worst case over the four tasks of (G-8) above
+ * `bound`.  Certified at each point from the dual lower bound D(w*) (weak
+ * duality, (G-9)); REFUTED when at some point the explicit LSA h(w*) has
+ * worst case <= bound (proved). */
+static const cp_key_spec grid_keys[] = {
+    CP_MODEL_KEYS,
+    { "k",     CP_KEY_INT,     "1",   "number of latent factors" },
+    { "tau1",  CP_KEY_RAT,     "1",   "noise standard deviation of modality 1" },
+    { "tau2",  CP_KEY_RATLIST, "1",   "noise standard deviations of modality 2 (grid)" },
+    { "split", CP_KEY_RATLIST, "1/2", "loading fractions in modality 1 (grid)" },
+    { "bound", CP_KEY_RAT,     "0",   "claimed lower bound at every grid point" },
+    CP_KEY_END
+};
+
+static cp_verdict check_gap_grid(cp_check_run *run)
+{
+    cp_run_value_name(run, "smallest closed-form gap k c(q m_lo, q m_hi) over the grid");
+    slong prec = run->prec, n2 = 0, ns = 0;
+    fmpq *tau2 = NULL, *split = NULL;
+    cp_general_t g;
+    fmpq_t tau1, bound;
+    arb_t bb;
+    gap_point p;
+    cp_verdict v = CP_INCONCLUSIVE;
+    cp_general_init(g);
+    fmpq_init(tau1); fmpq_init(bound);
+    arb_init(bb);
+    gap_point_init(&p);
+    if (cp_run_get_model(g->base, run) || cp_run_get_int(&g->k, run, "k")
+        || cp_run_get_rat(tau1, run, "tau1") || cp_run_get_rat(bound, run, "bound")
+        || cp_run_get_ratlist(&tau2, &n2, run, "tau2") || cp_run_get_ratlist(&split, &ns, run, "split"))
+        goto done;
+    if (n2 * ns > 10000) {
+        cp_run_bad_input(run, "tau2", "the grid holds %ld points; at most 10000", (long) (n2 * ns));
+        goto done;
+    }
+    if (fmpq_sgn(g->base->m_lo) <= 0 || fmpq_cmp(g->base->m_lo, g->base->m_hi) >= 0) {
+        cp_run_bad_input(run, "m_lo", "this claim needs 0 < m_lo < m_hi (else the gap is 0, (G-8))");
+        goto done;
+    }
+    arb_set_fmpq(bb, bound, prec);
+    {
+        int all = 1, refuted = 0, consistent = 1;
+        slong imin = 0, jmin = 0;
+        arb_t minc;
+        arb_init(minc);
+        arb_pos_inf(minc);
+        for (slong i = 0; i < n2 && !refuted; i++)
+            for (slong j = 0; j < ns && !refuted; j++) {
+                const char *key = NULL, *msg;
+                cp_general_set_noise(g, tau1, tau2 + i);
+                fmpq_set(g->split, split + j);
+                if ((msg = cp_general_invalid(g, &key)) != NULL) {
+                    cp_run_bad_input(run, key, "%s", msg);
+                    arb_clear(minc);
+                    goto done;
+                }
+                gap_at(&p, g, prec);
+                consistent &= p.consistent;
+                if (arb_lt(p.closed, minc) || (i == 0 && j == 0)) {
+                    imin = i;
+                    jmin = j;
+                }
+                arb_min(minc, minc, p.closed, prec);
+                if (arb_le(p.upper, bb))
+                    refuted = 1;
+                else if (!arb_gt(p.lower, bb))
+                    all = 0;
+            }
+        arb_set(run->value, minc);
+        run->has_value = 1;
+        char bm[128], *bs = fmpq_get_str(NULL, 10, bound);
+        cp_arb_human_buf(bm, sizeof bm, minc, 12);
+        cp_run_detail(run, "%ld x %ld grid (tau2 x split), tau1 fixed: the smallest gap is %s, at tau2 = %.6g, "
+                           "split = %.6g; at every point the dual bound D(w*) and an explicit LSA bracket the "
+                           "closed form [%s]; %s %s.", (long) n2, (long) ns, bm,
+                      fmpq_get_d(tau2 + imin), fmpq_get_d(split + jmin),
+                      consistent ? "consistent" : "INCONSISTENT",
+                      refuted ? "an explicit LSA has worst case <= the bound at some point: the claim is false; bound"
+                              : all ? "every point is proved above the bound" : "some points undecided against the bound",
+                      bs);
+        flint_free(bs);
+        v = !consistent ? CP_INCONCLUSIVE : refuted ? CP_REFUTED : all ? CP_CERTIFIED : CP_INCONCLUSIVE;
+        arb_clear(minc);
+    }
+done:
+    if (tau2 != NULL) _fmpq_vec_clear(tau2, n2);
+    if (split != NULL) _fmpq_vec_clear(split, ns);
+    cp_general_clear(g);
+    fmpq_clear(tau1); fmpq_clear(bound);
+    arb_clear(bb);
+    gap_point_clear(&p);
+    return v;
+}
+
+/* ---- general_lsa_gap_below ------------------------------------------------
+ * Claim: some single-layer LSA has worst case over the four tasks of (G-8)
+ * below `bound` (the gap is < bound).  Certified from the explicit LSA h(w*)
+ * (upper < bound); REFUTED when the dual bound proves gap >= bound. */
+static const cp_key_spec below_keys[] = {
+    CP_GENERAL_KEYS,
+    { "bound", CP_KEY_RAT, NULL, "claimed upper bound on the gap" },
+    CP_KEY_END
+};
+
+static cp_verdict check_gap_below(cp_check_run *run)
+{
+    cp_run_value_name(run, "closed-form gap k c(q m_lo, q m_hi)");
+    slong prec = run->prec;
+    cp_general_t g;
+    fmpq_t bound, q;
+    arb_t bb;
+    gap_point p;
+    cp_verdict v = CP_INCONCLUSIVE;
+    cp_general_init(g);
+    fmpq_init(bound); fmpq_init(q);
+    arb_init(bb);
+    gap_point_init(&p);
+    if (run_general(g, run) || cp_run_get_rat(bound, run, "bound"))
+        goto done;
+    gap_at(&p, g, prec);
+    arb_set(run->value, p.closed);
+    run->has_value = 1;
+    arb_set_fmpq(bb, bound, prec);
+    cp_verdict claim = arb_lt(p.upper, bb) ? CP_CERTIFIED : arb_ge(p.lower, bb) ? CP_REFUTED : CP_INCONCLUSIVE;
+    cp_general_q(q, g);
+    char bc[128], bu[128], *bs = fmpq_get_str(NULL, 10, bound);
+    cp_arb_human_buf(bc, sizeof bc, p.closed, 12);
+    cp_arb_human_buf(bu, sizeof bu, p.upper, 12);
+    cp_run_detail(run, "q = %.10g; gap = k c(q m_lo, q m_hi) = %s; an explicit LSA (odd part h(w*)) has worst "
+                       "case %s over the four tasks [%s]; claim gap < %s is %s.", fmpq_get_d(q), bc, bu,
+                  p.consistent ? "consistent" : "INCONSISTENT", bs,
+                  claim == CP_CERTIFIED ? "proved" : claim == CP_REFUTED ? "false (proved)" : "undecided");
+    flint_free(bs);
+    v = p.consistent ? claim : CP_INCONCLUSIVE;
+done:
+    cp_general_clear(g);
+    fmpq_clear(bound); fmpq_clear(q);
+    arb_clear(bb);
+    gap_point_clear(&p);
+    return v;
+}
+
+const cp_check_def cp_checks_general_model[] = {
+    { "general_alpha_minimax", "the minimax tied-CA step over the relevant spectrum of Lambda lies within tol of alpha",
+      CP_CHECK_BALL, amin_keys, check_alpha_minimax },
+    { "general_lsa_gap_grid", "every single-layer LSA has worst case > bound at every (tau2, split) of a grid",
+      CP_CHECK_BALL, grid_keys, check_gap_grid },
+    { "general_lsa_gap_below", "some single-layer LSA has worst case < bound over the four tasks (the gap is small)",
+      CP_CHECK_BALL, below_keys, check_gap_below },
+    { NULL, NULL, CP_CHECK_BALL, NULL, NULL }
+};
