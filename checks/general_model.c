@@ -35,21 +35,27 @@ static const cp_key_spec amin_keys[] = {
     CP_KEY_END
 };
 
+static void contraction_fn(arb_t res, const arb_t alpha, const void *param, slong prec)
+{
+    const cp_general_struct *g = param;
+    cp_general_contraction(res, g, alpha, prec);
+}
+
 static cp_verdict check_alpha_minimax(cp_check_run *run)
 {
     cp_run_value_name(run, "argmin of the worst-case contraction W (ternary-search enclosure)");
     slong prec = run->prec;
     cp_general_t g;
     fmpq_t ca, tol;
-    arb_t lmin, lmax, cf, rho, x1, x2, f1, f2, t, br, wmin;
-    arf_t lo, hi, w;
+    arb_t lmin, lmax, cf, rho, t, br, wmin;
+    arf_t lo, hi;
     cp_verdict v = CP_INCONCLUSIVE;
-    int exact = 0, separated = 1;
+    int exact = 0, separated;
     cp_general_init(g);
     fmpq_init(ca); fmpq_init(tol);
-    arb_init(lmin); arb_init(lmax); arb_init(cf); arb_init(rho); arb_init(x1); arb_init(x2);
-    arb_init(f1); arb_init(f2); arb_init(t); arb_init(br); arb_init(wmin);
-    arf_init(lo); arf_init(hi); arf_init(w);
+    arb_init(lmin); arb_init(lmax); arb_init(cf); arb_init(rho);
+    arb_init(t); arb_init(br); arb_init(wmin);
+    arf_init(lo); arf_init(hi);
     if (run_general(g, run) || cp_run_get_rat(ca, run, "alpha") || cp_run_get_rat(tol, run, "tol"))
         goto done;
     if (fmpq_sgn(tol) <= 0) {
@@ -66,26 +72,7 @@ static cp_verdict check_alpha_minimax(cp_check_run *run)
     arb_get_lbound_arf(lo, t, prec);
     arb_inv(t, lmin, prec);
     arb_get_ubound_arf(hi, t, prec);
-    for (slong iter = 0; iter < 6 * prec; iter++) {
-        arf_sub(w, hi, lo, prec, ARF_RND_UP);
-        if (arf_cmpabs_2exp_si(w, -prec + 8) < 0)
-            break;
-        arf_div_ui(w, w, 3, prec, ARF_RND_DOWN);
-        arf_add(arb_midref(x1), lo, w, prec, ARF_RND_DOWN);
-        mag_zero(arb_radref(x1));
-        arf_sub(arb_midref(x2), hi, w, prec, ARF_RND_UP);
-        mag_zero(arb_radref(x2));
-        cp_general_contraction(f1, g, x1, prec);
-        cp_general_contraction(f2, g, x2, prec);
-        if (arb_lt(f1, f2))
-            arf_set(hi, arb_midref(x2));
-        else if (arb_gt(f1, f2))
-            arf_set(lo, arb_midref(x1));
-        else {
-            separated = 0;   /* the bracket stays valid */
-            break;
-        }
-    }
+    separated = cp_convex_argmin_bracket(lo, hi, contraction_fn, g, prec);
     arb_set_interval_arf(br, lo, hi, prec);
     arb_set(run->value, br);
     run->has_value = 1;
@@ -117,9 +104,9 @@ static cp_verdict check_alpha_minimax(cp_check_run *run)
 done:
     cp_general_clear(g);
     fmpq_clear(ca); fmpq_clear(tol);
-    arb_clear(lmin); arb_clear(lmax); arb_clear(cf); arb_clear(rho); arb_clear(x1); arb_clear(x2);
-    arb_clear(f1); arb_clear(f2); arb_clear(t); arb_clear(br); arb_clear(wmin);
-    arf_clear(lo); arf_clear(hi); arf_clear(w);
+    arb_clear(lmin); arb_clear(lmax); arb_clear(cf); arb_clear(rho);
+    arb_clear(t); arb_clear(br); arb_clear(wmin);
+    arf_clear(lo); arf_clear(hi);
     return v;
 }
 

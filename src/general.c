@@ -336,17 +336,12 @@ static void gen_gamma_moments(arb_t a2, arb_t a1, arb_t a0, const cp_general_t g
 
 void cp_general_gamma_excess_avg(arb_t res, const cp_general_t g, const arb_t gamma, slong prec)
 {
-    arb_t a2, a1, a0, t;
-    arb_init(a2); arb_init(a1); arb_init(a0); arb_init(t);
+    arb_t a2, a1, a0;
+    arb_init(a2); arb_init(a1); arb_init(a0);
     gen_gamma_moments(a2, a1, a0, g, prec);
-    arb_sqr(t, gamma, prec);
-    arb_mul(res, a2, t, prec);
-    arb_mul(t, a1, gamma, prec);
-    arb_mul_2exp_si(t, t, 1);
-    arb_sub(res, res, t, prec);
-    arb_add(res, res, a0, prec);
+    cp_lsa_gamma_quadratic(res, a2, a1, a0, gamma, prec);
     times_k(res, g, prec);
-    arb_clear(a2); arb_clear(a1); arb_clear(a0); arb_clear(t);
+    arb_clear(a2); arb_clear(a1); arb_clear(a0);
 }
 
 void cp_general_gamma_avg(arb_t res, const cp_general_t g, slong prec)
