@@ -285,9 +285,79 @@ done:
     return v;
 }
 
+/* ---- general_step_ratio ----------------------------------------------------
+ * Claim: at depth T, the tied Richardson CA excess (beta = -alpha) at the
+ * step `alpha` divided by the excess at the minimax step alpha*_gen of (G-7)
+ * is above or below `ratio` (key op).  Both excesses are enclosures of (G-6). */
+static const cp_key_spec ratio_keys[] = {
+    CP_GENERAL_KEYS,
+    { "alpha", CP_KEY_RAT,  NULL, "the step compared with alpha*_gen (e.g. the isotropic alpha* = 2/(2 + m_lo + m_hi))" },
+    { "T",     CP_KEY_INT,  "1",  "depth, 1 <= T <= 10^6" },
+    { "op",    CP_KEY_WORD, "above", "above (ratio > bound) or below (ratio < bound)" },
+    { "ratio", CP_KEY_RAT,  NULL, "claimed bound on excess(alpha)/excess(alpha*_gen)" },
+    CP_KEY_END
+};
+
+static cp_verdict check_step_ratio(cp_check_run *run)
+{
+    cp_run_value_name(run, "excess(alpha)/excess(alpha*_gen), tied Richardson CA");
+    slong prec = run->prec, T = 1;
+    cp_general_t g;
+    fmpq_t a, r;
+    arb_t al, be, ea, eg, q, rr;
+    const char *op = NULL;
+    cp_verdict v = CP_INCONCLUSIVE;
+    cp_general_init(g);
+    fmpq_init(a); fmpq_init(r);
+    arb_init(al); arb_init(be); arb_init(ea); arb_init(eg); arb_init(q); arb_init(rr);
+    if (run_general(g, run) || cp_run_get_rat(a, run, "alpha") || cp_run_get_rat(r, run, "ratio")
+        || cp_run_get_int(&T, run, "T") || cp_run_get_word(&op, run, "op"))
+        goto done;
+    if (T < 1 || T > 1000000) {
+        cp_run_bad_input(run, "T", "T must lie in [1, 10^6]");
+        goto done;
+    }
+    if (strcmp(op, "above") != 0 && strcmp(op, "below") != 0) {
+        cp_run_bad_input(run, "op", "op must be above or below");
+        goto done;
+    }
+    const char *cmp = strcmp(op, "above") == 0 ? ">" : "<";
+    if (fmpq_sgn(g->base->m_hi) <= 0) {
+        cp_run_bad_input(run, "m_hi", "m_hi must be positive (else the excess is identically 0)");
+        goto done;
+    }
+    arb_set_fmpq(al, a, prec);
+    arb_neg(be, al);
+    cp_general_ca_excess(ea, g, al, be, (ulong) T, prec);
+    cp_general_alpha_star(al, NULL, NULL, NULL, NULL, NULL, NULL, g, prec);
+    arb_neg(be, al);
+    cp_general_ca_excess(eg, g, al, be, (ulong) T, prec);
+    arb_div(q, ea, eg, prec);
+    arb_set(run->value, q);
+    run->has_value = 1;
+    arb_set_fmpq(rr, r, prec);
+    v = cp_decide_cmp(q, cmp, rr);
+    char b1[128], b2[128], b3[128], *as = fmpq_get_str(NULL, 10, a), *rs = fmpq_get_str(NULL, 10, r);
+    cp_arb_human_buf(b1, sizeof b1, ea, 12);
+    cp_arb_human_buf(b2, sizeof b2, eg, 12);
+    cp_arb_human_buf(b3, sizeof b3, q, 12);
+    cp_run_detail(run, "T = %ld, beta = -alpha: excess at alpha = %s is %s, at alpha*_gen it is %s; ratio %s %s %s [%s].",
+                  (long) T, as, b1, b2, b3, cmp, rs,
+                  v == CP_CERTIFIED ? "proved" : v == CP_REFUTED ? "false (proved)" : "undecided");
+    flint_free(as);
+    flint_free(rs);
+done:
+    cp_general_clear(g);
+    fmpq_clear(a); fmpq_clear(r);
+    arb_clear(al); arb_clear(be); arb_clear(ea); arb_clear(eg); arb_clear(q); arb_clear(rr);
+    return v;
+}
+
 const cp_check_def cp_checks_general_model[] = {
     { "general_alpha_minimax", "the minimax tied-CA step over the relevant spectrum of Lambda lies within tol of alpha",
       CP_CHECK_BALL, amin_keys, check_alpha_minimax },
+    { "general_step_ratio", "tied CA excess at a given step over the excess at the minimax step of (G-7), at depth T",
+      CP_CHECK_BALL, ratio_keys, check_step_ratio },
     { "general_lsa_gap_grid", "every single-layer LSA has worst case > bound at every (tau2, split) of a grid",
       CP_CHECK_BALL, grid_keys, check_gap_grid },
     { "general_lsa_gap_below", "some single-layer LSA has worst case < bound over the four tasks (the gap is small)",

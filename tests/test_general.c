@@ -522,6 +522,18 @@ static void test_checks_sound(void **state)
                      CP_CERTIFIED);
     assert_int_equal(run_check("general_lsa_gap_below", "tau2", "4", "split", "0", "bound", "0.000531", NULL),
                      CP_REFUTED);
+    /* the step ratio: at T = 200 the minimax step of (G-7) beats 4/13 under tau2 = 1.001,
+     * at T = 1 it does not (ratio < 1: the T = 1 excess is the gamma form's, smallest at
+     * the best average gamma 0.27, nearer 4/13 than 0.333) */
+    assert_int_equal(run_check("general_step_ratio", "tau2", "1001/1000", "alpha", "4/13", "T", "200",
+                               "ratio", "1000", NULL), CP_CERTIFIED);
+    assert_int_equal(run_check("general_step_ratio", "tau2", "1001/1000", "alpha", "4/13", "T", "1",
+                               "ratio", "1", NULL), CP_REFUTED);
+    assert_int_equal(run_check("general_step_ratio", "tau2", "1001/1000", "alpha", "4/13", "T", "1",
+                               "op", "below", "ratio", "1", NULL), CP_CERTIFIED);
+    /* at isotropy the two steps coincide: ratio exactly 1, never above 1 */
+    assert_int_not_equal(run_check("general_step_ratio", "alpha", "4/13", "T", "50", "ratio", "1", NULL),
+                         CP_CERTIFIED);
     /* bad input is bad input */
     cp_kv kv;
     cp_check_run run;
