@@ -285,6 +285,109 @@ done:
     return v;
 }
 
+/* ---- general_lsa_gap_region ------------------------------------------------
+ * Claim: for EVERY tau1 in [tau1_lo, tau1_hi], tau2 in [tau2_lo, tau2_hi] and
+ * split in [split_lo, split_hi], every single-layer LSA has worst case over
+ * the four tasks of (G-8) above `bound`.  By (G-8) the gap at a point is
+ * k c(q m_lo, q m_hi), and c(q m_lo, q m_hi) is strictly increasing in q
+ * (Lemma GAP-MONO, docs/model.md (G-8)); q = split/tau1^2 + (1-split)/tau2^2
+ * decreases in tau1 and tau2 and is affine in split, so the smallest gap over
+ * the box is at the corner (tau1_hi, tau2_hi, split_lo or split_hi) with the
+ * smaller q, an exact rational.  The check certifies the dual bound there. */
+static const cp_key_spec region_keys[] = {
+    CP_MODEL_KEYS,
+    { "k",        CP_KEY_INT, "1",   "number of latent factors" },
+    { "tau1_lo",  CP_KEY_RAT, "1",   "smallest noise level of modality 1" },
+    { "tau1_hi",  CP_KEY_RAT, "1",   "largest noise level of modality 1" },
+    { "tau2_lo",  CP_KEY_RAT, NULL,  "smallest noise level of modality 2" },
+    { "tau2_hi",  CP_KEY_RAT, NULL,  "largest noise level of modality 2" },
+    { "split_lo", CP_KEY_RAT, "0",   "smallest loading fraction in modality 1" },
+    { "split_hi", CP_KEY_RAT, "1",   "largest loading fraction in modality 1" },
+    { "bound",    CP_KEY_RAT, "0",   "claimed lower bound on the gap over the whole box" },
+    CP_KEY_END
+};
+
+static cp_verdict check_gap_region(cp_check_run *run)
+{
+    cp_run_value_name(run, "smallest gap over the box, k c(q_min m_lo, q_min m_hi), at the corner of smallest q");
+    slong prec = run->prec;
+    cp_general_t g;
+    fmpq_t t1lo, t1hi, t2lo, t2hi, slo, shi, bound, q1, q2;
+    arb_t bb;
+    gap_point p;
+    cp_verdict v = CP_INCONCLUSIVE;
+    const char *key = NULL, *msg;
+    cp_general_init(g);
+    fmpq_init(t1lo); fmpq_init(t1hi); fmpq_init(t2lo); fmpq_init(t2hi);
+    fmpq_init(slo); fmpq_init(shi); fmpq_init(bound); fmpq_init(q1); fmpq_init(q2);
+    arb_init(bb);
+    gap_point_init(&p);
+    if (cp_run_get_model(g->base, run) || cp_run_get_int(&g->k, run, "k")
+        || cp_run_get_rat(t1lo, run, "tau1_lo") || cp_run_get_rat(t1hi, run, "tau1_hi")
+        || cp_run_get_rat(t2lo, run, "tau2_lo") || cp_run_get_rat(t2hi, run, "tau2_hi")
+        || cp_run_get_rat(slo, run, "split_lo") || cp_run_get_rat(shi, run, "split_hi")
+        || cp_run_get_rat(bound, run, "bound"))
+        goto done;
+    if (fmpq_cmp(t1lo, t1hi) > 0 || fmpq_cmp(t2lo, t2hi) > 0 || fmpq_cmp(slo, shi) > 0) {
+        cp_run_bad_input(run, fmpq_cmp(t1lo, t1hi) > 0 ? "tau1_lo" : fmpq_cmp(t2lo, t2hi) > 0 ? "tau2_lo" : "split_lo",
+                         "each interval needs lo <= hi");
+        goto done;
+    }
+    if (fmpq_sgn(g->base->m_lo) <= 0 || fmpq_cmp(g->base->m_lo, g->base->m_hi) >= 0) {
+        cp_run_bad_input(run, "m_lo", "this claim needs 0 < m_lo < m_hi (else the gap is 0, (G-8))");
+        goto done;
+    }
+    /* every corner must be a valid model (then so is the box: the
+     * constraints are intervals) */
+    for (int c = 0; c < 8; c++) {
+        cp_general_set_noise(g, (c & 1) ? t1hi : t1lo, (c & 2) ? t2hi : t2lo);
+        fmpq_set(g->split, (c & 4) ? shi : slo);
+        if ((msg = cp_general_invalid(g, &key)) != NULL) {
+            cp_run_bad_input(run, !strcmp(key, "tau1") ? "tau1_lo" : !strcmp(key, "tau2") ? "tau2_lo"
+                             : !strcmp(key, "split") ? "split_lo" : key, "%s", msg);
+            goto done;
+        }
+    }
+    /* the corner of smallest q: tau1_hi, tau2_hi, and split_lo or split_hi */
+    cp_general_set_noise(g, t1hi, t2hi);
+    fmpq_set(g->split, slo);
+    cp_general_q(q1, g);
+    fmpq_set(g->split, shi);
+    cp_general_q(q2, g);
+    if (fmpq_cmp(q1, q2) < 0)
+        fmpq_set(g->split, slo);
+    gap_at(&p, g, prec);
+    arb_set(run->value, p.closed);
+    run->has_value = 1;
+    arb_set_fmpq(bb, bound, prec);
+    cp_verdict claim = arb_gt(p.lower, bb) ? CP_CERTIFIED : arb_le(p.upper, bb) ? CP_REFUTED : CP_INCONCLUSIVE;
+    {
+        char bc[128], *bs = fmpq_get_str(NULL, 10, bound);
+        fmpq_t q;
+        fmpq_init(q);
+        cp_general_q(q, g);
+        cp_arb_human_buf(bc, sizeof bc, p.closed, 12);
+        cp_run_detail(run, "box tau1 in [%.6g, %.6g], tau2 in [%.6g, %.6g], split in [%.6g, %.6g]: the smallest "
+                           "q = %.10g is at tau1 = %.6g, tau2 = %.6g, split = %.6g; by (G-8) and the monotonicity "
+                           "in q the smallest gap over the box is %s there (dual bound and explicit LSA bracket it "
+                           "[%s]); gap > %s on the whole box is %s.",
+                      fmpq_get_d(t1lo), fmpq_get_d(t1hi), fmpq_get_d(t2lo), fmpq_get_d(t2hi), fmpq_get_d(slo),
+                      fmpq_get_d(shi), fmpq_get_d(q), fmpq_get_d(t1hi), fmpq_get_d(t2hi), fmpq_get_d(g->split), bc,
+                      p.consistent ? "consistent" : "INCONSISTENT", bs,
+                      claim == CP_CERTIFIED ? "proved" : claim == CP_REFUTED ? "false (proved at that corner)" : "undecided");
+        flint_free(bs);
+        fmpq_clear(q);
+    }
+    v = p.consistent ? claim : CP_INCONCLUSIVE;
+done:
+    cp_general_clear(g);
+    fmpq_clear(t1lo); fmpq_clear(t1hi); fmpq_clear(t2lo); fmpq_clear(t2hi);
+    fmpq_clear(slo); fmpq_clear(shi); fmpq_clear(bound); fmpq_clear(q1); fmpq_clear(q2);
+    arb_clear(bb);
+    gap_point_clear(&p);
+    return v;
+}
+
 /* ---- general_step_ratio ----------------------------------------------------
  * Claim: at depth T, the tied Richardson CA excess (beta = -alpha) at the
  * step `alpha` divided by the excess at the minimax step alpha*_gen of (G-7)
@@ -360,6 +463,8 @@ const cp_check_def cp_checks_general_model[] = {
       CP_CHECK_BALL, ratio_keys, check_step_ratio },
     { "general_lsa_gap_grid", "every single-layer LSA has worst case > bound at every (tau2, split) of a grid",
       CP_CHECK_BALL, grid_keys, check_gap_grid },
+    { "general_lsa_gap_region", "every single-layer LSA has worst case > bound for every noise level and split in a box",
+      CP_CHECK_BALL, region_keys, check_gap_region },
     { "general_lsa_gap_below", "some single-layer LSA has worst case < bound over the four tasks (the gap is small)",
       CP_CHECK_BALL, below_keys, check_gap_below },
     { NULL, NULL, CP_CHECK_BALL, NULL, NULL }

@@ -517,6 +517,19 @@ static void test_checks_sound(void **state)
     /* the isotropic gap 0.1146 is not a lower bound under noise tau2 = 2 on modality 2 */
     assert_int_equal(run_check("general_lsa_gap_grid", "tau2", "2", "split", "0", "bound", "0.1146", NULL),
                      CP_REFUTED);
+    /* the region: its value is the grid minimum when the minimising corner is a grid
+     * point (two code paths: all points against the analytic corner) */
+    assert_int_equal(run_check("general_lsa_gap_region", "tau2_lo", "1/4", "tau2_hi", "4", "bound", "0.0005317",
+                               NULL), CP_CERTIFIED);
+    assert_int_equal(run_check("general_lsa_gap_region", "tau2_lo", "1/4", "tau2_hi", "4", "bound", "0.0005318",
+                               NULL), CP_REFUTED);
+    assert_int_equal(run_check("general_lsa_gap_grid", "tau2", "1/4, 1/2, 1, 2, 4", "split", "0, 1/4, 1/2, 3/4, 1",
+                               "bound", "0.0005318", NULL), CP_REFUTED);
+    /* the region excludes the isotropic point's value when the box contains more noise */
+    assert_int_equal(run_check("general_lsa_gap_region", "tau2_lo", "1", "tau2_hi", "11/10", "split_lo", "1/2",
+                               "split_hi", "1/2", "bound", "0.1146", NULL), CP_REFUTED);
+    assert_int_equal(run_check("general_lsa_gap_region", "tau2_lo", "1/2", "tau2_hi", "1", "split_lo", "1/2",
+                               "split_hi", "1/2", "bound", "0.1146", NULL), CP_CERTIFIED);
     /* gap below: true and wrong twins */
     assert_int_equal(run_check("general_lsa_gap_below", "tau2", "4", "split", "0", "bound", "0.000532", NULL),
                      CP_CERTIFIED);
@@ -549,6 +562,41 @@ static void test_checks_sound(void **state)
     cp_kv_clear(&kv);
 }
 
+/* Lemma GAP-MONO through the box: random interior points of a box have gap >= the value
+ * at the analytic corner (certified comparisons of the closed form) */
+static void test_region_interior(void **state)
+{
+    (void) state;
+    uint64_t st = g_seed ^ 0xabc;
+    cp_general_t g;
+    fmpq_t t1, t2;
+    arb_t corner, x;
+    cp_general_init(g);
+    fmpq_init(t1); fmpq_init(t2);
+    arb_init(corner); arb_init(x);
+    fmpq_set_si(g->base->m_lo, 1, 2);
+    fmpq_set_si(g->base->m_hi, 4, 1);
+    /* box tau1 in [1/2, 2], tau2 in [1/2, 3], split in [1/8, 7/8]: smallest q at
+     * tau1 = 2, tau2 = 3, split = 1/8 (q = 1/32 + 7/72) or 7/8 (q = 7/32 + 1/72): 1/8 */
+    fmpq_set_si(t1, 2, 1);
+    fmpq_set_si(t2, 3, 1);
+    cp_general_set_noise(g, t1, t2);
+    fmpq_set_si(g->split, 1, 8);
+    cp_general_lsa_gap(corner, g, 128);
+    for (int it = 0; it < 200; it++) {
+        fmpq_set_si(t1, 8 + (slong) (splitmix(&st) % 25), 16);
+        fmpq_set_si(t2, 8 + (slong) (splitmix(&st) % 41), 16);
+        cp_general_set_noise(g, t1, t2);
+        fmpq_set_si(g->split, 2 + (slong) (splitmix(&st) % 13), 16);
+        cp_general_lsa_gap(x, g, 128);
+        assert_true(arb_gt(x, corner) || arb_overlaps(x, corner));
+        assert_false(arb_lt(x, corner));
+    }
+    cp_general_clear(g);
+    fmpq_clear(t1); fmpq_clear(t2);
+    arb_clear(corner); arb_clear(x);
+}
+
 int main(void)
 {
     init_seed();
@@ -562,6 +610,7 @@ int main(void)
         cmocka_unit_test(test_gap_bracket),
         cmocka_unit_test(test_alpha_exact),
         cmocka_unit_test(test_checks_sound),
+        cmocka_unit_test(test_region_interior),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
