@@ -286,8 +286,8 @@ done:
 }
 
 /* ---- general_lsa_gap_region ------------------------------------------------
- * Claim: for EVERY tau1 in [tau1_lo, tau1_hi], tau2 in [tau2_lo, tau2_hi] and
- * split in [split_lo, split_hi], every single-layer LSA has worst case over
+ * Claim: for EVERY k in [k, k_hi], tau1 in [tau1_lo, tau1_hi], tau2 in
+ * [tau2_lo, tau2_hi] and split in [split_lo, split_hi], every single-layer LSA has worst case over
  * the four tasks of (G-8) above `bound`.  By (G-8) the gap at a point is
  * k c(q m_lo, q m_hi), and c(q m_lo, q m_hi) is strictly increasing in q
  * (Lemma GAP-MONO, docs/model.md (G-8)); q = split/tau1^2 + (1-split)/tau2^2
@@ -296,7 +296,8 @@ done:
  * smaller q, an exact rational.  The check certifies the dual bound there. */
 static const cp_key_spec region_keys[] = {
     CP_MODEL_KEYS,
-    { "k",        CP_KEY_INT, "1",   "number of latent factors" },
+    { "k",        CP_KEY_INT, "1",   "number of latent factors (the smallest, with k_hi)" },
+    { "k_hi",     CP_KEY_INT, "k",   "largest number of factors of the family (the gap k c grows with k)" },
     { "tau1_lo",  CP_KEY_RAT, "1",   "smallest noise level of modality 1" },
     { "tau1_hi",  CP_KEY_RAT, "1",   "largest noise level of modality 1" },
     { "tau2_lo",  CP_KEY_RAT, NULL,  "smallest noise level of modality 2" },
@@ -322,7 +323,9 @@ static cp_verdict check_gap_region(cp_check_run *run)
     fmpq_init(slo); fmpq_init(shi); fmpq_init(bound); fmpq_init(q1); fmpq_init(q2);
     arb_init(bb);
     gap_point_init(&p);
+    slong k_hi = 0;
     if (cp_run_get_model(g->base, run) || cp_run_get_int(&g->k, run, "k")
+        || (cp_kv_has(run->params, "k_hi") && cp_run_get_int(&k_hi, run, "k_hi"))
         || cp_run_get_rat(t1lo, run, "tau1_lo") || cp_run_get_rat(t1hi, run, "tau1_hi")
         || cp_run_get_rat(t2lo, run, "tau2_lo") || cp_run_get_rat(t2hi, run, "tau2_hi")
         || cp_run_get_rat(slo, run, "split_lo") || cp_run_get_rat(shi, run, "split_hi")
@@ -337,8 +340,16 @@ static cp_verdict check_gap_region(cp_check_run *run)
         cp_run_bad_input(run, "m_lo", "this claim needs 0 < m_lo < m_hi (else the gap is 0, (G-8))");
         goto done;
     }
+    if (!cp_kv_has(run->params, "k_hi"))
+        k_hi = g->k;
+    if (k_hi < g->k) {
+        cp_run_bad_input(run, "k_hi", "k_hi must be >= k");
+        goto done;
+    }
     /* every corner must be a valid model (then so is the box: the
-     * constraints are intervals) */
+     * constraints are intervals; the dimension constraint is tightest at k_hi) */
+    slong k_lo = g->k;
+    g->k = k_hi;
     for (int c = 0; c < 8; c++) {
         cp_general_set_noise(g, (c & 1) ? t1hi : t1lo, (c & 2) ? t2hi : t2lo);
         fmpq_set(g->split, (c & 4) ? shi : slo);
@@ -348,6 +359,7 @@ static cp_verdict check_gap_region(cp_check_run *run)
             goto done;
         }
     }
+    g->k = k_lo;   /* the gap k c(q m_lo, q m_hi) is smallest at the smallest k */
     /* the corner of smallest q: tau1_hi, tau2_hi, and split_lo or split_hi */
     cp_general_set_noise(g, t1hi, t2hi);
     fmpq_set(g->split, slo);
@@ -367,11 +379,11 @@ static cp_verdict check_gap_region(cp_check_run *run)
         fmpq_init(q);
         cp_general_q(q, g);
         cp_arb_human_buf(bc, sizeof bc, p.closed, 12);
-        cp_run_detail(run, "box tau1 in [%.6g, %.6g], tau2 in [%.6g, %.6g], split in [%.6g, %.6g]: the smallest "
+        cp_run_detail(run, "box k in [%ld, %ld], tau1 in [%.6g, %.6g], tau2 in [%.6g, %.6g], split in [%.6g, %.6g]: the smallest "
                            "q = %.10g is at tau1 = %.6g, tau2 = %.6g, split = %.6g; by (G-8) and the monotonicity "
                            "in q the smallest gap over the box is %s there (dual bound and explicit LSA bracket it "
                            "[%s]); gap > %s on the whole box is %s.",
-                      fmpq_get_d(t1lo), fmpq_get_d(t1hi), fmpq_get_d(t2lo), fmpq_get_d(t2hi), fmpq_get_d(slo),
+                      (long) k_lo, (long) k_hi, fmpq_get_d(t1lo), fmpq_get_d(t1hi), fmpq_get_d(t2lo), fmpq_get_d(t2hi), fmpq_get_d(slo),
                       fmpq_get_d(shi), fmpq_get_d(q), fmpq_get_d(t1hi), fmpq_get_d(t2hi), fmpq_get_d(g->split), bc,
                       p.consistent ? "consistent" : "INCONSISTENT", bs,
                       claim == CP_CERTIFIED ? "proved" : claim == CP_REFUTED ? "false (proved at that corner)" : "undecided");

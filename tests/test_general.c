@@ -530,6 +530,11 @@ static void test_checks_sound(void **state)
                                "split_hi", "1/2", "bound", "0.1146", NULL), CP_REFUTED);
     assert_int_equal(run_check("general_lsa_gap_region", "tau2_lo", "1/2", "tau2_hi", "1", "split_lo", "1/2",
                                "split_hi", "1/2", "bound", "0.1146", NULL), CP_CERTIFIED);
+    /* k in [2, 4]: the smallest gap is twice the one-factor gap */
+    assert_int_equal(run_check("general_lsa_gap_region", "tau2_lo", "1/4", "tau2_hi", "4", "k", "2", "k_hi", "4",
+                               "d1", "4", "d2", "4", "bound", "0.0010634", NULL), CP_CERTIFIED);
+    assert_int_equal(run_check("general_lsa_gap_region", "tau2_lo", "1/4", "tau2_hi", "4", "k", "2", "k_hi", "4",
+                               "d1", "4", "d2", "4", "bound", "0.0010635", NULL), CP_REFUTED);
     /* gap below: true and wrong twins */
     assert_int_equal(run_check("general_lsa_gap_below", "tau2", "4", "split", "0", "bound", "0.000532", NULL),
                      CP_CERTIFIED);
