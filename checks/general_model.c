@@ -419,12 +419,12 @@ static cp_verdict check_step_ratio(cp_check_run *run)
     slong prec = run->prec, T = 1;
     cp_general_t g;
     fmpq_t a, r;
-    arb_t al, be, ea, eg, q, rr;
+    arb_t al, ea, eg, q, rr;
     const char *op = NULL;
     cp_verdict v = CP_INCONCLUSIVE;
     cp_general_init(g);
     fmpq_init(a); fmpq_init(r);
-    arb_init(al); arb_init(be); arb_init(ea); arb_init(eg); arb_init(q); arb_init(rr);
+    arb_init(al); arb_init(ea); arb_init(eg); arb_init(q); arb_init(rr);
     if (run_general(g, run) || cp_run_get_rat(a, run, "alpha") || cp_run_get_rat(r, run, "ratio")
         || cp_run_get_int(&T, run, "T") || cp_run_get_word(&op, run, "op"))
         goto done;
@@ -442,11 +442,9 @@ static cp_verdict check_step_ratio(cp_check_run *run)
         goto done;
     }
     arb_set_fmpq(al, a, prec);
-    arb_neg(be, al);
-    cp_general_ca_excess(ea, g, al, be, (ulong) T, prec);
+    cp_general_richardson_excess(ea, g, al, (ulong) T, prec);
     cp_general_alpha_star(al, NULL, NULL, NULL, NULL, NULL, NULL, g, prec);
-    arb_neg(be, al);
-    cp_general_ca_excess(eg, g, al, be, (ulong) T, prec);
+    cp_general_richardson_excess(eg, g, al, (ulong) T, prec);
     arb_div(q, ea, eg, prec);
     arb_set(run->value, q);
     run->has_value = 1;
@@ -464,7 +462,7 @@ static cp_verdict check_step_ratio(cp_check_run *run)
 done:
     cp_general_clear(g);
     fmpq_clear(a); fmpq_clear(r);
-    arb_clear(al); arb_clear(be); arb_clear(ea); arb_clear(eg); arb_clear(q); arb_clear(rr);
+    arb_clear(al); arb_clear(ea); arb_clear(eg); arb_clear(q); arb_clear(rr);
     return v;
 }
 

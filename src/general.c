@@ -371,6 +371,7 @@ typedef struct {
     task_consts c;
     const arb_struct *alpha, *beta;
     arb_t ab;     /* alpha / beta */
+    int richardson;   /* beta = -alpha exactly */
     ulong T;
 } gca_param;
 
@@ -412,7 +413,9 @@ static int gca_integrand(acb_ptr res, const acb_t s, void *param, slong order, s
             acb_neg(F + i, F + i);
         }
     } else {
-        /* R = I + beta Lambda, P = R^T by squaring; F = I - (alpha/beta)(P - I) */
+        /* R = I + beta Lambda, P = R^T by squaring; F = I - (alpha/beta)(P - I),
+         * which is P itself when beta = -alpha (taken directly: no cancellation
+         * of I against P - I when P is tiny) */
         acb_ptr R = _acb_vec_init(4);
         for (int i = 0; i < 4; i++)
             acb_mul_arb(R + i, L + i, p->beta, prec);
@@ -426,15 +429,23 @@ static int gca_integrand(acb_ptr res, const acb_t s, void *param, slong order, s
                 mat2_mul(R, R, R, prec);
         }
         _acb_vec_clear(R, 4);
-        acb_sub_ui(P + 0, P + 0, 1, prec);
-        acb_sub_ui(P + 3, P + 3, 1, prec);
-        for (int i = 0; i < 4; i++) {
-            acb_mul_arb(F + i, P + i, p->ab, prec);
-            acb_neg(F + i, F + i);
+        if (p->richardson) {
+            _acb_vec_set(F, P, 4);
+        } else {
+            acb_sub_ui(P + 0, P + 0, 1, prec);
+            acb_sub_ui(P + 3, P + 3, 1, prec);
+            for (int i = 0; i < 4; i++) {
+                acb_mul_arb(F + i, P + i, p->ab, prec);
+                acb_neg(F + i, F + i);
+            }
+            acb_add_ui(F + 0, F + 0, 1, prec);
+            acb_add_ui(F + 3, F + 3, 1, prec);
         }
     }
-    acb_add_ui(F + 0, F + 0, 1, prec);
-    acb_add_ui(F + 3, F + 3, 1, prec);
+    if (arb_is_zero(p->beta)) {
+        acb_add_ui(F + 0, F + 0, 1, prec);
+        acb_add_ui(F + 3, F + 3, 1, prec);
+    }
     /* y = F u */
     acb_mul_arb(y1, F + 0, p->c.u1, prec);
     acb_mul_arb(t, F + 1, p->c.u2, prec);
@@ -475,8 +486,8 @@ static void mul_rat(arb_t res, const arb_t x, const fmpq_t t, slong prec)
     }
 }
 
-void cp_general_ca_excess(arb_t res, const cp_general_t g, const arb_t alpha, const arb_t beta,
-                          ulong T, slong prec)
+static void ca_excess_impl(arb_t res, const cp_general_t g, const arb_t alpha, const arb_t beta,
+                           ulong T, int richardson, slong prec)
 {
     fmpq_t t;
     fmpq_init(t);
@@ -506,12 +517,33 @@ void cp_general_ca_excess(arb_t res, const cp_general_t g, const arb_t alpha, co
         p.T = T;
         if (!arb_is_zero(beta))
             arb_div(p.ab, alpha, beta, prec);
+        p.richardson = richardson;
         cp_prior_expect(res, g->base, gca_integrand, &p, prec);
         consts_clear(&p.c);
         arb_clear(p.ab);
     }
     times_k(res, g, prec);
     fmpq_clear(t);
+}
+
+void cp_general_ca_excess(arb_t res, const cp_general_t g, const arb_t alpha, const arb_t beta,
+                          ulong T, slong prec)
+{
+    /* beta = -alpha is used as such only when both are exact and sum to 0 */
+    arb_t z;
+    arb_init(z);
+    arb_add(z, alpha, beta, prec);
+    ca_excess_impl(res, g, alpha, beta, T, arb_is_exact(alpha) && arb_is_exact(beta) && arb_is_zero(z), prec);
+    arb_clear(z);
+}
+
+void cp_general_richardson_excess(arb_t res, const cp_general_t g, const arb_t alpha, ulong T, slong prec)
+{
+    arb_t beta;
+    arb_init(beta);
+    arb_neg(beta, alpha);
+    ca_excess_impl(res, g, alpha, beta, T, 1, prec);
+    arb_clear(beta);
 }
 
 /* doubles: the eigen form sum_pm omega_pm (1 - phi(lam_pm))^2 */
@@ -904,11 +936,10 @@ static int q_ca(arb_t res, const cp_kv *kv, slong prec, char *err)
         } else {
             cp_general_alpha_star(a, NULL, NULL, NULL, NULL, NULL, NULL, g, prec);
         }
-        if (rc == 0 && cp_kv_has(kv, "beta")) {
+        int has_beta = cp_kv_has(kv, "beta");
+        if (rc == 0 && has_beta) {
             rc = cp_kv_get_rat(q, kv, gq_ca_keys, "beta", err);
             arb_set_fmpq(b, q, prec);
-        } else {
-            arb_neg(b, a);
         }
         if (rc == 0)
             rc = cp_kv_get_int(&T, kv, gq_ca_keys, "T", err);
@@ -916,8 +947,10 @@ static int q_ca(arb_t res, const cp_kv *kv, slong prec, char *err)
             cp_kv_error(err, kv, "T", "T must lie in [1, %d]", CP_GEN_MAX_T);
             rc = -1;
         }
-        if (rc == 0)
+        if (rc == 0 && has_beta)
             cp_general_ca_excess(res, g, a, b, (ulong) T, prec);
+        else if (rc == 0)
+            cp_general_richardson_excess(res, g, a, (ulong) T, prec);
         fmpq_clear(q); arb_clear(a); arb_clear(b);
     })
 }

@@ -78,6 +78,10 @@ void cp_general_gamma_excess_best(arb_t res, const cp_general_t g, slong prec);
  *   k E_s[ sum_pm omega_pm (1 - phi(lam_pm))^2 ],  phi = (alpha/beta)((1 + beta lam)^T - 1). */
 void cp_general_ca_excess(arb_t res, const cp_general_t g, const arb_t alpha, const arb_t beta,
                           ulong T, slong prec);
+/* The same with beta = -alpha by construction: (I - alpha Lambda)^T is formed
+ * directly (cp_general_ca_excess does so only for exact alpha, beta with
+ * alpha + beta = 0), which keeps full relative accuracy at large T. */
+void cp_general_richardson_excess(arb_t res, const cp_general_t g, const arb_t alpha, ulong T, slong prec);
 cp_approx cp_general_ca_excess_approx(const cp_general_t g, double alpha, double beta, ulong T);
 
 /* The minimax Richardson step over the hull [lam_min, lam_max] of the relevant
