@@ -286,6 +286,36 @@ static void test_ca_ball_vs_double(void **state)
     arb_clear(a); arb_clear(al); arb_clear(be);
 }
 
+/* beta = -alpha: the direct Richardson form (I - alpha Lambda)^T against the general
+ * form I - (alpha/beta)((I + beta Lambda)^T - I) (taken for a non-exact alpha) */
+static void test_richardson_forms(void **state)
+{
+    (void) state;
+    uint64_t st = g_seed ^ 0x4242;
+    cp_general_t g;
+    arb_t a, b, al, be;
+    cp_general_init(g);
+    arb_init(a); arb_init(b); arb_init(al); arb_init(be);
+    for (int it = 0; it < 10; it++) {
+        rand_aniso(g, &st);
+        cp_general_alpha_star(al, NULL, NULL, NULL, NULL, NULL, NULL, g, 192);   /* a ball, not exact */
+        assert_false(arb_is_exact(al));
+        arb_neg(be, al);
+        ulong T = 1 + splitmix(&st) % 60;
+        cp_general_richardson_excess(a, g, al, T, 192);
+        cp_general_ca_excess(b, g, al, be, T, 192);
+        if (!arb_overlaps(a, b)) {
+            print_general(g);
+            print_ball("richardson", a);
+            print_ball("general", b);
+        }
+        assert_true(arb_overlaps(a, b));
+        assert_true(arb_rel_accuracy_bits(a) >= arb_rel_accuracy_bits(b) - 2);
+    }
+    cp_general_clear(g);
+    arb_clear(a); arb_clear(b); arb_clear(al); arb_clear(be);
+}
+
 /* Woodbury: the weights of the task spectrum sum to c^T Lambda^{-1} c = q s/(1 + q s),
  * and they add to s when multiplied by their eigenvalues (sum c_pm^2 = |c|^2 = s) */
 static void test_task_spectrum(void **state)
@@ -610,6 +640,7 @@ int main(void)
         cmocka_unit_test(test_isotropic_quantities_bit_identical),
         cmocka_unit_test(test_ca_T1_is_gamma_form),
         cmocka_unit_test(test_ca_ball_vs_double),
+        cmocka_unit_test(test_richardson_forms),
         cmocka_unit_test(test_task_spectrum),
         cmocka_unit_test(test_bayes_general),
         cmocka_unit_test(test_gap_bracket),
