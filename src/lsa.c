@@ -67,6 +67,13 @@ static double prior_expect_approx(const cp_model_approx *m, sfun_d f, const void
     return acc / norm;
 }
 
+/* The same quadrature for other modules' double twins (general.c). */
+double cp_lsa_prior_expect_approx(const cp_model_approx *m, double (*f)(double s, const void *param),
+                                  const void *param)
+{
+    return prior_expect_approx(m, f, param);
+}
+
 static double inv1ps_d(double s, const void *p) { (void) p; return 1.0 / (1.0 + s); }
 
 cp_approx cp_bayes_risk_approx(const cp_model_approx *m)
@@ -105,19 +112,29 @@ static void gamma_moments(arb_t a2, arb_t a1, arb_t a0, const cp_model_t m, slon
     arb_clear(t);
 }
 
-void cp_lsa_gamma_excess_avg(arb_t res, const cp_model_t m, const arb_t gamma, slong prec)
+void cp_lsa_gamma_quadratic(arb_t res, const arb_t a2, const arb_t a1, const arb_t a0,
+                            const arb_t gamma, slong prec)
 {
-    /* E[s(1+s)] g^2 - 2 g E[s] + E[s/(1+s)]   (docs/model.md, (LSA-2)) */
-    arb_t a2, a1, a0, t;
-    arb_init(a2); arb_init(a1); arb_init(a0); arb_init(t);
-    gamma_moments(a2, a1, a0, m, prec);
+    /* a2 g^2 - 2 g a1 + a0 */
+    arb_t t;
+    arb_init(t);
     arb_sqr(t, gamma, prec);
     arb_mul(res, a2, t, prec);
     arb_mul(t, a1, gamma, prec);
     arb_mul_2exp_si(t, t, 1);
     arb_sub(res, res, t, prec);
     arb_add(res, res, a0, prec);
-    arb_clear(a2); arb_clear(a1); arb_clear(a0); arb_clear(t);
+    arb_clear(t);
+}
+
+void cp_lsa_gamma_excess_avg(arb_t res, const cp_model_t m, const arb_t gamma, slong prec)
+{
+    /* E[s(1+s)] g^2 - 2 g E[s] + E[s/(1+s)]   (docs/model.md, (LSA-2)) */
+    arb_t a2, a1, a0;
+    arb_init(a2); arb_init(a1); arb_init(a0);
+    gamma_moments(a2, a1, a0, m, prec);
+    cp_lsa_gamma_quadratic(res, a2, a1, a0, gamma, prec);
+    arb_clear(a2); arb_clear(a1); arb_clear(a0);
 }
 
 static double gamma_excess_d(double s, const void *p)
@@ -210,16 +227,56 @@ void cp_lsa_gamma_worst(arb_t res, const cp_model_t m, const arb_t gamma, slong 
     fmpq_clear(q);
 }
 
+int cp_convex_argmin_bracket(arf_t lo, arf_t hi, cp_ball_fn F, const void *param, slong prec)
+{
+    /* F(x1) < F(x2) proves argmin <= x2; F(x1) > F(x2) proves argmin >= x1
+     * (F convex); each step keeps the argmin in [lo, hi] */
+    arf_t w;
+    arb_t x1, x2, f1, f2;
+    int ok = 1;
+    arf_init(w);
+    arb_init(x1); arb_init(x2); arb_init(f1); arb_init(f2);
+    for (slong iter = 0; iter < 6 * prec; iter++) {
+        arf_sub(w, hi, lo, prec, ARF_RND_UP);
+        if (arf_cmpabs_2exp_si(w, -prec + 4) < 0)
+            break;
+        arf_div_ui(w, w, 3, prec, ARF_RND_DOWN);
+        arf_add(arb_midref(x1), lo, w, prec, ARF_RND_DOWN);
+        mag_zero(arb_radref(x1));
+        arf_sub(arb_midref(x2), hi, w, prec, ARF_RND_UP);
+        mag_zero(arb_radref(x2));
+        F(f1, x1, param, prec);
+        F(f2, x2, param, prec);
+        if (arb_lt(f1, f2))
+            arf_set(hi, arb_midref(x2));
+        else if (arb_gt(f1, f2))
+            arf_set(lo, arb_midref(x1));
+        else {
+            ok = 0;  /* cannot separate at this precision: bracket stays valid */
+            break;
+        }
+    }
+    arf_clear(w);
+    arb_clear(x1); arb_clear(x2); arb_clear(f1); arb_clear(f2);
+    return ok;
+}
+
+static void gamma_worst_fn(arb_t res, const arb_t gamma, const void *param, slong prec)
+{
+    const cp_model_struct *m = param;
+    cp_lsa_gamma_worst(res, m, gamma, prec);
+}
+
 int cp_lsa_gamma_minimax(arb_t gamma, arb_t value, const cp_model_t m, slong prec)
 {
     /* F is a maximum of convex quadratics in gamma, hence convex, and it is
      * decreasing left of 1/(1+m_hi) and increasing right of 1/(1+m_lo).
      * Ternary search: F(m1) < F(m2) proves argmin <= m2; F(m1) > F(m2)
      * proves argmin >= m1 (docs/model.md, (LSA-3)). */
-    arf_t lo, hi, w;
-    arb_t x1, x2, f1, f2, t;
+    arf_t lo, hi;
+    arb_t t;
     fmpq_t q;
-    int ok = 1;
+    int ok;
     if (fmpq_equal(m->m_lo, m->m_hi)) {
         /* one support point: F = g(1 + m_lo) vanishes at gamma = 1/(1 + m_lo),
          * exactly (docs/model.md (LSA-3)) */
@@ -231,8 +288,8 @@ int cp_lsa_gamma_minimax(arb_t gamma, arb_t value, const cp_model_t m, slong pre
         fmpq_clear(q);
         return 1;
     }
-    arf_init(lo); arf_init(hi); arf_init(w);
-    arb_init(x1); arb_init(x2); arb_init(f1); arb_init(f2); arb_init(t);
+    arf_init(lo); arf_init(hi);
+    arb_init(t);
     fmpq_init(q);
 
     fmpq_add_si(q, m->m_hi, 1);
@@ -244,31 +301,12 @@ int cp_lsa_gamma_minimax(arb_t gamma, arb_t value, const cp_model_t m, slong pre
     arb_set_fmpq(t, q, prec);
     arb_get_ubound_arf(hi, t, prec);
 
-    for (slong iter = 0; iter < 6 * prec; iter++) {
-        arf_sub(w, hi, lo, prec, ARF_RND_UP);
-        if (arf_cmpabs_2exp_si(w, -prec + 4) < 0)
-            break;
-        arf_div_ui(w, w, 3, prec, ARF_RND_DOWN);
-        arf_add(arb_midref(x1), lo, w, prec, ARF_RND_DOWN);
-        mag_zero(arb_radref(x1));
-        arf_sub(arb_midref(x2), hi, w, prec, ARF_RND_UP);
-        mag_zero(arb_radref(x2));
-        cp_lsa_gamma_worst(f1, m, x1, prec);
-        cp_lsa_gamma_worst(f2, m, x2, prec);
-        if (arb_lt(f1, f2))
-            arf_set(hi, arb_midref(x2));
-        else if (arb_gt(f1, f2))
-            arf_set(lo, arb_midref(x1));
-        else {
-            ok = 0;  /* cannot separate at this precision: bracket stays valid */
-            break;
-        }
-    }
+    ok = cp_convex_argmin_bracket(lo, hi, gamma_worst_fn, m, prec);
     arb_set_interval_arf(gamma, lo, hi, prec);
     cp_lsa_gamma_worst(value, m, gamma, prec);
 
-    arf_clear(lo); arf_clear(hi); arf_clear(w);
-    arb_clear(x1); arb_clear(x2); arb_clear(f1); arb_clear(f2); arb_clear(t);
+    arf_clear(lo); arf_clear(hi);
+    arb_clear(t);
     fmpq_clear(q);
     return ok;
 }

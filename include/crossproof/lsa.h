@@ -19,6 +19,11 @@ typedef struct { double approx; } cp_approx;
 void cp_alpha_star(fmpq_t res, const cp_model_t m);
 void cp_rho_star(fmpq_t res, const cp_model_t m);
 
+/* E_s[f(s)] in doubles by the composite Gauss-Legendre rule of the *_approx
+ * twins below (no error control). */
+double cp_lsa_prior_expect_approx(const cp_model_approx *m, double (*f)(double s, const void *param),
+                                  const void *param);
+
 /* Bayes risk with the task known: E[1/(1+s)] + sigma^2 (docs/model.md 2). */
 void cp_bayes_risk(arb_t res, const cp_model_t m, slong prec);
 cp_approx cp_bayes_risk_approx(const cp_model_approx *m);
@@ -29,6 +34,9 @@ void cp_lsa_gamma_task_excess(arb_t res, const arb_t s, const arb_t gamma, slong
 /* Prior average of that excess: E[s(1+s)] g^2 - 2 g E[s] + E[s/(1+s)]. */
 void cp_lsa_gamma_excess_avg(arb_t res, const cp_model_t m, const arb_t gamma, slong prec);
 cp_approx cp_lsa_gamma_excess_avg_approx(const cp_model_approx *m, double gamma);
+/* a2 gamma^2 - 2 gamma a1 + a0, the quadratic of (LSA-2) (also (G-5)). */
+void cp_lsa_gamma_quadratic(arb_t res, const arb_t a2, const arb_t a1, const arb_t a0,
+                            const arb_t gamma, slong prec);
 /* Best average gamma E[s]/E[s(1+s)] and its excess. */
 void cp_lsa_gamma_avg(arb_t res, const cp_model_t m, slong prec);
 void cp_lsa_excess_avg(arb_t res, const cp_model_t m, slong prec);
@@ -39,6 +47,13 @@ void cp_lsa_excess_avg(arb_t res, const cp_model_t m, slong prec);
  * The support is [m_lo, m_hi] for the uniform and Beta priors and
  * {m_lo, m_hi} for the two-point prior. */
 void cp_lsa_gamma_worst(arb_t res, const cp_model_t m, const arb_t gamma, slong prec);
+/* Certified ternary search for the minimiser of a convex F on [lo, hi]
+ * (which must contain it): every step is a certified comparison of F at two
+ * exact points, so [lo, hi] keeps the minimiser; stops when hi - lo < 2^(4-prec).
+ * Returns 1, or 0 when two values could not be separated (the bracket is
+ * still valid). */
+typedef void (*cp_ball_fn)(arb_t res, const arb_t x, const void *param, slong prec);
+int cp_convex_argmin_bracket(arf_t lo, arf_t hi, cp_ball_fn F, const void *param, slong prec);
 /* Encloses the minimax gamma and the minimax value min_gamma F(gamma) by a
  * certified ternary search using the convexity of F.  Returns 1 when the
  * enclosures are certified (always, barring exhausted precision), 0 if the
