@@ -144,9 +144,54 @@ static void *mworker(void *arg)
         long long hi = lo + CP_ENGINE_CHUNK < jb->total ? lo + CP_ENGINE_CHUNK : jb->total;
         for (long long i = lo; i < hi; i++) {
             uint64_t index = cfg->first + (uint64_t) i;
+            int bad = -1;
+            if (cfg->sampler == CP_SAMPLER_TRIDIAG) {
+                /* docs/model.md TR-5: one draw and one QL for every predictor; each
+                 * column's recursion runs on the eigenvalues (V[i K + k] = p_i of
+                 * column k after t + 1 layers, the operations of cp_predictor_poly),
+                 * and each requested depth reads f off at O(d). */
+                cp_prompt_draw_tridiag(&ws, &cfg->model, cfg->L, cfg->seed, cfg->substream, index);
+                double s = ws.pr.s, noise = (1.0 / (1.0 + s) + cfg->model.sigma * cfg->model.sigma) / (double) cfg->L;
+                for (long t = 0; t < jb->Tmax && bad < 0; t++) {
+                    for (long k = 0; k < K; k++) {
+                        const column *cl = &jb->cols[k];
+                        if (t >= cl->T)
+                            continue;
+                        double a = sched_alpha(cl->p, t), b = sched_beta(cl->p, t);
+                        for (long r = 0; r < d; r++) {
+                            double v = t == 0 ? 0.0 : V[r * K + k];
+                            V[r * K + k] = (1.0 + b * ws.eval[r]) * v + a;
+                        }
+                    }
+                    for (int q = 0; q < jb->npred && bad < 0; q++) {
+                        if (jb->preds[q].T != t + 1)
+                            continue;
+                        double val = cp_tridiag_spectral_excess(d, ws.eval, ws.evec, 1, V + jb->col_of[q], K, s, noise);
+                        if (!isfinite(val)) {
+                            bad = q;
+                            break;
+                        }
+                        stat *sq = &st[q];
+                        sq->n++;
+                        double delta = val - sq->mean;
+                        sq->mean += delta / (double) sq->n;
+                        sq->m2 += delta * (val - sq->mean);
+                        cp_tailstat_add(&sq->tail, val, i, jb->total);
+                    }
+                }
+                if (bad >= 0) {
+                    pthread_mutex_lock(&jb->lock);
+                    if (jb->bad_index < 0 || (long long) index < jb->bad_index) {
+                        jb->bad_index = (long long) index;
+                        jb->bad_pred = bad;
+                    }
+                    pthread_mutex_unlock(&jb->lock);
+                    break;
+                }
+                continue;
+            }
             cp_prompt_draw(&ws, &cfg->model, cfg->L, cfg->sampler, 0, cfg->seed, cfg->substream, index);
             const double *c_hat = ws.pr.c;
-            int bad = -1;
             if (jb->conditional) {               /* FC-7: one eigen-decomposition for every predictor */
                 cp_prompt_eigen(&ws, cp_conditional_needs_vectors(&jb->preds[0]));
                 for (int q = 0; q < jb->npred; q++) {
@@ -239,6 +284,11 @@ int cp_engine_risk_multi(cp_sim_result *res, const cp_sim_config *cfg, const cp_
                       || (cfg->estimator == CP_EST_AUTO && cfg->sampler != CP_SAMPLER_POPULATION);
     if (conditional && cfg->sampler == CP_SAMPLER_POPULATION) {
         snprintf(res[0].error, sizeof res[0].error, "the conditional estimator needs a sampled Gram matrix");
+        return -1;
+    }
+    if (cfg->sampler == CP_SAMPLER_TRIDIAG && (!conditional || cfg->L < preds[0].d)) {
+        snprintf(res[0].error, sizeof res[0].error, "sampler=tridiag needs the conditional estimator and L >= d "
+                 "(docs/model.md section 12)");
         return -1;
     }
     long d = preds[0].d, Tmax = 0;

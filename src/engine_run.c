@@ -55,6 +55,13 @@ static void *worker(void *arg)
             cp_engine_ws_clear(&ws);
         return NULL;
     }
+    cp_tridiag_block tb;
+    memset(&tb, 0, sizeof tb);
+    if (cfg->sampler == CP_SAMPLER_TRIDIAG && cp_tridiag_block_init(&tb, jb->pred->d) != 0) {
+        pthread_mutex_lock(&jb->lock);
+        jb->oom = 1;
+        pthread_mutex_unlock(&jb->lock);
+    }
     int sampled = cfg->query == CP_QUERY_SAMPLED && !jb->want_grad;
     for (;;) {
         pthread_mutex_lock(&jb->lock);
@@ -71,9 +78,35 @@ static void *worker(void *arg)
         memset(&st->tail, 0, sizeof st->tail);
         if (st->grad)
             memset(st->grad, 0, (size_t) jb->np * sizeof(double));
+        if (cfg->sampler == CP_SAMPLER_TRIDIAG) {      /* docs/model.md section 12: blocks of lanes */
+            for (long long i0 = lo; i0 < hi && tb.d; i0 += CP_TRI_LANES) {
+                int cnt = hi - i0 < CP_TRI_LANES ? (int) (hi - i0) : CP_TRI_LANES;
+                cp_tridiag_draw_block(&tb, &cfg->model, cfg->L, cfg->seed, cfg->substream, cfg->first + (uint64_t) i0, cnt);
+                for (int k = 0; k < cnt; k++) {
+                    long long i = i0 + k;
+                    double val = cp_tridiag_block_excess(jb->pred, &tb, k, cfg->L, cfg->model.sigma);
+                    if (!isfinite(val)) {
+                        pthread_mutex_lock(&jb->lock);
+                        if (jb->bad_index < 0 || (long long) (cfg->first + (uint64_t) i) < jb->bad_index)
+                            jb->bad_index = (long long) (cfg->first + (uint64_t) i);
+                        pthread_mutex_unlock(&jb->lock);
+                        i0 = hi;
+                        break;
+                    }
+                    st->n++;
+                    double delta = val - st->mean;
+                    st->mean += delta / (double) st->n;
+                    st->m2 += delta * (val - st->mean);
+                    cp_tailstat_add(&st->tail, val, i, jb->total);
+                }
+            }
+            continue;
+        }
         for (long long i = lo; i < hi; i++) {
             uint64_t index = cfg->first + (uint64_t) i;
-            if (cfg->sampler == CP_SAMPLER_TILTED && !jb->want_grad) {
+            if (cfg->sampler == CP_SAMPLER_TRIDIAG) {   /* docs/model.md section 12: conditional only */
+                cp_prompt_draw_tridiag(&ws, &cfg->model, cfg->L, cfg->seed, cfg->substream, index);
+            } else if (cfg->sampler == CP_SAMPLER_TILTED && !jb->want_grad) {
                 cp_prompt_draw_tilted(&ws, &cfg->model, cfg->L, jb->pred, cfg->tilt_share, cfg->seed,
                                       cfg->substream, index);
                 if (sampled) {   /* the query: same stream and law as cp_prompt_draw */
@@ -99,6 +132,8 @@ static void *worker(void *arg)
                     ok &= isfinite(g[k]);
                     st->grad[k] += g[k];
                 }
+            } else if (jb->conditional && cfg->sampler == CP_SAMPLER_TRIDIAG) {
+                val = cp_tridiag_conditional_excess(jb->pred, &ws, cfg->L, cfg->model.sigma);
             } else if (jb->conditional) {
                 cp_prompt_eigen(&ws, cp_conditional_needs_vectors(jb->pred));
                 val = cp_prompt_conditional_excess(jb->pred, &ws, cfg->L, cfg->model.sigma) * ws.pr.weight;
@@ -129,6 +164,8 @@ static void *worker(void *arg)
         }
     }
     free(g);
+    if (tb.d)
+        cp_tridiag_block_clear(&tb);
     cp_engine_ws_clear(&ws);
     return NULL;
 }
@@ -249,6 +286,12 @@ int cp_engine_risk(cp_sim_result *res, const cp_sim_config *cfg, const cp_predic
                  "matrix and a predictor w = P(Sigma_hat) c_hat (bayes, ols, lsa, ca, ca2, ca_untied)");
         return -1;
     }
+    if (cfg->sampler == CP_SAMPLER_TRIDIAG && (est != CP_EST_CONDITIONAL || cfg->L < pred->d)) {
+        snprintf(res->error, sizeof res->error, "sampler=tridiag draws only the spectrum of Sigma_hat "
+                 "(docs/model.md section 12): it needs the conditional estimator (query=exact; bayes, ols, "
+                 "lsa, ca, ca2, ca_untied) and L >= d");
+        return -1;
+    }
     if (cfg->sampler == CP_SAMPLER_TILTED && pred->kind == CP_PRED_LSA_GENERAL) {
         snprintf(res->error, sizeof res->error, "sampler=tilted does not draw yy_hat: not for lsa_general");
         return -1;
@@ -285,6 +328,10 @@ int cp_engine_grad(double *grad, double *mean_excess, const cp_sim_config *cfg,
     long long n;
     double mean, m2;
     long np = cp_predictor_nparams(pred);
+    if (cfg->sampler == CP_SAMPLER_TRIDIAG) {
+        snprintf(err, 256, "sampler=tridiag has no gradients (docs/model.md section 12): use wishart or direct");
+        return -1;
+    }
     if (run_all(&n, &mean, &m2, grad, cfg, pred, err, 0, NULL) != 0)
         return -1;
     for (long k = 0; k < np; k++)
