@@ -121,14 +121,18 @@ static void *mworker(void *arg)
     const cp_sim_config *cfg = jb->cfg;
     long d = jb->d, K = jb->K;
     cp_engine_ws ws;
+    cp_tridiag_block tb;
     double *V = NULL, *Y = NULL, *w = NULL;
+    memset(&tb, 0, sizeof tb);
     if (cp_engine_ws_init(&ws, d, 1) != 0 || !(V = malloc((size_t) (d * K) * sizeof(double)))
+        || (cfg->sampler == CP_SAMPLER_TRIDIAG && cp_tridiag_block_init(&tb, d) != 0)
         || !(Y = malloc((size_t) (d * K) * sizeof(double))) || !(w = malloc((size_t) d * sizeof(double)))) {
         pthread_mutex_lock(&jb->lock);
         jb->oom = 1;
         pthread_mutex_unlock(&jb->lock);
         free(V); free(Y); free(w);
         if (ws.d) cp_engine_ws_clear(&ws);
+        if (tb.d) cp_tridiag_block_clear(&tb);
         return NULL;
     }
     for (;;) {
@@ -146,12 +150,19 @@ static void *mworker(void *arg)
             uint64_t index = cfg->first + (uint64_t) i;
             int bad = -1;
             if (cfg->sampler == CP_SAMPLER_TRIDIAG) {
-                /* docs/model.md TR-5: one draw and one QL for every predictor; each
-                 * column's recursion runs on the eigenvalues (V[i K + k] = p_i of
-                 * column k after t + 1 layers, the operations of cp_predictor_poly),
-                 * and each requested depth reads f off at O(d). */
-                cp_prompt_draw_tridiag(&ws, &cfg->model, cfg->L, cfg->seed, cfg->substream, index);
-                double s = ws.pr.s, noise = (1.0 / (1.0 + s) + cfg->model.sigma * cfg->model.sigma) / (double) cfg->L;
+                /* docs/model.md TR-5: one draw and one QL (a block of CP_TRI_LANES
+                 * prompts at a time) for every predictor; each column's recursion
+                 * runs on the eigenvalues (V[r K + k] = p_r of column k after t + 1
+                 * layers, the operations of cp_predictor_poly), and each requested
+                 * depth reads f off at O(d). */
+                const long W = CP_TRI_LANES;
+                if ((i - lo) % W == 0) {
+                    int cnt = hi - i < W ? (int) (hi - i) : (int) W;
+                    cp_tridiag_draw_block(&tb, &cfg->model, cfg->L, cfg->seed, cfg->substream, index, cnt);
+                }
+                int lane = (int) ((i - lo) % W);
+                const double *lv = tb.l + lane, *q2 = tb.q2 + lane;
+                double s = tb.s[lane], noise = (1.0 / (1.0 + s) + cfg->model.sigma * cfg->model.sigma) / (double) cfg->L;
                 for (long t = 0; t < jb->Tmax && bad < 0; t++) {
                     for (long k = 0; k < K; k++) {
                         const column *cl = &jb->cols[k];
@@ -160,13 +171,13 @@ static void *mworker(void *arg)
                         double a = sched_alpha(cl->p, t), b = sched_beta(cl->p, t);
                         for (long r = 0; r < d; r++) {
                             double v = t == 0 ? 0.0 : V[r * K + k];
-                            V[r * K + k] = (1.0 + b * ws.eval[r]) * v + a;
+                            V[r * K + k] = (1.0 + b * lv[r * W]) * v + a;
                         }
                     }
                     for (int q = 0; q < jb->npred && bad < 0; q++) {
                         if (jb->preds[q].T != t + 1)
                             continue;
-                        double val = cp_tridiag_spectral_excess(d, ws.eval, ws.evec, 1, V + jb->col_of[q], K, s, noise);
+                        double val = cp_tridiag_spectral_excess(d, lv, q2, W, V + jb->col_of[q], K, s, noise);
                         if (!isfinite(val)) {
                             bad = q;
                             break;
@@ -256,6 +267,8 @@ static void *mworker(void *arg)
         }
     }
     free(V); free(Y); free(w);
+    if (tb.d)
+        cp_tridiag_block_clear(&tb);
     cp_engine_ws_clear(&ws);
     return NULL;
 }

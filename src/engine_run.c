@@ -81,10 +81,12 @@ static void *worker(void *arg)
         if (cfg->sampler == CP_SAMPLER_TRIDIAG) {      /* docs/model.md section 12: blocks of lanes */
             for (long long i0 = lo; i0 < hi && tb.d; i0 += CP_TRI_LANES) {
                 int cnt = hi - i0 < CP_TRI_LANES ? (int) (hi - i0) : CP_TRI_LANES;
+                double vals[CP_TRI_LANES];
                 cp_tridiag_draw_block(&tb, &cfg->model, cfg->L, cfg->seed, cfg->substream, cfg->first + (uint64_t) i0, cnt);
+                cp_tridiag_block_excess_all(vals, jb->pred, &tb, cfg->L, cfg->model.sigma);
                 for (int k = 0; k < cnt; k++) {
                     long long i = i0 + k;
-                    double val = cp_tridiag_block_excess(jb->pred, &tb, k, cfg->L, cfg->model.sigma);
+                    double val = vals[k];
                     if (!isfinite(val)) {
                         pthread_mutex_lock(&jb->lock);
                         if (jb->bad_index < 0 || (long long) (cfg->first + (uint64_t) i) < jb->bad_index)

@@ -228,34 +228,53 @@ void cp_tridiag_block_clear(cp_tridiag_block *b)
     memset(b, 0, sizeof *b);
 }
 
-#if defined(__x86_64__) && defined(__GNUC__) && CP_TRI_LANES == 4
+#if defined(__x86_64__) && defined(__GNUC__) && CP_TRI_LANES % 4 == 0
+/* Two groups of four lanes (two AVX vectors) advance together: their chains
+ * are independent, so the core overlaps the latency of one with the other. */
+#define NG (CP_TRI_LANES / 4)
 __attribute__((target("avx")))
+static inline __m256d mask_of(int bits)
+{
+    return _mm256_castsi256_pd(_mm256_set_epi64x(bits & 8 ? -1 : 0, bits & 4 ? -1 : 0, bits & 2 ? -1 : 0,
+                                                 bits & 1 ? -1 : 0));
+}
+
+__attribute__((target("avx"), optimize("O3")))
 static void ql_lanes(long n, double *A, double *E, double *Z, int *fail)
 {
+    const long W = 4 * NG;
     const __m256d eps = _mm256_set1_pd(DBL_EPSILON), one = _mm256_set1_pd(1.0), two = _mm256_set1_pd(2.0);
     const __m256d zero = _mm256_setzero_pd(), absm = _mm256_castsi256_pd(_mm256_set1_epi64x(0x7fffffffffffffffLL));
     for (long i = 0; i < n; i++)
-        _mm256_storeu_pd(Z + 4 * i, i == 0 ? one : zero);
-    _mm256_storeu_pd(E + 4 * (n - 1), zero);
+        for (int h = 0; h < NG; h++)
+            _mm256_storeu_pd(Z + W * i + 4 * h, i == 0 ? one : zero);
+    for (int h = 0; h < NG; h++)
+        _mm256_storeu_pd(E + W * (n - 1) + 4 * h, zero);
     for (long l = 0; l < n; l++) {
-        int iter[4] = { 0, 0, 0, 0 };
+        int iter[4 * NG] = { 0 };
         for (;;) {
-            long mk[4] = { n - 1, n - 1, n - 1, n - 1 };
-            int found = 0;
-            for (long m = l; m < n - 1 && found != 15; m++) {
-                __m256d am = _mm256_loadu_pd(A + 4 * m), am1 = _mm256_loadu_pd(A + 4 * (m + 1));
-                __m256d em = _mm256_loadu_pd(E + 4 * m);
-                __m256d dd = _mm256_add_pd(_mm256_and_pd(am, absm), _mm256_and_pd(am1, absm));
-                int bits = _mm256_movemask_pd(_mm256_cmp_pd(_mm256_and_pd(em, absm), _mm256_mul_pd(eps, dd), _CMP_LE_OQ))
-                           & ~found;
-                for (int k = 0; k < 4; k++)
+            long mk[4 * NG];
+            for (int k = 0; k < W; k++)
+                mk[k] = n - 1;
+            int found = 0, all = (1 << W) - 1;
+            for (long m = l; m < n - 1 && found != all; m++) {
+                int bits = 0;
+                for (int h = 0; h < NG; h++) {
+                    __m256d am = _mm256_loadu_pd(A + W * m + 4 * h), am1 = _mm256_loadu_pd(A + W * (m + 1) + 4 * h);
+                    __m256d em = _mm256_loadu_pd(E + W * m + 4 * h);
+                    __m256d dd = _mm256_add_pd(_mm256_and_pd(am, absm), _mm256_and_pd(am1, absm));
+                    bits |= _mm256_movemask_pd(_mm256_cmp_pd(_mm256_and_pd(em, absm), _mm256_mul_pd(eps, dd), _CMP_LE_OQ))
+                            << (4 * h);
+                }
+                bits &= ~found;
+                for (int k = 0; k < W; k++)
                     if (bits >> k & 1)
                         mk[k] = m;
                 found |= bits;
             }
             int act = 0;
             long mmax = l;
-            for (int k = 0; k < 4; k++)
+            for (int k = 0; k < W; k++)
                 if (!fail[k] && mk[k] != l) {
                     if (iter[k]++ == 60) {
                         fail[k] = 1;
@@ -267,73 +286,84 @@ static void ql_lanes(long n, double *A, double *E, double *Z, int *fail)
                 }
             if (!act)
                 break;
-            __m256d actm = _mm256_castsi256_pd(_mm256_set_epi64x(act & 8 ? -1 : 0, act & 4 ? -1 : 0,
-                                                                 act & 2 ? -1 : 0, act & 1 ? -1 : 0));
-            __m256d mkv = _mm256_set_pd((double) mk[3], (double) mk[2], (double) mk[1], (double) mk[0]);
-            __m256d al = _mm256_loadu_pd(A + 4 * l), al1 = _mm256_loadu_pd(A + 4 * (l + 1));
-            __m256d el = _mm256_loadu_pd(E + 4 * l);
-            __m256d amk = _mm256_set_pd(A[4 * mk[3] + 3], A[4 * mk[2] + 2], A[4 * mk[1] + 1], A[4 * mk[0]]);
-            __m256d g = _mm256_div_pd(_mm256_sub_pd(al1, al), _mm256_mul_pd(two, el));
-            __m256d r = _mm256_sqrt_pd(_mm256_add_pd(_mm256_mul_pd(g, g), one));
-            __m256d sr = _mm256_blendv_pd(_mm256_sub_pd(zero, r), r, _mm256_cmp_pd(g, zero, _CMP_GE_OQ));
-            g = _mm256_add_pd(_mm256_sub_pd(amk, al), _mm256_div_pd(el, _mm256_add_pd(g, sr)));
-            __m256d s = one, c = one, p = zero;
+            __m256d mkv[NG], s[NG], c[NG], p[NG], g[NG];
             int part = act;
+            for (int h = 0; h < NG; h++) {
+                const long *q = mk + 4 * h;
+                const double *Ah = A + 4 * h;
+                mkv[h] = _mm256_set_pd((double) q[3], (double) q[2], (double) q[1], (double) q[0]);
+                __m256d al = _mm256_loadu_pd(Ah + W * l), al1 = _mm256_loadu_pd(Ah + W * (l + 1));
+                __m256d el = _mm256_loadu_pd(E + W * l + 4 * h);
+                __m256d amk = _mm256_set_pd(Ah[W * q[3] + 3], Ah[W * q[2] + 2], Ah[W * q[1] + 1], Ah[W * q[0]]);
+                __m256d gg = _mm256_div_pd(_mm256_sub_pd(al1, al), _mm256_mul_pd(two, el));
+                __m256d r = _mm256_sqrt_pd(_mm256_add_pd(_mm256_mul_pd(gg, gg), one));
+                __m256d sr = _mm256_blendv_pd(_mm256_sub_pd(zero, r), r, _mm256_cmp_pd(gg, zero, _CMP_GE_OQ));
+                g[h] = _mm256_add_pd(_mm256_sub_pd(amk, al), _mm256_div_pd(el, _mm256_add_pd(gg, sr)));
+                s[h] = one; c[h] = one; p[h] = zero;
+            }
             for (long i = mmax - 1; i >= l; i--) {
-                __m256d pm = _mm256_and_pd(actm, _mm256_cmp_pd(_mm256_set1_pd((double) i), mkv, _CMP_LT_OQ));
-                int pbits = _mm256_movemask_pd(pm) & part;
-                if (!pbits)
-                    continue;
-                pm = _mm256_castsi256_pd(_mm256_set_epi64x(pbits & 8 ? -1 : 0, pbits & 4 ? -1 : 0,
-                                                           pbits & 2 ? -1 : 0, pbits & 1 ? -1 : 0));
-                __m256d ei = _mm256_loadu_pd(E + 4 * i);
-                __m256d f = _mm256_mul_pd(s, ei), b = _mm256_mul_pd(c, ei);
-                r = _mm256_sqrt_pd(_mm256_add_pd(_mm256_mul_pd(f, f), _mm256_mul_pd(g, g)));
-                _mm256_storeu_pd(E + 4 * (i + 1), _mm256_blendv_pd(_mm256_loadu_pd(E + 4 * (i + 1)), r, pm));
-                int zbits = _mm256_movemask_pd(_mm256_cmp_pd(r, zero, _CMP_EQ_OQ)) & pbits;
-                if (zbits) {                 /* split (scalar: early exit of the lane) */
-                    double pb[4];
-                    _mm256_storeu_pd(pb, p);
-                    for (int k = 0; k < 4; k++)
-                        if (zbits >> k & 1) {
-                            A[4 * (i + 1) + k] -= pb[k];
-                            E[4 * mk[k] + k] = 0.0;
-                        }
-                    part &= ~zbits;
-                    pbits &= ~zbits;
-                    pm = _mm256_castsi256_pd(_mm256_set_epi64x(pbits & 8 ? -1 : 0, pbits & 4 ? -1 : 0,
-                                                               pbits & 2 ? -1 : 0, pbits & 1 ? -1 : 0));
+                __m256d iv = _mm256_set1_pd((double) i);
+#pragma GCC unroll 2
+                for (int h = 0; h < NG; h++) {
+                    int pbits = _mm256_movemask_pd(_mm256_cmp_pd(iv, mkv[h], _CMP_LT_OQ)) & (part >> (4 * h)) & 15;
                     if (!pbits)
                         continue;
+                    __m256d pm = mask_of(pbits);
+                    double *Ah = A + 4 * h, *Eh = E + 4 * h, *Zh = Z + 4 * h;
+                    __m256d ei = _mm256_loadu_pd(Eh + W * i);
+                    __m256d f = _mm256_mul_pd(s[h], ei), b = _mm256_mul_pd(c[h], ei);
+                    __m256d r = _mm256_sqrt_pd(_mm256_add_pd(_mm256_mul_pd(f, f), _mm256_mul_pd(g[h], g[h])));
+                    _mm256_storeu_pd(Eh + W * (i + 1), _mm256_blendv_pd(_mm256_loadu_pd(Eh + W * (i + 1)), r, pm));
+                    int zbits = _mm256_movemask_pd(_mm256_cmp_pd(r, zero, _CMP_EQ_OQ)) & pbits;
+                    if (zbits) {             /* split (scalar: early exit of the lane) */
+                        double pb[4];
+                        _mm256_storeu_pd(pb, p[h]);
+                        for (int k = 0; k < 4; k++)
+                            if (zbits >> k & 1) {
+                                Ah[W * (i + 1) + k] -= pb[k];
+                                Eh[W * mk[4 * h + k] + k] = 0.0;
+                            }
+                        part &= ~(zbits << (4 * h));
+                        pbits &= ~zbits;
+                        if (!pbits)
+                            continue;
+                        pm = mask_of(pbits);
+                    }
+                    __m256d ir = _mm256_div_pd(one, r);
+                    __m256d sn = _mm256_mul_pd(f, ir), cn = _mm256_mul_pd(g[h], ir);
+                    __m256d ai1 = _mm256_loadu_pd(Ah + W * (i + 1)), ai = _mm256_loadu_pd(Ah + W * i);
+                    __m256d gn = _mm256_sub_pd(ai1, p[h]);
+                    __m256d rn = _mm256_add_pd(_mm256_mul_pd(_mm256_sub_pd(ai, gn), sn),
+                                               _mm256_mul_pd(_mm256_mul_pd(two, cn), b));
+                    __m256d pn = _mm256_mul_pd(sn, rn);
+                    _mm256_storeu_pd(Ah + W * (i + 1), _mm256_blendv_pd(ai1, _mm256_add_pd(gn, pn), pm));
+                    __m256d g2 = _mm256_sub_pd(_mm256_mul_pd(cn, rn), b);
+                    __m256d zf = _mm256_loadu_pd(Zh + W * (i + 1)), zi = _mm256_loadu_pd(Zh + W * i);
+                    _mm256_storeu_pd(Zh + W * (i + 1),
+                                     _mm256_blendv_pd(zf, _mm256_add_pd(_mm256_mul_pd(sn, zi), _mm256_mul_pd(cn, zf)), pm));
+                    _mm256_storeu_pd(Zh + W * i,
+                                     _mm256_blendv_pd(zi, _mm256_sub_pd(_mm256_mul_pd(cn, zi), _mm256_mul_pd(sn, zf)), pm));
+                    s[h] = _mm256_blendv_pd(s[h], sn, pm);
+                    c[h] = _mm256_blendv_pd(c[h], cn, pm);
+                    p[h] = _mm256_blendv_pd(p[h], pn, pm);
+                    g[h] = _mm256_blendv_pd(g[h], g2, pm);
                 }
-                __m256d ir = _mm256_div_pd(one, r);
-                __m256d sn = _mm256_mul_pd(f, ir), cn = _mm256_mul_pd(g, ir);
-                __m256d ai1 = _mm256_loadu_pd(A + 4 * (i + 1)), ai = _mm256_loadu_pd(A + 4 * i);
-                __m256d gn = _mm256_sub_pd(ai1, p);
-                __m256d rn = _mm256_add_pd(_mm256_mul_pd(_mm256_sub_pd(ai, gn), sn), _mm256_mul_pd(_mm256_mul_pd(two, cn), b));
-                __m256d pn = _mm256_mul_pd(sn, rn);
-                _mm256_storeu_pd(A + 4 * (i + 1), _mm256_blendv_pd(ai1, _mm256_add_pd(gn, pn), pm));
-                __m256d g2 = _mm256_sub_pd(_mm256_mul_pd(cn, rn), b);
-                __m256d zf = _mm256_loadu_pd(Z + 4 * (i + 1)), zi = _mm256_loadu_pd(Z + 4 * i);
-                _mm256_storeu_pd(Z + 4 * (i + 1), _mm256_blendv_pd(zf, _mm256_add_pd(_mm256_mul_pd(sn, zi), _mm256_mul_pd(cn, zf)), pm));
-                _mm256_storeu_pd(Z + 4 * i, _mm256_blendv_pd(zi, _mm256_sub_pd(_mm256_mul_pd(cn, zi), _mm256_mul_pd(sn, zf)), pm));
-                s = _mm256_blendv_pd(s, sn, pm);
-                c = _mm256_blendv_pd(c, cn, pm);
-                p = _mm256_blendv_pd(p, pn, pm);
-                g = _mm256_blendv_pd(g, g2, pm);
             }
-            double pb[4], gb[4];
-            _mm256_storeu_pd(pb, p);
-            _mm256_storeu_pd(gb, g);
-            for (int k = 0; k < 4; k++)
-                if (part >> k & 1) {
-                    A[4 * l + k] -= pb[k];
-                    E[4 * l + k] = gb[k];
-                    E[4 * mk[k] + k] = 0.0;
-                }
+            for (int h = 0; h < NG; h++) {
+                double pb[4], gb[4];
+                _mm256_storeu_pd(pb, p[h]);
+                _mm256_storeu_pd(gb, g[h]);
+                for (int k = 0; k < 4; k++)
+                    if (part >> (4 * h + k) & 1) {
+                        A[W * l + 4 * h + k] -= pb[k];
+                        E[W * l + 4 * h + k] = gb[k];
+                        E[W * mk[4 * h + k] + 4 * h + k] = 0.0;
+                    }
+            }
         }
     }
 }
+#undef NG
 #endif
 
 void cp_tridiag_draw_block(cp_tridiag_block *b, const cp_model_approx *m, long L, uint64_t seed,
@@ -360,7 +390,7 @@ void cp_tridiag_draw_block(cp_tridiag_block *b, const cp_model_approx *m, long L
         b->s[k] = s;
     }
     int done = 0;
-#if defined(__x86_64__) && defined(__GNUC__) && CP_TRI_LANES == 4
+#if defined(__x86_64__) && defined(__GNUC__) && CP_TRI_LANES % 4 == 0
     if (__builtin_cpu_supports("avx") && d >= 2) {
         ql_lanes(d, b->l, b->e, b->z, fail);
         done = 1;
@@ -392,4 +422,22 @@ void cp_tridiag_draw_block(cp_tridiag_block *b, const cp_model_approx *m, long L
 double cp_tridiag_block_excess(const cp_predictor *p, cp_tridiag_block *b, int lane, long L, double sigma)
 {
     return spectral_f(p, b->d, b->l + lane, b->q2 + lane, CP_TRI_LANES, b->pv + lane, b->s[lane], L, sigma);
+}
+
+/* All lanes at once: the layer recursion runs over the d x CP_TRI_LANES
+ * eigenvalues as one contiguous vector (same operations per entry as
+ * poly_vec, so the bits of cp_tridiag_block_excess). */
+void cp_tridiag_block_excess_all(double *out, const cp_predictor *p, cp_tridiag_block *b, long L, double sigma)
+{
+    const long W = CP_TRI_LANES;
+    if (p->kind != CP_PRED_CA && p->kind != CP_PRED_CA2 && p->kind != CP_PRED_CA_UNTIED) {
+        for (int k = 0; k < b->count; k++)
+            out[k] = cp_tridiag_block_excess(p, b, k, L, sigma);
+        return;
+    }
+    poly_vec(b->pv, p, b->l, 1, b->d * W);
+    for (int k = 0; k < b->count; k++) {
+        double s = b->s[k], noise = (1.0 / (1.0 + s) + sigma * sigma) / (double) L;
+        out[k] = cp_tridiag_spectral_excess(b->d, b->l + k, b->q2 + k, W, b->pv + k, W, s, noise);
+    }
 }

@@ -206,7 +206,7 @@ double cp_tridiag_spectral_excess(long d, const double *l, const double *q2, lon
 /* Blocks of CP_TRI_LANES consecutive prompts, lane-interleaved (entry i of
  * lane k at [i * CP_TRI_LANES + k]): the QL runs on all lanes at once (SIMD),
  * each prompt with the bits of cp_prompt_draw_tridiag + cp_tridiag_eigen. */
-#define CP_TRI_LANES 4
+#define CP_TRI_LANES 8
 typedef struct {
     long d;
     int count;                 /* lanes in use */
@@ -219,6 +219,7 @@ void cp_tridiag_block_clear(cp_tridiag_block *b);
 void cp_tridiag_draw_block(cp_tridiag_block *b, const cp_model_approx *m, long L, uint64_t seed,
                            uint32_t substream, uint64_t index0, int count);
 double cp_tridiag_block_excess(const cp_predictor *p, cp_tridiag_block *b, int lane, long L, double sigma);
+void cp_tridiag_block_excess_all(double *out, const cp_predictor *p, cp_tridiag_block *b, long L, double sigma);
 double cp_tridiag_conditional_excess(const cp_predictor *p, cp_engine_ws *ws, long L, double sigma);
 int cp_tridiag_valid(cp_pred_kind k);
 
