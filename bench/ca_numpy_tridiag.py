@@ -10,11 +10,9 @@ dense O(d^3) one.
     python3 bench/ca_numpy_tridiag.py D L T [SECONDS [SEED [ALPHA]]]
 
 Same model, arguments and output line as bench/ca_numpy_wishart.py.  Needs NumPy."""
-import sys
-import time
-
 import numpy as np
 
+import ca_numpy_wishart
 from ca_numpy_wishart import M_LO, M_HI, spectral_excess
 
 
@@ -36,26 +34,5 @@ def batch(rng, B, d, L, T, alpha):
     return spectral_excess(s, l, U[:, 0, :] ** 2, T, alpha, L)
 
 
-def main():
-    d, L, T = (int(a) for a in sys.argv[1:4])
-    budget = float(sys.argv[4]) if len(sys.argv) > 4 else 3.0
-    seed = int(sys.argv[5]) if len(sys.argv) > 5 else 1
-    alpha = float(sys.argv[6]) if len(sys.argv) > 6 else 2.0 / (2.0 + M_LO + M_HI)
-    rng = np.random.default_rng(seed)
-    B = max(16, 400_000 // (d * d))
-    batch(rng, 8, d, L, T, alpha)
-    vals, n, t0 = [], 0, time.perf_counter()
-    while time.perf_counter() - t0 < budget:
-        vals.append(batch(rng, B, d, L, T, alpha))
-        n += B
-    dt = time.perf_counter() - t0
-    x = np.concatenate(vals)
-    ok = np.isfinite(x)
-    x = x[ok]
-    var = x.var(ddof=1)
-    print(f"prompts_per_s {n / dt:.1f} excess {x.mean():.6g} stderr {np.sqrt(var / len(x)):.4g} var {var:.6g} "
-          f"n {n} seconds {dt:.3f} nonfinite {int(n - ok.sum())}")
-
-
 if __name__ == "__main__":
-    main()
+    ca_numpy_wishart.main(batch)

@@ -44,17 +44,19 @@ def batch(rng, B, d, L, T, alpha):
     return spectral_excess(s, l, U[:, 0, :] ** 2, T, alpha, L)
 
 
-def main():
+def main(batch_fn=None):
+    """Runs batch_fn (default: this script's batch) for the time budget and prints the line."""
+    batch_fn = batch_fn or batch
     d, L, T = (int(a) for a in sys.argv[1:4])
     budget = float(sys.argv[4]) if len(sys.argv) > 4 else 3.0
     seed = int(sys.argv[5]) if len(sys.argv) > 5 else 1
     alpha = float(sys.argv[6]) if len(sys.argv) > 6 else 2.0 / (2.0 + M_LO + M_HI)
     rng = np.random.default_rng(seed)
     B = max(16, 400_000 // (d * d))
-    batch(rng, 8, d, L, T, alpha)
+    batch_fn(rng, 8, d, L, T, alpha)
     vals, n, t0 = [], 0, time.perf_counter()
     while time.perf_counter() - t0 < budget:
-        vals.append(batch(rng, B, d, L, T, alpha))
+        vals.append(batch_fn(rng, B, d, L, T, alpha))
         n += B
     dt = time.perf_counter() - t0
     x = np.concatenate(vals)

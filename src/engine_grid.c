@@ -115,6 +115,27 @@ static double sched_beta(const cp_predictor *p, long t)
     return p->kind == CP_PRED_CA_UNTIED ? p->betas[t] : p->kind == CP_PRED_CA ? -p->alpha : p->beta;
 }
 
+/* Welford update and tail statistics of one prompt's value. */
+static void mstat_add(stat *s, double val, long long i, long long total)
+{
+    s->n++;
+    double delta = val - s->mean;
+    s->mean += delta / (double) s->n;
+    s->m2 += delta * (val - s->mean);
+    cp_tailstat_add(&s->tail, val, i, total);
+}
+
+/* Records the smallest prompt index with a non-finite value (and its predictor). */
+static void mark_bad(mjob *jb, long long index, int q)
+{
+    pthread_mutex_lock(&jb->lock);
+    if (jb->bad_index < 0 || index < jb->bad_index) {
+        jb->bad_index = index;
+        jb->bad_pred = q;
+    }
+    pthread_mutex_unlock(&jb->lock);
+}
+
 static void *mworker(void *arg)
 {
     mjob *jb = arg;
@@ -182,21 +203,11 @@ static void *mworker(void *arg)
                             bad = q;
                             break;
                         }
-                        stat *sq = &st[q];
-                        sq->n++;
-                        double delta = val - sq->mean;
-                        sq->mean += delta / (double) sq->n;
-                        sq->m2 += delta * (val - sq->mean);
-                        cp_tailstat_add(&sq->tail, val, i, jb->total);
+                        mstat_add(&st[q], val, i, jb->total);
                     }
                 }
                 if (bad >= 0) {
-                    pthread_mutex_lock(&jb->lock);
-                    if (jb->bad_index < 0 || (long long) index < jb->bad_index) {
-                        jb->bad_index = (long long) index;
-                        jb->bad_pred = bad;
-                    }
-                    pthread_mutex_unlock(&jb->lock);
+                    mark_bad(jb, (long long) index, bad);
                     break;
                 }
                 continue;
@@ -211,12 +222,7 @@ static void *mworker(void *arg)
                         bad = q;
                         break;
                     }
-                    stat *s = &st[q];
-                    s->n++;
-                    double delta = val - s->mean;
-                    s->mean += delta / (double) s->n;
-                    s->m2 += delta * (val - s->mean);
-                    cp_tailstat_add(&s->tail, val, i, jb->total);
+                    mstat_add(&st[q], val, i, jb->total);
                 }
             }
             for (long t = 0; t < jb->Tmax && bad < 0 && !jb->conditional; t++) {
@@ -247,21 +253,11 @@ static void *mworker(void *arg)
                         bad = q;
                         break;
                     }
-                    stat *s = &st[q];
-                    s->n++;
-                    double delta = val - s->mean;
-                    s->mean += delta / (double) s->n;
-                    s->m2 += delta * (val - s->mean);
-                    cp_tailstat_add(&s->tail, val, i, jb->total);
+                    mstat_add(&st[q], val, i, jb->total);
                 }
             }
             if (bad >= 0) {
-                pthread_mutex_lock(&jb->lock);
-                if (jb->bad_index < 0 || (long long) index < jb->bad_index) {
-                    jb->bad_index = (long long) index;
-                    jb->bad_pred = bad;
-                }
-                pthread_mutex_unlock(&jb->lock);
+                mark_bad(jb, (long long) index, bad);
                 break;
             }
         }

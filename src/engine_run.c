@@ -39,6 +39,25 @@ typedef struct {
     int oom;
 } job;
 
+/* Welford update and tail statistics of one prompt's value. */
+static void stat_add(chunk_stat *st, double val, long long i, long long total)
+{
+    st->n++;
+    double delta = val - st->mean;
+    st->mean += delta / (double) st->n;
+    st->m2 += delta * (val - st->mean);
+    cp_tailstat_add(&st->tail, val, i, total);
+}
+
+/* Records the smallest prompt index with a non-finite value. */
+static void mark_bad(job *jb, long long index)
+{
+    pthread_mutex_lock(&jb->lock);
+    if (jb->bad_index < 0 || index < jb->bad_index)
+        jb->bad_index = index;
+    pthread_mutex_unlock(&jb->lock);
+}
+
 static void *worker(void *arg)
 {
     job *jb = arg;
@@ -88,18 +107,11 @@ static void *worker(void *arg)
                     long long i = i0 + k;
                     double val = vals[k];
                     if (!isfinite(val)) {
-                        pthread_mutex_lock(&jb->lock);
-                        if (jb->bad_index < 0 || (long long) (cfg->first + (uint64_t) i) < jb->bad_index)
-                            jb->bad_index = (long long) (cfg->first + (uint64_t) i);
-                        pthread_mutex_unlock(&jb->lock);
+                        mark_bad(jb, (long long) (cfg->first + (uint64_t) i));
                         i0 = hi;
                         break;
                     }
-                    st->n++;
-                    double delta = val - st->mean;
-                    st->mean += delta / (double) st->n;
-                    st->m2 += delta * (val - st->mean);
-                    cp_tailstat_add(&st->tail, val, i, jb->total);
+                    stat_add(st, val, i, jb->total);
                 }
             }
             continue;
@@ -152,17 +164,10 @@ static void *worker(void *arg)
                 val *= ws.pr.weight;
             }
             if (!ok || !isfinite(val)) {
-                pthread_mutex_lock(&jb->lock);
-                if (jb->bad_index < 0 || (long long) index < jb->bad_index)
-                    jb->bad_index = (long long) index;
-                pthread_mutex_unlock(&jb->lock);
+                mark_bad(jb, (long long) index);
                 break;
             }
-            st->n++;
-            double delta = val - st->mean;
-            st->mean += delta / (double) st->n;
-            st->m2 += delta * (val - st->mean);
-            cp_tailstat_add(&st->tail, val, i, jb->total);
+            stat_add(st, val, i, jb->total);
         }
     }
     free(g);
