@@ -26,7 +26,7 @@ static const cp_key_spec sim_keys[] = {
     { "prompts", CP_KEY_INT,     "100000",  "number of prompts per grid point" },
     { "seed",    CP_KEY_INT,     "1",       "random seed (Philox key)" },
     { "threads", CP_KEY_INT,     "0",       "worker threads; 0 = number of online CPUs (results do not depend on it)" },
-    { "sampler", CP_KEY_WORD,    "auto",    "direct, wishart, tilted (importance sampling of the spike, docs/model.md FC-8), or auto (wishart when L >= d + 2, else direct)" },
+    { "sampler", CP_KEY_WORD,    "auto",    "tridiag (2d - 1 chi variables, docs/model.md section 12), direct, wishart, tilted (importance sampling of the spike, FC-8), or auto (tridiag where valid: query=exact, estimator not plain, L >= d; else wishart when L >= d + 2, else direct)" },
     { "estimator", CP_KEY_WORD,  "auto",    "conditional (Rao-Blackwellised, FC-7), plain, or auto (conditional where valid)" },
     { "tilt_share", CP_KEY_RAT,  "1/2",     "sampler=tilted: share of the tilted law in the defensive mixture, in (0, 1)" },
     { "query",   CP_KEY_WORD,    "exact",   "exact (query integrated out) or sampled (draw x_q, y_q)" },
@@ -51,6 +51,11 @@ static void sim_help(FILE *f)
                "when the mean cannot be trusted; intervals never go below the Bayes risk (marked *).\n"
                "sampler=tilted draws the spike chi-square from a tilted defensive mixture with exact\n"
                "weights (FC-8): use it where the tail is heavy (T/L above kappa*, about 0.0855 at alpha*).\n"
+               "sampler=tridiag (the default where valid) reduces a prompt to s and 2d - 1 chi variables\n"
+               "(docs/model.md section 12: Sigma_hat is replaced by a tridiagonal matrix with the same\n"
+               "conditional excess) and evaluates the predictor on its eigenvalues and first eigenvector\n"
+               "components; in a T grid each further depth then costs O(d) per prompt (TR-5), an alpha\n"
+               "grid O(d T) per point, with one draw and one eigen-decomposition per prompt for all.\n"
                "CA grids sharing L run in one pass over the prompts (same bits as separate runs).\n"
                "A NaN or Inf stops the run with an error; nothing is averaged over it.\n\nkeys [default]:\n");
     for (const cp_key_spec *k = sim_keys; k->name; k++)
@@ -241,7 +246,7 @@ int cp_cmd_simulate(int argc, char **argv)
     if (strcmp(sname, "auto") != 0) {
         cp_sampler s;
         if (cp_sampler_from_name(&s, sname) != 0 || s == CP_SAMPLER_POPULATION)
-            BAD("sampler", "sampler must be direct, wishart, tilted or auto, got '%s'", sname);
+            BAD("sampler", "sampler must be tridiag, direct, wishart, tilted or auto, got '%s'", sname);
     }
     const char *ename;
     cp_estimator estimator;
@@ -356,10 +361,15 @@ int cp_cmd_simulate(int argc, char **argv)
                         p->beta = kind == CP_PRED_CA2 && !isnan(blist[iB]) ? blist[iB] : -alist[iA];
                         p->gamma = glist[iG];
                         long pdim = ma.sigma > 0 ? d + 2 : d + 1;
+                        int tri_ok = query == CP_QUERY_EXACT && estimator != CP_EST_PLAIN && cp_tridiag_valid(kind)
+                                     && p->L >= d;
                         if (!strcmp(sname, "auto"))
-                            p->sampler = p->L >= pdim ? CP_SAMPLER_WISHART : CP_SAMPLER_DIRECT;
+                            p->sampler = tri_ok ? CP_SAMPLER_TRIDIAG : p->L >= pdim ? CP_SAMPLER_WISHART : CP_SAMPLER_DIRECT;
                         else {
                             cp_sampler_from_name(&p->sampler, sname);
+                            if (p->sampler == CP_SAMPLER_TRIDIAG && !tri_ok)
+                                BAD("sampler", "sampler=tridiag needs query=exact, the conditional estimator and L >= d = %ld "
+                                    "(docs/model.md section 12), got L = %ld", d, p->L);
                             if (p->sampler == CP_SAMPLER_TILTED && p->L < d)
                                 BAD("sampler", "sampler=tilted needs L >= d = %ld, got L = %ld", d, p->L);
                             if (p->sampler == CP_SAMPLER_WISHART && p->L < pdim)

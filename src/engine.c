@@ -46,11 +46,11 @@ const char *cp_pred_kind_name(cp_pred_kind k)
     return kind_names[k];
 }
 
-static const char *const sampler_names[] = { "direct", "wishart", "population", "tilted" };
+static const char *const sampler_names[] = { "direct", "wishart", "population", "tilted", "tridiag" };
 
 int cp_sampler_from_name(cp_sampler *out, const char *name)
 {
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < (int) (sizeof sampler_names / sizeof sampler_names[0]); i++)
         if (strcmp(name, sampler_names[i]) == 0) {
             *out = (cp_sampler) i;
             return 0;
@@ -159,21 +159,22 @@ void cp_engine_ws_clear(cp_engine_ws *ws)
 
 /* --- sampling ------------------------------------------------------------ */
 
+double cp_engine_draw_s(const cp_model_approx *m, cp_rng *r)
+{
+    switch (m->prior) {
+    case CP_PRIOR_TWOPOINT:
+        return (cp_rng_u32(r) & 1u) ? m->m_hi : m->m_lo;
+    case CP_PRIOR_BETA:
+        return m->m_lo + (m->m_hi - m->m_lo) * cp_rng_beta(r, m->beta_a, m->beta_b);
+    default:
+        return m->m_lo + (m->m_hi - m->m_lo) * cp_rng_uniform(r);
+    }
+}
+
 static void draw_task(cp_prompt *pr, const cp_model_approx *m, cp_rng *r)
 {
     long d = pr->d;
-    double s;
-    switch (m->prior) {
-    case CP_PRIOR_TWOPOINT:
-        s = (cp_rng_u32(r) & 1u) ? m->m_hi : m->m_lo;
-        break;
-    case CP_PRIOR_BETA:
-        s = m->m_lo + (m->m_hi - m->m_lo) * cp_rng_beta(r, m->beta_a, m->beta_b);
-        break;
-    default:
-        s = m->m_lo + (m->m_hi - m->m_lo) * cp_rng_uniform(r);
-        break;
-    }
+    double s = cp_engine_draw_s(m, r);
     /* direction uniform on the sphere: a normalised Gaussian vector */
     double nrm2;
     do {

@@ -115,20 +115,45 @@ static double sched_beta(const cp_predictor *p, long t)
     return p->kind == CP_PRED_CA_UNTIED ? p->betas[t] : p->kind == CP_PRED_CA ? -p->alpha : p->beta;
 }
 
+/* Welford update and tail statistics of one prompt's value. */
+static void mstat_add(stat *s, double val, long long i, long long total)
+{
+    s->n++;
+    double delta = val - s->mean;
+    s->mean += delta / (double) s->n;
+    s->m2 += delta * (val - s->mean);
+    cp_tailstat_add(&s->tail, val, i, total);
+}
+
+/* Records the smallest prompt index with a non-finite value (and its predictor). */
+static void mark_bad(mjob *jb, long long index, int q)
+{
+    pthread_mutex_lock(&jb->lock);
+    if (jb->bad_index < 0 || index < jb->bad_index) {
+        jb->bad_index = index;
+        jb->bad_pred = q;
+    }
+    pthread_mutex_unlock(&jb->lock);
+}
+
 static void *mworker(void *arg)
 {
     mjob *jb = arg;
     const cp_sim_config *cfg = jb->cfg;
     long d = jb->d, K = jb->K;
     cp_engine_ws ws;
+    cp_tridiag_block tb;
     double *V = NULL, *Y = NULL, *w = NULL;
+    memset(&tb, 0, sizeof tb);
     if (cp_engine_ws_init(&ws, d, 1) != 0 || !(V = malloc((size_t) (d * K) * sizeof(double)))
+        || (cfg->sampler == CP_SAMPLER_TRIDIAG && cp_tridiag_block_init(&tb, d) != 0)
         || !(Y = malloc((size_t) (d * K) * sizeof(double))) || !(w = malloc((size_t) d * sizeof(double)))) {
         pthread_mutex_lock(&jb->lock);
         jb->oom = 1;
         pthread_mutex_unlock(&jb->lock);
         free(V); free(Y); free(w);
         if (ws.d) cp_engine_ws_clear(&ws);
+        if (tb.d) cp_tridiag_block_clear(&tb);
         return NULL;
     }
     for (;;) {
@@ -144,9 +169,51 @@ static void *mworker(void *arg)
         long long hi = lo + CP_ENGINE_CHUNK < jb->total ? lo + CP_ENGINE_CHUNK : jb->total;
         for (long long i = lo; i < hi; i++) {
             uint64_t index = cfg->first + (uint64_t) i;
+            int bad = -1;
+            if (cfg->sampler == CP_SAMPLER_TRIDIAG) {
+                /* docs/model.md TR-5: one draw and one QL (a block of CP_TRI_LANES
+                 * prompts at a time) for every predictor; each column's recursion
+                 * runs on the eigenvalues (V[r K + k] = p_r of column k after t + 1
+                 * layers, the operations of cp_predictor_poly), and each requested
+                 * depth reads f off at O(d). */
+                const long W = CP_TRI_LANES;
+                if ((i - lo) % W == 0) {
+                    int cnt = hi - i < W ? (int) (hi - i) : (int) W;
+                    cp_tridiag_draw_block(&tb, &cfg->model, cfg->L, cfg->seed, cfg->substream, index, cnt);
+                }
+                int lane = (int) ((i - lo) % W);
+                const double *lv = tb.l + lane, *q2 = tb.q2 + lane;
+                double s = tb.s[lane], noise = (1.0 / (1.0 + s) + cfg->model.sigma * cfg->model.sigma) / (double) cfg->L;
+                for (long t = 0; t < jb->Tmax && bad < 0; t++) {
+                    for (long k = 0; k < K; k++) {
+                        const column *cl = &jb->cols[k];
+                        if (t >= cl->T)
+                            continue;
+                        double a = sched_alpha(cl->p, t), b = sched_beta(cl->p, t);
+                        for (long r = 0; r < d; r++) {
+                            double v = t == 0 ? 0.0 : V[r * K + k];
+                            V[r * K + k] = (1.0 + b * lv[r * W]) * v + a;
+                        }
+                    }
+                    for (int q = 0; q < jb->npred && bad < 0; q++) {
+                        if (jb->preds[q].T != t + 1)
+                            continue;
+                        double val = cp_tridiag_spectral_excess(d, lv, q2, W, V + jb->col_of[q], K, s, noise);
+                        if (!isfinite(val)) {
+                            bad = q;
+                            break;
+                        }
+                        mstat_add(&st[q], val, i, jb->total);
+                    }
+                }
+                if (bad >= 0) {
+                    mark_bad(jb, (long long) index, bad);
+                    break;
+                }
+                continue;
+            }
             cp_prompt_draw(&ws, &cfg->model, cfg->L, cfg->sampler, 0, cfg->seed, cfg->substream, index);
             const double *c_hat = ws.pr.c;
-            int bad = -1;
             if (jb->conditional) {               /* FC-7: one eigen-decomposition for every predictor */
                 cp_prompt_eigen(&ws, cp_conditional_needs_vectors(&jb->preds[0]));
                 for (int q = 0; q < jb->npred; q++) {
@@ -155,12 +222,7 @@ static void *mworker(void *arg)
                         bad = q;
                         break;
                     }
-                    stat *s = &st[q];
-                    s->n++;
-                    double delta = val - s->mean;
-                    s->mean += delta / (double) s->n;
-                    s->m2 += delta * (val - s->mean);
-                    cp_tailstat_add(&s->tail, val, i, jb->total);
+                    mstat_add(&st[q], val, i, jb->total);
                 }
             }
             for (long t = 0; t < jb->Tmax && bad < 0 && !jb->conditional; t++) {
@@ -191,26 +253,18 @@ static void *mworker(void *arg)
                         bad = q;
                         break;
                     }
-                    stat *s = &st[q];
-                    s->n++;
-                    double delta = val - s->mean;
-                    s->mean += delta / (double) s->n;
-                    s->m2 += delta * (val - s->mean);
-                    cp_tailstat_add(&s->tail, val, i, jb->total);
+                    mstat_add(&st[q], val, i, jb->total);
                 }
             }
             if (bad >= 0) {
-                pthread_mutex_lock(&jb->lock);
-                if (jb->bad_index < 0 || (long long) index < jb->bad_index) {
-                    jb->bad_index = (long long) index;
-                    jb->bad_pred = bad;
-                }
-                pthread_mutex_unlock(&jb->lock);
+                mark_bad(jb, (long long) index, bad);
                 break;
             }
         }
     }
     free(V); free(Y); free(w);
+    if (tb.d)
+        cp_tridiag_block_clear(&tb);
     cp_engine_ws_clear(&ws);
     return NULL;
 }
@@ -239,6 +293,11 @@ int cp_engine_risk_multi(cp_sim_result *res, const cp_sim_config *cfg, const cp_
                       || (cfg->estimator == CP_EST_AUTO && cfg->sampler != CP_SAMPLER_POPULATION);
     if (conditional && cfg->sampler == CP_SAMPLER_POPULATION) {
         snprintf(res[0].error, sizeof res[0].error, "the conditional estimator needs a sampled Gram matrix");
+        return -1;
+    }
+    if (cfg->sampler == CP_SAMPLER_TRIDIAG && (!conditional || cfg->L < preds[0].d)) {
+        snprintf(res[0].error, sizeof res[0].error, "sampler=tridiag needs the conditional estimator and L >= d "
+                 "(docs/model.md section 12)");
         return -1;
     }
     long d = preds[0].d, Tmax = 0;

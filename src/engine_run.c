@@ -39,6 +39,25 @@ typedef struct {
     int oom;
 } job;
 
+/* Welford update and tail statistics of one prompt's value. */
+static void stat_add(chunk_stat *st, double val, long long i, long long total)
+{
+    st->n++;
+    double delta = val - st->mean;
+    st->mean += delta / (double) st->n;
+    st->m2 += delta * (val - st->mean);
+    cp_tailstat_add(&st->tail, val, i, total);
+}
+
+/* Records the smallest prompt index with a non-finite value. */
+static void mark_bad(job *jb, long long index)
+{
+    pthread_mutex_lock(&jb->lock);
+    if (jb->bad_index < 0 || index < jb->bad_index)
+        jb->bad_index = index;
+    pthread_mutex_unlock(&jb->lock);
+}
+
 static void *worker(void *arg)
 {
     job *jb = arg;
@@ -54,6 +73,13 @@ static void *worker(void *arg)
         if (ws.d)
             cp_engine_ws_clear(&ws);
         return NULL;
+    }
+    cp_tridiag_block tb;
+    memset(&tb, 0, sizeof tb);
+    if (cfg->sampler == CP_SAMPLER_TRIDIAG && cp_tridiag_block_init(&tb, jb->pred->d) != 0) {
+        pthread_mutex_lock(&jb->lock);
+        jb->oom = 1;
+        pthread_mutex_unlock(&jb->lock);
     }
     int sampled = cfg->query == CP_QUERY_SAMPLED && !jb->want_grad;
     for (;;) {
@@ -71,9 +97,30 @@ static void *worker(void *arg)
         memset(&st->tail, 0, sizeof st->tail);
         if (st->grad)
             memset(st->grad, 0, (size_t) jb->np * sizeof(double));
+        if (cfg->sampler == CP_SAMPLER_TRIDIAG) {      /* docs/model.md section 12: blocks of lanes */
+            for (long long i0 = lo; i0 < hi && tb.d; i0 += CP_TRI_LANES) {
+                int cnt = hi - i0 < CP_TRI_LANES ? (int) (hi - i0) : CP_TRI_LANES;
+                double vals[CP_TRI_LANES];
+                cp_tridiag_draw_block(&tb, &cfg->model, cfg->L, cfg->seed, cfg->substream, cfg->first + (uint64_t) i0, cnt);
+                cp_tridiag_block_excess_all(vals, jb->pred, &tb, cfg->L, cfg->model.sigma);
+                for (int k = 0; k < cnt; k++) {
+                    long long i = i0 + k;
+                    double val = vals[k];
+                    if (!isfinite(val)) {
+                        mark_bad(jb, (long long) (cfg->first + (uint64_t) i));
+                        i0 = hi;
+                        break;
+                    }
+                    stat_add(st, val, i, jb->total);
+                }
+            }
+            continue;
+        }
         for (long long i = lo; i < hi; i++) {
             uint64_t index = cfg->first + (uint64_t) i;
-            if (cfg->sampler == CP_SAMPLER_TILTED && !jb->want_grad) {
+            if (cfg->sampler == CP_SAMPLER_TRIDIAG) {   /* docs/model.md section 12: conditional only */
+                cp_prompt_draw_tridiag(&ws, &cfg->model, cfg->L, cfg->seed, cfg->substream, index);
+            } else if (cfg->sampler == CP_SAMPLER_TILTED && !jb->want_grad) {
                 cp_prompt_draw_tilted(&ws, &cfg->model, cfg->L, jb->pred, cfg->tilt_share, cfg->seed,
                                       cfg->substream, index);
                 if (sampled) {   /* the query: same stream and law as cp_prompt_draw */
@@ -99,6 +146,8 @@ static void *worker(void *arg)
                     ok &= isfinite(g[k]);
                     st->grad[k] += g[k];
                 }
+            } else if (jb->conditional && cfg->sampler == CP_SAMPLER_TRIDIAG) {
+                val = cp_tridiag_conditional_excess(jb->pred, &ws, cfg->L, cfg->model.sigma);
             } else if (jb->conditional) {
                 cp_prompt_eigen(&ws, cp_conditional_needs_vectors(jb->pred));
                 val = cp_prompt_conditional_excess(jb->pred, &ws, cfg->L, cfg->model.sigma) * ws.pr.weight;
@@ -115,20 +164,15 @@ static void *worker(void *arg)
                 val *= ws.pr.weight;
             }
             if (!ok || !isfinite(val)) {
-                pthread_mutex_lock(&jb->lock);
-                if (jb->bad_index < 0 || (long long) index < jb->bad_index)
-                    jb->bad_index = (long long) index;
-                pthread_mutex_unlock(&jb->lock);
+                mark_bad(jb, (long long) index);
                 break;
             }
-            st->n++;
-            double delta = val - st->mean;
-            st->mean += delta / (double) st->n;
-            st->m2 += delta * (val - st->mean);
-            cp_tailstat_add(&st->tail, val, i, jb->total);
+            stat_add(st, val, i, jb->total);
         }
     }
     free(g);
+    if (tb.d)
+        cp_tridiag_block_clear(&tb);
     cp_engine_ws_clear(&ws);
     return NULL;
 }
@@ -249,6 +293,12 @@ int cp_engine_risk(cp_sim_result *res, const cp_sim_config *cfg, const cp_predic
                  "matrix and a predictor w = P(Sigma_hat) c_hat (bayes, ols, lsa, ca, ca2, ca_untied)");
         return -1;
     }
+    if (cfg->sampler == CP_SAMPLER_TRIDIAG && (est != CP_EST_CONDITIONAL || cfg->L < pred->d)) {
+        snprintf(res->error, sizeof res->error, "sampler=tridiag draws only the spectrum of Sigma_hat "
+                 "(docs/model.md section 12): it needs the conditional estimator (query=exact; bayes, ols, "
+                 "lsa, ca, ca2, ca_untied) and L >= d");
+        return -1;
+    }
     if (cfg->sampler == CP_SAMPLER_TILTED && pred->kind == CP_PRED_LSA_GENERAL) {
         snprintf(res->error, sizeof res->error, "sampler=tilted does not draw yy_hat: not for lsa_general");
         return -1;
@@ -285,6 +335,10 @@ int cp_engine_grad(double *grad, double *mean_excess, const cp_sim_config *cfg,
     long long n;
     double mean, m2;
     long np = cp_predictor_nparams(pred);
+    if (cfg->sampler == CP_SAMPLER_TRIDIAG) {
+        snprintf(err, 256, "sampler=tridiag has no gradients (docs/model.md section 12): use wishart or direct");
+        return -1;
+    }
     if (run_all(&n, &mean, &m2, grad, cfg, pred, err, 0, NULL) != 0)
         return -1;
     for (long k = 0; k < np; k++)

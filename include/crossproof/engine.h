@@ -31,6 +31,15 @@
  *               prompt carries the exact weight dP/dQ; c_hat = Sigma_hat w*
  *               + (sqrt(v)/L) D C g (exact in law); yy_hat is not drawn (NaN).
  *
+ *   tridiag:    (docs/model.md section 12) m = sqrt(s) e1 and Sigma_hat replaced
+ *               by the tridiagonal S = D J D / L, J = B^T B, B bidiagonal with
+ *               2d - 1 independent chi entries (exact for every quantity
+ *               invariant under rotations fixing m: the conditional estimator
+ *               of bayes, ols, lsa, ca, ca2, ca_untied); only the eigenvalues
+ *               of S and the first components of its eigenvectors are kept;
+ *               G_hat, c_hat are not drawn.  O(d) random numbers, O(d^2 + d T)
+ *               work per prompt; needs L >= d and the conditional estimator.
+ *
  * Query handling:
  *   exact:   the query is integrated out analytically (Rao-Blackwell):
  *            E[(y_q - w^T x_q)^2 | task, context] = zeta^2/(1+s) + sigma^2
@@ -53,8 +62,10 @@
 
 #include <stdint.h>
 #include "crossproof/model.h"
+#include "crossproof/rng.h"
 
-typedef enum { CP_SAMPLER_DIRECT, CP_SAMPLER_WISHART, CP_SAMPLER_POPULATION, CP_SAMPLER_TILTED } cp_sampler;
+typedef enum { CP_SAMPLER_DIRECT, CP_SAMPLER_WISHART, CP_SAMPLER_POPULATION, CP_SAMPLER_TILTED,
+               CP_SAMPLER_TRIDIAG } cp_sampler;
 /* Estimator of the expected excess (docs/model.md FC-7):
  *   plain:       the excess (w - w*)^T Lambda (w - w*) of the drawn prompt;
  *   conditional: its expectation given Sigma_hat and s (the label noise and
@@ -171,6 +182,46 @@ const double *cp_predictor_weight(const cp_predictor *p, cp_engine_ws *ws);
 double cp_prompt_excess(const double *w, const cp_prompt *pr);
 /* Excess and its gradient in the packed parameters (grad is overwritten). */
 double cp_predictor_excess_grad(double *grad, const cp_predictor *p, cp_engine_ws *ws);
+
+/* s drawn from the prior: the first draws of a task (shared by every sampler). */
+double cp_engine_draw_s(const cp_model_approx *m, cp_rng *r);
+
+/* sampler=tridiag (docs/model.md section 12, src/engine_tridiag.c).
+ * cp_prompt_draw_tridiag draws prompt `index` (task s from Philox substream
+ * 3 substream, the same s as the other samplers; the 2d - 1 chi variables
+ * from 3 substream + 1), sets pr.s, pr.m = sqrt(s) e1, pr.weight = 1, and
+ * leaves the eigenvalues of S in ws->eval and the squared first components
+ * q_i^2 in ws->evec[0..d) (NaN eigenvalues when QL fails).
+ * cp_tridiag_eigen: eigenvalues and first eigenvector components of the
+ * symmetric tridiagonal (diag a, off e, e[d-1] ignored), overwritten: a <- l,
+ * z <- q (implicit QL, TR-3); returns 0 or -1 (no convergence).
+ * cp_tridiag_spectral_excess: f of (TR-3) from (l, q^2) and p_i = pv[i * stride].
+ * cp_tridiag_conditional_excess: the same for the predictor (p_i by
+ * cp_predictor_poly; ols: p = 1/l, NaN when S is singular). */
+void cp_prompt_draw_tridiag(cp_engine_ws *ws, const cp_model_approx *m, long L, uint64_t seed,
+                            uint32_t substream, uint64_t index);
+int cp_tridiag_eigen(long d, double *a, double *e, double *z);
+double cp_tridiag_spectral_excess(long d, const double *l, const double *q2, long lst, const double *pv, long pst,
+                                  double s, double noise);
+/* Blocks of CP_TRI_LANES consecutive prompts, lane-interleaved (entry i of
+ * lane k at [i * CP_TRI_LANES + k]): the QL runs on all lanes at once (SIMD),
+ * each prompt with the bits of cp_prompt_draw_tridiag + cp_tridiag_eigen. */
+#define CP_TRI_LANES 8
+typedef struct {
+    long d;
+    int count;                 /* lanes in use */
+    double s[CP_TRI_LANES];
+    double *l, *q2;            /* eigenvalues and squared first components */
+    double *e, *z, *pv;        /* scratch */
+} cp_tridiag_block;
+int cp_tridiag_block_init(cp_tridiag_block *b, long d);
+void cp_tridiag_block_clear(cp_tridiag_block *b);
+void cp_tridiag_draw_block(cp_tridiag_block *b, const cp_model_approx *m, long L, uint64_t seed,
+                           uint32_t substream, uint64_t index0, int count);
+double cp_tridiag_block_excess(const cp_predictor *p, cp_tridiag_block *b, int lane, long L, double sigma);
+void cp_tridiag_block_excess_all(double *out, const cp_predictor *p, cp_tridiag_block *b, long L, double sigma);
+double cp_tridiag_conditional_excess(const cp_predictor *p, cp_engine_ws *ws, long L, double sigma);
+int cp_tridiag_valid(cp_pred_kind k);
 
 /* --- batched runs -------------------------------------------------------- */
 typedef struct {
