@@ -29,7 +29,7 @@ static const cp_key_spec train_keys[] = {
     { "beta0",   CP_KEY_RAT,  "-1/5",   "initial beta (ca2, ca_untied)" },
     { "gamma0",  CP_KEY_RAT,  "1/5",    "initial gamma (lsa; lsa_general starts at the gamma form)" },
     { "average", CP_KEY_INT,  "1",      "1: report the average of the iterates of the second half (Polyak); 0: the last" },
-    { "seed",    CP_KEY_INT,  "1",      "random seed; training uses Philox substream 1, the test risk substream 0" },
+    { "seed",    CP_KEY_INTLIST, "1",   "random seed; training uses Philox substream 1, the test risk substream 0; a list (seed=1..5) trains independent replicates: a row per seed and their mean and standard error" },
     { "threads", CP_KEY_INT,  "1",      "worker threads (results do not depend on it)" },
     { "test_prompts", CP_KEY_INT, "100000", "prompts for the test risk" },
     { "checkpoint_every", CP_KEY_INT, "100", "steps between checkpoints (with --checkpoint)" },
@@ -261,6 +261,9 @@ bad:
 }
 #undef CKPT_BAD
 
+/* one replicate of a multi-seed run (seed=1..5) */
+typedef struct { long seed; double th0, th1, dist, risk, stderr_, excess; } replicate;
+
 static double getd(const cp_kv *kv, const char *key, char *err, int *bad)
 {
     fmpq_t q;
@@ -280,6 +283,8 @@ int cp_cmd_train(int argc, char **argv)
     cp_model_t model;
     cp_train_state st;
     double *alphas = NULL, *betas = NULL, *A = NULL, *u = NULL;
+    slong *Slist = NULL, nS = 0;            /* the seeds */
+    replicate *rep = NULL;                  /* their results (several seeds) */
     cp_atomic_file csvf;
     int csv_open = 0;
     memset(&st, 0, sizeof st);
@@ -345,7 +350,7 @@ int cp_cmd_train(int argc, char **argv)
     if (cp_kv_get_word(&mname, &kv, train_keys, "model", err) || cp_kv_get_int(&T, &kv, train_keys, "T", err)
         || cp_kv_get_int(&Ltr, &kv, train_keys, "L_train", err) || cp_kv_get_int(&Lte, &kv, train_keys, "L_test", err)
         || cp_kv_get_int(&steps, &kv, train_keys, "steps", err) || cp_kv_get_int(&batch, &kv, train_keys, "batch", err)
-        || cp_kv_get_int(&avg, &kv, train_keys, "average", err) || cp_kv_get_int(&seed, &kv, train_keys, "seed", err)
+        || cp_kv_get_int(&avg, &kv, train_keys, "average", err) || cp_kv_get_intlist(&Slist, &nS, &kv, train_keys, "seed", err)
         || cp_kv_get_int(&threads, &kv, train_keys, "threads", err)
         || cp_kv_get_int(&ntest, &kv, train_keys, "test_prompts", err)
         || cp_kv_get_int(&every, &kv, train_keys, "checkpoint_every", err)
@@ -368,7 +373,15 @@ int cp_cmd_train(int argc, char **argv)
     if (batch < 2 || batch > (slong) 1e8) BAD("batch", "batch must lie in [2, 10^8]");
     if (!(lr > 0)) BAD("lr", "lr must be positive");
     if (avg != 0 && avg != 1) BAD("average", "average must be 0 or 1");
-    if (seed < 0) BAD("seed", "seed must be non-negative");
+    for (slong i = 0; i < nS; i++) {
+        if (Slist[i] < 0) BAD("seed", "seed must be non-negative");
+        for (slong j = 0; j < i; j++)
+            if (Slist[j] == Slist[i]) BAD("seed", "seed %ld appears twice (replicates need distinct seeds)", (long) Slist[i]);
+    }
+    if (nS > 1000) BAD("seed", "at most 1000 seeds, got %ld", (long) nS);
+    if (nS > 1 && (ckpt || resume))
+        BAD("seed", "several seeds exclude --checkpoint and --resume (train one seed per checkpoint)");
+    seed = Slist[0];
     if (threads < 1 || threads > 256) BAD("threads", "threads must lie in [1, 256]");
     if (ntest < 2 || ntest > (slong) 1e10) BAD("test_prompts", "test_prompts must lie in [2, 10^10]");
     if (every < 1) BAD("checkpoint_every", "checkpoint_every must be positive");
@@ -391,6 +404,18 @@ int cp_cmd_train(int argc, char **argv)
         goto out;
     }
     long n = d + 1;
+    /* several seeds: independent replicates, one training run each; their
+     * results are collected in rep[] and printed together at the end */
+    if (nS > 1 && !(rep = calloc((size_t) nS, sizeof *rep))) { fprintf(stderr, "crossproof train: out of memory\n"); rc = 3; goto out; }
+    if (nS > 1 && json) printf("[\n");
+    for (slong si = 0; si < nS; si++) {
+    seed = Slist[si];
+    if (si > 0) {                      /* a fresh state for the next replicate */
+        cp_train_state_clear(&st);
+        memset(&st, 0, sizeof st);
+        free(alphas); free(betas); free(A); free(u);
+        alphas = betas = A = u = NULL;
+    }
     cp_predictor pred = { .kind = kind, .d = d, .T = T, .alpha = a0, .beta = kind == CP_PRED_CA ? -a0 : b0, .gamma = g0 };
     if (kind == CP_PRED_CA_UNTIED) {
         alphas = malloc((size_t) T * sizeof(double));
@@ -432,7 +457,7 @@ int cp_cmd_train(int argc, char **argv)
 #undef BAD
     step_ctx sc = { &st, &kv, ckpt, every, steps / 1000 > 1 ? steps / 1000 : 1, NULL, "", 0,
                     stop_after > 0 ? st.step + stop_after : 0 };
-    if (csv) {
+    if (csv && nS == 1) {
         if (cp_atomic_open(&csvf, csv, err)) { fprintf(stderr, "crossproof train: --csv: %s\n", err); goto out; }
         csv_open = 1;
         char *old = NULL;
@@ -540,6 +565,16 @@ int cp_cmd_train(int argc, char **argv)
         rc = 1;
         goto out;
     }
+    if (nS > 1) {
+        replicate *r = &rep[si];
+        r->seed = (long) seed;
+        r->th0 = th[0];
+        r->th1 = st.np > 1 ? th[1] : NAN;
+        r->dist = dist;
+        r->risk = res.risk;
+        r->stderr_ = res.risk_stderr;
+        r->excess = res.excess;
+    }
     if (json) {
         printf("{\"model\": \"%s\", \"d\": %ld, \"T\": %ld, \"L_train\": %ld, \"L_test\": %ld, \"steps\": %ld, \"batch\": %ld, "
                "\"lr\": %.17g, \"seed\": %ld, \"theta\": [", mname, d, (long) T, (long) Ltr, (long) Lte, (long) steps,
@@ -554,8 +589,8 @@ int cp_cmd_train(int argc, char **argv)
         printf(", \"risk\": %.10g, \"stderr\": %.4g, \"excess\": %.10g, \"bayes_risk\": %.17g, ",
                res.risk, res.risk_stderr, res.excess, tc.cfg.bayes_risk);
         cp_engine_json_provenance(stdout);
-        printf("}\n");
-    } else {
+        printf("}%s\n", nS > 1 ? "," : "");
+    } else if (nS == 1) {
         printf("# crossproof train %s: model=%s d=%ld T=%ld L_train=%ld steps=%ld batch=%ld lr=%g seed=%ld (%s iterate)\n",
                cp_version_string, mname, d, (long) T, (long) Ltr, (long) steps, (long) batch, lr, (long) seed,
                avg ? "averaged" : "last");
@@ -581,11 +616,80 @@ int cp_cmd_train(int argc, char **argv)
         printf("test risk at L = %ld: %.8f +- %.2g (excess over Bayes %.6g; %ld prompts; estimate, not certified)\n",
                (long) Lte, res.risk, res.risk_stderr, res.excess, (long) ntest);
     }
+    }   /* seeds */
+    if (nS > 1) {
+        /* the aggregate: mean over the replicates and the standard error
+         * across them (sample standard deviation / sqrt n) */
+        double m[5] = { 0 }, v[5] = { 0 };
+        for (slong i = 0; i < nS; i++) {
+            double x[5] = { rep[i].th0, rep[i].th1, rep[i].dist, rep[i].risk, rep[i].excess };
+            for (int j = 0; j < 5; j++) m[j] += x[j] / (double) nS;
+        }
+        for (slong i = 0; i < nS; i++) {
+            double x[5] = { rep[i].th0, rep[i].th1, rep[i].dist, rep[i].risk, rep[i].excess };
+            for (int j = 0; j < 5; j++) v[j] += (x[j] - m[j]) * (x[j] - m[j]);
+        }
+        double se[5];
+        for (int j = 0; j < 5; j++) se[j] = sqrt(v[j] / (double) (nS - 1) / (double) nS);
+        if (json) {
+            printf("{\"aggregate\": \"mean over independent seeds (replicates)\", \"n_seeds\": %ld, \"seeds\": [",
+                   (long) nS);
+            for (slong i = 0; i < nS; i++) printf("%s%ld", i ? ", " : "", rep[i].seed);
+            printf("], \"theta0\": %.17g, \"theta0_stderr\": %.4g, ", m[0], se[0]);
+            if (isfinite(m[1])) printf("\"theta1\": %.17g, \"theta1_stderr\": %.4g, ", m[1], se[1]);
+            if (isfinite(m[2])) printf("\"distance\": %.6g, \"distance_stderr\": %.4g, ", m[2], se[2]);
+            else printf("\"distance\": null, ");
+            printf("\"risk\": %.10g, \"stderr\": %.4g, \"excess\": %.10g, \"excess_stderr\": %.4g}\n]\n",
+                   m[3], se[3], m[4], se[4]);
+        } else {
+            const char *p0 = kind == CP_PRED_LSA ? "gamma" : kind == CP_PRED_CA || kind == CP_PRED_CA2 ? "alpha" : "theta0";
+            printf("# crossproof train %s: model=%s d=%ld T=%ld L_train=%ld steps=%ld batch=%ld lr=%g seed=%s (%ld seeds; "
+                   "%s iterate)\n", cp_version_string, mname, d, (long) T, (long) Ltr, (long) steps, (long) batch, lr,
+                   cp_kv_find(&kv, "seed")->value, (long) nS, avg ? "averaged" : "last");
+            printf("# seeds are independent replicates (one Philox key each); the row seed=mean gives the mean and the "
+                   "standard error across the %ld seeds; test risk at L = %ld on %ld prompts; estimates, not certified\n",
+                   (long) nS, (long) Lte, (long) ntest);
+            printf("%6s %-14s %-14s %-12s %-14s %-11s %s\n", "seed", p0, kind == CP_PRED_CA2 ? "beta" : "theta1",
+                   "distance", "test_risk", "stderr", "excess");
+            char b1[32], b2[32];
+            for (slong i = 0; i < nS; i++) {
+                snprintf(b1, sizeof b1, isnan(rep[i].th1) ? "-" : "%.8g", rep[i].th1);
+                snprintf(b2, sizeof b2, isnan(rep[i].dist) ? "-" : "%.4g", rep[i].dist);
+                printf("%6ld %-14.8f %-14s %-12s %-14.10f %-11.3g %.6g\n", rep[i].seed, rep[i].th0, b1, b2,
+                       rep[i].risk, rep[i].stderr_, rep[i].excess);
+            }
+            snprintf(b1, sizeof b1, isnan(m[1]) ? "-" : "%.8g", m[1]);
+            snprintf(b2, sizeof b2, isnan(m[2]) ? "-" : "%.4g", m[2]);
+            printf("%6s %-14.8f %-14s %-12s %-14.10f %-11.3g %.6g\n", "mean", m[0], b1, b2, m[3], se[3], m[4]);
+            snprintf(b1, sizeof b1, isnan(se[1]) ? "-" : "%.3g", se[1]);
+            snprintf(b2, sizeof b2, isnan(se[2]) ? "-" : "%.3g", se[2]);
+            printf("%6s %-14.3g %-14s %-12s %-14.3g %-11s %.3g\n", "stderr", se[0], b1, b2, se[3], "", se[4]);
+        }
+        if (csv) {
+            cp_atomic_file af;
+            if (cp_atomic_open(&af, csv, err)) { fprintf(stderr, "crossproof train: --csv: %s\n", err); rc = 2; goto out; }
+            fprintf(af.f, "# crossproof train %s: model=%s d=%ld T=%ld L_train=%ld steps=%ld batch=%ld lr=%g seeds=%s\n# ",
+                    cp_version_string, mname, d, (long) T, (long) Ltr, (long) steps, (long) batch, lr,
+                    cp_kv_find(&kv, "seed")->value);
+            cp_engine_json_provenance(af.f);
+            fprintf(af.f, "\n# seeds are independent replicates: one row per seed, then seed=mean (the mean) and "
+                          "seed=stderr (the standard error across the %ld seeds)\nseed,theta0,theta1,distance,test_risk,"
+                          "test_stderr,excess,n_seeds\n", (long) nS);
+            for (slong i = 0; i < nS; i++)
+                fprintf(af.f, "%ld,%.17g,%.17g,%.10g,%.10g,%.4g,%.10g,1\n", rep[i].seed, rep[i].th0, rep[i].th1,
+                        rep[i].dist, rep[i].risk, rep[i].stderr_, rep[i].excess);
+            fprintf(af.f, "mean,%.17g,%.17g,%.10g,%.10g,%.4g,%.10g,%ld\n", m[0], m[1], m[2], m[3], se[3], m[4], (long) nS);
+            fprintf(af.f, "stderr,%.4g,%.4g,%.4g,%.4g,,%.4g,%ld\n", se[0], se[1], se[2], se[3], se[4], (long) nS);
+            if (cp_atomic_close(&af, err)) { fprintf(stderr, "crossproof train: --csv: %s\n", err); rc = 2; goto out; }
+        }
+    }
     rc = 0;
 out:
+    free(rep);
     if (csv_open) cp_atomic_abort(&csvf);
     cp_train_state_clear(&st);
     free(alphas); free(betas); free(A); free(u);
+    if (Slist) flint_free(Slist);
     cp_kv_clear(&kv);
     cp_kv_clear(&args);
     cp_model_clear(model);
