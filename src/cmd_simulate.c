@@ -554,15 +554,20 @@ int cp_cmd_simulate(int argc, char **argv)
         cfg.query = query; cfg.seed = (uint64_t) p->seed; cfg.prompts = prompts; cfg.threads = (int) threads;
         cfg.estimator = estimator; cfg.tilt_share = tilt_share;
         char label[64];
-        snprintf(label, sizeof label, "pass %ld/%ld", ++passes, npasses);
-        if (tty) { cfg.progress = cp_engine_progress_bar; cfg.progress_arg = label; }
+        cp_progress prog;
+        snprintf(label, sizeof label, "simulate: pass %ld/%ld", ++passes, npasses);
+        if (tty) {
+            cp_progress_start(&prog, label, (double) prompts, "prompts");
+            cfg.progress = cp_engine_progress_bar;
+            cfg.progress_arg = &prog;
+        }
         double t0 = now_s();
         int frc = (ng > 1 && query == CP_QUERY_EXACT) ? cp_engine_risk_multi(gr, &cfg, gp, (int) ng) : 0;
         if (ng == 1 || query != CP_QUERY_EXACT)
             for (long q = 0; q < ng && frc == 0; q++)
                 frc = cp_engine_risk(&gr[q], &cfg, &gp[q]);
+        if (tty) cp_progress_done(&prog);
         if (frc != 0) {
-            if (tty) fputc('\n', stderr);
             fprintf(stderr, "crossproof simulate: error at L=%ld: %s\n", p->L, gr[0].error[0] ? gr[0].error : "run stopped");
             rc = strncmp(gr[0].error, "out of memory", 13) == 0 ? 3 : 1;
             free(done); free(gp); free(gr); free(gi);

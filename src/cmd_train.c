@@ -66,6 +66,8 @@ typedef struct {
     char err[CP_ERRLEN];
     int ckpt_failed;
     long stop_at;              /* absolute step at which to stop (0 = never) */
+    cp_progress *prog;         /* progress on a terminal, or NULL */
+    long step0;                /* the step this invocation started from */
 } step_ctx;
 
 /* Checkpoint: the resolved parameters (key = value) and the state in hex
@@ -93,6 +95,8 @@ static int write_checkpoint(const char *path, const cp_kv *kv, const cp_train_st
 static int on_step(long step, const double *theta, double ex, void *arg)
 {
     step_ctx *c = arg;
+    if (c->prog)
+        cp_progress_update(c->prog, (double) (step - c->step0));
     if (c->csv && (step % c->log_every == 0 || step == 1)) {
         fprintf(c->csv, "%ld,%.10g", step, ex);
         for (long i = 0; i < c->st->np; i++) fprintf(c->csv, ",%.17g", theta[i]);
@@ -456,7 +460,7 @@ int cp_cmd_train(int argc, char **argv)
     tc.avg_from = avg ? steps / 2 : steps - 1;
 #undef BAD
     step_ctx sc = { &st, &kv, ckpt, every, steps / 1000 > 1 ? steps / 1000 : 1, NULL, "", 0,
-                    stop_after > 0 ? st.step + stop_after : 0 };
+                    stop_after > 0 ? st.step + stop_after : 0, NULL, 0 };
     if (csv && nS == 1) {
         if (cp_atomic_open(&csvf, csv, err)) { fprintf(stderr, "crossproof train: --csv: %s\n", err); goto out; }
         csv_open = 1;
@@ -487,9 +491,19 @@ int cp_cmd_train(int argc, char **argv)
     }
     tc.on_step = on_step;
     tc.arg = &sc;
+    cp_progress prog;
+    if (cp_engine_stderr_is_tty()) {          /* a terminal only: never in files or pipes */
+        char label[64];
+        if (nS > 1) snprintf(label, sizeof label, "train: seed %d/%d", (int) si + 1, (int) nS);
+        else snprintf(label, sizeof label, "train");
+        cp_progress_start(&prog, label, (double) (steps - st.step), "steps");
+        sc.prog = &prog;
+        sc.step0 = st.step;
+    }
     void (*old_int)(int) = signal(SIGINT, on_signal);       /* checkpoint on interrupt, then */
     void (*old_term)(int) = signal(SIGTERM, on_signal);     /* restore whatever was installed */
     int trc = cp_engine_train(&st, &pred, &tc, err);
+    if (sc.prog) cp_progress_done(sc.prog);
     signal(SIGINT, old_int == SIG_ERR ? SIG_DFL : old_int);
     signal(SIGTERM, old_term == SIG_ERR ? SIG_DFL : old_term);
     if (csv_open && trc != 0 && !ckpt && !csvf.direct) {

@@ -346,8 +346,22 @@ int cp_engine_load_config(cp_kv *kv, const char *path, char *err);
 #define CP_ENGINE_MAX_BYTES (16.0 * 1073741824.0)
 double cp_engine_mem_estimate(long d, long T, long threads, long np, long npts);
 int cp_engine_mem_check(long d, long T, long threads, long np, long npts, char *err);
-/* Progress bar on stderr; arg is a label (const char *).  Callers install
- * it only when cp_engine_stderr_is_tty(). */
+/* Progress on stderr with rate and ETA, redrawn at most CP_PROGRESS_HZ
+ * times a second.  Callers create it only when cp_engine_stderr_is_tty()
+ * (never in files or pipes).  cp_progress_update takes the work done so far
+ * (in `unit`s, out of `total`); cp_progress_done erases the line. */
+#define CP_PROGRESS_HZ 4
+typedef struct {
+    char label[48];
+    const char *unit;     /* "prompts", "steps", "tau" */
+    double total, t0, last;
+    int shown;
+} cp_progress;
+void cp_progress_start(cp_progress *p, const char *label, double total, const char *unit);
+void cp_progress_update(cp_progress *p, double done);
+void cp_progress_done(cp_progress *p);
+/* Engine hook form (cp_sim_config.progress): arg is a cp_progress whose
+ * total is the work of the pass; frac is the fraction done. */
 void cp_engine_progress_bar(double frac, void *arg);
 int cp_engine_stderr_is_tty(void);
 /* Writes `"versions": {...}, "blas": "..."` (no braces around). */
