@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include "crossproof/cli.h"
 #include "crossproof/engine.h"
+#include "crossproof/finite.h"
 #include "crossproof/flow.h"
 #include "crossproof/lsa.h"
 #include "crossproof/output.h"
@@ -28,6 +29,9 @@ static const cp_key_spec train_keys[] = {
     { "alpha0",  CP_KEY_RAT,  "1/5",    "initial alpha (every layer when untied)" },
     { "beta0",   CP_KEY_RAT,  "-1/5",   "initial beta (ca2, ca_untied)" },
     { "gamma0",  CP_KEY_RAT,  "1/5",    "initial gamma (lsa; lsa_general starts at the gamma form)" },
+    { "lr_schedule", CP_KEY_WORD, "constant", "constant, cosine (lr (1 + cos(pi k/steps))/2) or step (lr/10 from steps/2, lr/100 from 3 steps/4)" },
+    { "optimizer", CP_KEY_WORD, "gd",   "gd (gradient descent) or adam (beta1 0.9, beta2 0.999, eps 1e-8; lr is its step size)" },
+    { "finite_opt", CP_KEY_INT, "0",    "1: also the distance to the finite-L optimum alpha*_L of the exact finite-L excess (model=ca, d = 2, T <= 150; APPROXIMATE: golden section in doubles; slow for large T)" },
     { "average", CP_KEY_INT,  "1",      "1: report the average of the iterates of the second half (Polyak); 0: the last" },
     { "seed",    CP_KEY_INTLIST, "1",   "random seed; training uses Philox substream 1, the test risk substream 0; a list (seed=1..5) trains independent replicates: a row per seed and their mean and standard error" },
     { "threads", CP_KEY_INT,  "1",      "worker threads (results do not depend on it)" },
@@ -81,7 +85,8 @@ static int write_checkpoint(const char *path, const cp_kv *kv, const cp_train_st
     for (const cp_key_spec *k = train_keys; k->name; k++) {
         const cp_kv_entry *e = cp_kv_find(kv, k->name);
         if (strcmp(k->name, "steps") && strcmp(k->name, "threads") && strcmp(k->name, "checkpoint_every")
-            && strcmp(k->name, "stop_after"))
+            && strcmp(k->name, "stop_after") && strcmp(k->name, "lr_schedule") && strcmp(k->name, "optimizer")
+            && strcmp(k->name, "finite_opt"))
             fprintf(af.f, "config %s = %s\n", k->name, e ? e->value : k->dflt);
     }
     fprintf(af.f, "step %ld\nnavg %ld\nlast %a\ntheta", st->step, st->navg, st->last_excess);
@@ -265,6 +270,45 @@ bad:
 }
 #undef CKPT_BAD
 
+/* The exact finite-L excess of the tied CA (ca-excess-finite, docs/model.md
+ * section 8) at a double alpha, as a double (midpoint of the ball; NAN on
+ * failure). */
+static double finite_excess_d(const cp_model_t m, long L, long T, double alpha)
+{
+    arf_t a;
+    fmpq_t qa, qb;
+    arb_t r;
+    arf_init(a); fmpq_init(qa); fmpq_init(qb); arb_init(r);
+    arf_set_d(a, alpha);
+    arf_get_fmpq(qa, a);
+    fmpq_neg(qb, qa);
+    char err[CP_ERRLEN];
+    double v = cp_ca_excess_finite(r, m, L, T, qa, qb, 64, err) == 0 ? arf_get_d(arb_midref(r), ARF_RND_NEAR) : NAN;
+    arf_clear(a); fmpq_clear(qa); fmpq_clear(qb); arb_clear(r);
+    return v;
+}
+
+/* APPROXIMATE minimizer over alpha of the exact finite-L excess: golden
+ * section on [0, 1.25 a_inf] (a_inf the L = infinity optimum alpha_T),
+ * CP_GOLDEN_STEPS steps in double precision on the exact values; *width
+ * gets the final bracket's width.  Not certified: unimodality on the
+ * bracket is assumed, not proved. */
+#define CP_GOLDEN_STEPS 26
+static double finite_opt_alpha(const cp_model_t m, long L, long T, double a_inf, double *width)
+{
+    const double g = 0.6180339887498949;
+    double lo = 0.0, hi = 1.25 * a_inf;
+    double x1 = hi - g * (hi - lo), x2 = lo + g * (hi - lo);
+    double f1 = finite_excess_d(m, L, T, x1), f2 = finite_excess_d(m, L, T, x2);
+    for (int i = 0; i < CP_GOLDEN_STEPS; i++) {
+        if (!(f1 <= f2) && !(f2 < f1)) { *width = NAN; return NAN; }     /* a NaN */
+        if (f1 <= f2) { hi = x2; x2 = x1; f2 = f1; x1 = hi - g * (hi - lo); f1 = finite_excess_d(m, L, T, x1); }
+        else { lo = x1; x1 = x2; f1 = f2; x2 = lo + g * (hi - lo); f2 = finite_excess_d(m, L, T, x2); }
+    }
+    *width = hi - lo;
+    return 0.5 * (lo + hi);
+}
+
 /* one replicate of a multi-seed run (seed=1..5) */
 typedef struct { long seed; double th0, th1, dist, risk, stderr_, excess; } replicate;
 
@@ -383,6 +427,27 @@ int cp_cmd_train(int argc, char **argv)
             if (Slist[j] == Slist[i]) BAD("seed", "seed %ld appears twice (replicates need distinct seeds)", (long) Slist[i]);
     }
     if (nS > 1000) BAD("seed", "at most 1000 seeds, got %ld", (long) nS);
+    const char *sched_name, *opt_name;
+    slong finite_opt;
+    int schedule = CP_LR_CONSTANT, optimizer = CP_OPT_GD;
+    if (cp_kv_get_word(&sched_name, &kv, train_keys, "lr_schedule", err)
+        || cp_kv_get_word(&opt_name, &kv, train_keys, "optimizer", err)
+        || cp_kv_get_int(&finite_opt, &kv, train_keys, "finite_opt", err)) {
+        fprintf(stderr, "crossproof train: %s\n", err);
+        goto out;
+    }
+    if (!strcmp(sched_name, "cosine")) schedule = CP_LR_COSINE;
+    else if (!strcmp(sched_name, "step")) schedule = CP_LR_STEP;
+    else if (strcmp(sched_name, "constant")) BAD("lr_schedule", "lr_schedule must be constant, cosine or step, got '%s'", sched_name);
+    if (!strcmp(opt_name, "adam")) optimizer = CP_OPT_ADAM;
+    else if (strcmp(opt_name, "gd")) BAD("optimizer", "optimizer must be gd or adam, got '%s'", opt_name);
+    if ((schedule != CP_LR_CONSTANT || optimizer != CP_OPT_GD) && (ckpt || resume))
+        BAD(schedule != CP_LR_CONSTANT ? "lr_schedule" : "optimizer",
+            "--checkpoint and --resume need lr_schedule=constant and optimizer=gd (the schedule and the Adam moments "
+            "are not checkpointed)");
+    if (finite_opt != 0 && finite_opt != 1) BAD("finite_opt", "finite_opt must be 0 or 1");
+    if (finite_opt && (kind != CP_PRED_CA || d != 2 || T > 150))
+        BAD("finite_opt", "finite_opt=1 needs model=ca, d = 2 (d1 = d2 = 1) and T <= 150");
     if (nS > 1 && (ckpt || resume))
         BAD("seed", "several seeds exclude --checkpoint and --resume (train one seed per checkpoint)");
     seed = Slist[0];
@@ -458,6 +523,8 @@ int cp_cmd_train(int argc, char **argv)
     tc.steps = steps;
     tc.lr = lr;
     tc.avg_from = avg ? steps / 2 : steps - 1;
+    tc.schedule = schedule;
+    tc.optimizer = optimizer;
 #undef BAD
     step_ctx sc = { &st, &kv, ckpt, every, steps / 1000 > 1 ? steps / 1000 : 1, NULL, "", 0,
                     stop_after > 0 ? st.step + stop_after : 0, NULL, 0 };
@@ -560,6 +627,12 @@ int cp_cmd_train(int argc, char **argv)
         }
         arb_clear(x); arb_clear(y); arb_clear(r);
     }
+    /* the finite-L optimum (finite_opt=1): APPROXIMATE */
+    double fopt = NAN, fwidth = NAN, fdist = NAN;
+    if (finite_opt) {
+        fopt = finite_opt_alpha(model, Ltr, T, opt[0], &fwidth);
+        fdist = fabs(th[0] - fopt);
+    }
     /* test risk on fresh prompts (substream 0) */
     cp_sim_config tcfg = tc.cfg;
     tcfg.L = Lte;
@@ -600,6 +673,15 @@ int cp_cmd_train(int argc, char **argv)
         }
         printf("], \"optimum_certified\": %s, \"distance\": ", certified ? "true" : "false");
         if (isnan(dist)) printf("null"); else printf("%.6g", dist);
+        if (finite_opt) {
+            printf(", \"finite_optimum\": {\"L\": %ld, \"alpha\": ", (long) Ltr);
+            if (isnan(fopt)) printf("null"); else printf("%.12g", fopt);
+            printf(", \"bracket_width\": ");
+            if (isnan(fwidth)) printf("null"); else printf("%.3g", fwidth);
+            printf(", \"distance\": ");
+            if (isnan(fdist)) printf("null"); else printf("%.6g", fdist);
+            printf(", \"kind\": \"APPROXIMATE: golden section in double precision on exact ca-excess-finite values\"}");
+        }
         printf(", \"risk\": %.10g, \"stderr\": %.4g, \"excess\": %.10g, \"bayes_risk\": %.17g, ",
                res.risk, res.risk_stderr, res.excess, tc.cfg.bayes_risk);
         cp_engine_json_provenance(stdout);
@@ -626,6 +708,14 @@ int cp_cmd_train(int argc, char **argv)
                 snprintf(second, sizeof second, ", %.8f", opt[1]);
             printf("optimum:  %s = %.8f%s (L = infinity, %s); distance %.3g\n", optname, opt[0], second,
                    certified ? "certified enclosure, midpoint" : "NOT certified", dist);
+        }
+        if (finite_opt) {
+            if (isnan(fopt))
+                printf("finite-L optimum: not found (the exact excess was not finite on the bracket)\n");
+            else
+                printf("finite-L optimum: alpha*_L = %.8f at L = %ld (APPROXIMATE: %d golden-section steps in double "
+                       "precision on exact ca-excess-finite values, bracket width %.2g); distance %.3g\n", fopt,
+                       (long) Ltr, CP_GOLDEN_STEPS, fwidth, fdist);
         }
         printf("test risk at L = %ld: %.8f +- %.2g (excess over Bayes %.6g; %ld prompts; estimate, not certified)\n",
                (long) Lte, res.risk, res.risk_stderr, res.excess, (long) ntest);

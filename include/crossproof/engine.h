@@ -314,6 +314,13 @@ typedef struct {
     long steps;               /* total steps */
     double lr;
     long avg_from;            /* first step included in the average */
+    /* learning-rate schedule over the `steps` steps: CP_LR_CONSTANT (lr),
+     * CP_LR_COSINE (lr (1 + cos(pi k/steps))/2 at step k), CP_LR_STEP (lr,
+     * then lr/10 from step steps/2, lr/100 from 3 steps/4); optimizer
+     * CP_OPT_GD (theta -= lr_k g) or CP_OPT_ADAM (Kingma-Ba, beta1 0.9, beta2
+     * 0.999, eps 1e-8; its moments live in the state).  Zero = the defaults,
+     * constant gradient descent, bit-identical to the plain update. */
+    int schedule, optimizer;
     /* called after each step (may be NULL); returning nonzero stops the run */
     int (*on_step)(long step, const double *theta, double mean_excess, void *arg);
     void *arg;
@@ -326,7 +333,12 @@ typedef struct {
     double *avg;              /* running average of theta over steps >= avg_from */
     long navg;
     double last_excess;
+    double *adam_m, *adam_v;  /* Adam moments (NULL until an Adam step) */
 } cp_train_state;
+enum { CP_LR_CONSTANT = 0, CP_LR_COSINE = 1, CP_LR_STEP = 2 };
+enum { CP_OPT_GD = 0, CP_OPT_ADAM = 1 };
+/* The learning rate of step k (0-based) of the schedule. */
+double cp_train_lr(const cp_train_config *tc, long k);
 
 int cp_train_state_init(cp_train_state *st, const cp_predictor *pred);
 void cp_train_state_clear(cp_train_state *st);
