@@ -6,15 +6,7 @@
 # numbers are checked against an independent `crossproof simulate` run of the
 # same point (same seed and prompts) and against interval = estimate +- z
 # stderr.  Prints "ok N - what" per case; exits 1 if any case failed.
-BUILD=${BUILD:-build}
-CP=$BUILD/crossproof
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-n=0
-bad=0
-ok()   { n=$((n + 1)); echo "ok $n - $1"; }
-fail() { n=$((n + 1)); bad=$((bad + 1)); echo "not ok $n - $1"; }
-check() { if eval "$2"; then ok "$1"; else fail "$1"; fi; }
+. tests/testlib.sh
 if ! command -v python3 > /dev/null 2>&1; then echo "SKIP e2e_audit_json: no python3"; exit 0; fi
 
 cat > "$T/small.md" <<'MD'
@@ -80,5 +72,4 @@ assert all(isinstance(c['lower'], str) and 'interval_of' not in c for c in balls
 for c in stats:
     assert isinstance(c['lower'], float) and c['stderr'] is None and 'interval_of' in c
 \""
-echo "# $n cases, $bad failed"
-[ "$bad" -eq 0 ]
+finish

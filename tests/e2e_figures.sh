@@ -5,19 +5,11 @@
 # docs/figures/simulate.gp plots simulate CSVs to SVG and PNG.  Without
 # gnuplot it prints SKIP and passes (make check runs it either way).
 # Prints "ok N - what" per case; exits 1 if any case failed.
-BUILD=${BUILD:-build}
-CP=$BUILD/crossproof
 if ! command -v gnuplot >/dev/null 2>&1; then
     echo "SKIP e2e_figures: gnuplot is not installed (apt-get install -y gnuplot-nox)"
     exit 0
 fi
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-n=0
-bad=0
-ok()   { n=$((n + 1)); echo "ok $n - $1"; }
-fail() { n=$((n + 1)); bad=$((bad + 1)); echo "not ok $n - $1"; }
-check() { if eval "$2"; then ok "$1"; else fail "$1"; fi; }
+. tests/testlib.sh
 # an SVG file: non-empty and an <svg> element closed; a PNG: non-empty with the PNG signature
 is_svg() { [ -s "$1" ] && grep -q '<svg' "$1" && grep -q '</svg>' "$1"; }
 is_png() { [ -s "$1" ] && [ "$(head -c 8 "$1" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ]; }
@@ -66,5 +58,4 @@ else
     ok "simulate.gp rejects ycol other than risk/excess"
 fi
 
-echo "# $n cases, $bad failed"
-[ "$bad" -eq 0 ]
+finish

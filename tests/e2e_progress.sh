@@ -4,18 +4,10 @@
 # `script -qc`, util-linux), redrawn at most CP_PROGRESS_HZ = 4 times a
 # second; never in a pipe or a file, and never on standard output.
 # Prints "ok N - what" per case; exits 1 if any case failed.
-BUILD=${BUILD:-build}
-CP=$BUILD/crossproof
 if ! command -v script > /dev/null 2>&1; then
     echo "SKIP e2e_progress: no script(1) (util-linux)"; exit 0
 fi
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-n=0
-bad=0
-ok()   { n=$((n + 1)); echo "ok $n - $1"; }
-fail() { n=$((n + 1)); bad=$((bad + 1)); echo "not ok $n - $1"; }
-check() { if eval "$2"; then ok "$1"; else fail "$1"; fi; }
+. tests/testlib.sh
 now() { date +%s.%N; }
 redraws() { tr '\r' '\n' < "$1" | grep -c 'ETA [0-9]* s'; }
 
@@ -43,5 +35,4 @@ check "train: the same standard output on a terminal and in a file" "cmp -s '$T/
 script -qc "$CP simulate --quiet model=ca L=200 T=5 prompts=600000 > /dev/null" /dev/null < /dev/null > "$T/quiet.tty" 2>&1
 check "simulate --quiet: no progress on a terminal" "! grep -q ETA '$T/quiet.tty'"
 
-echo "# $n cases, $bad failed"
-[ "$bad" -eq 0 ]
+finish

@@ -8,15 +8,7 @@
 # the source revision); pair=alpha,beta zips the lists, unequal lengths are a
 # one-line error with exit 2.
 # Prints "ok N - what" per case; exits 1 if any case failed.
-BUILD=${BUILD:-build}
-CP=$BUILD/crossproof
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-n=0
-bad=0
-ok()   { n=$((n + 1)); echo "ok $n - $1"; }
-fail() { n=$((n + 1)); bad=$((bad + 1)); echo "not ok $n - $1"; }
-check() { if eval "$2"; then ok "$1"; else fail "$1"; fi; }
+. tests/testlib.sh
 PY=$(command -v python3 || true)
 
 ARGS="model=ca L=40,200 T=1,4 prompts=3000"
@@ -89,12 +81,10 @@ check "one seed: no aggregate row, no n_seeds column" \
     "! grep -q 'n_seeds\|aggregate' '$T/a.json' && ! grep -q ',n_seeds' '$T/one1.csv'"
 if [ -n "${CP_REF_CROSSPROOF:-}" ]; then
     # byte-identical to a reference build (e.g. of main) apart from timings and the revision
-    norm() { sed -e 's/"seconds": [0-9.]*/"seconds": S/g; s/"source": "[^"]*"/"source": R/g'; }
     for args in "$ARGS seed=2 --json" "model=ca2 L=30 T=2,3 alpha=0.2,0.3 prompts=2000 --json" "model=lsa L=50 prompts=2000 --json"; do
-        "$CP_REF_CROSSPROOF" simulate $args | norm > "$T/ref.out"
-        $CP simulate $args | norm > "$T/new.out"
-        check "one seed, byte-identical to $CP_REF_CROSSPROOF: simulate $args" "cmp -s '$T/ref.out' '$T/new.out'"
+        check "one seed, byte-identical to $CP_REF_CROSSPROOF: simulate $args" "same_as_ref simulate $args"
     done
+    norm() { sed -e 's/"source": "[^"]*"/"source": R/g'; }
     "$CP_REF_CROSSPROOF" simulate $ARGS --csv "$T/ref.csv" > /dev/null; $CP simulate $ARGS --csv "$T/new.csv" > /dev/null
     normcsv() { norm | awk -F, -v OFS=, '!/^#/ && NR > 4 { $24 = "S" } { print }'; }
     check "one seed, CSV byte-identical to the reference build (seconds_of_pass masked)" \
@@ -155,11 +145,8 @@ $CP train $TA seed=3..3 > "$T/t33.txt"; $CP train $TA seed=3 > "$T/t3.txt"
 check "train: seed=3..3 prints what seed=3 prints" "sed 's/seed=3\.\.3/seed=3/' '$T/t33.txt' | cmp -s - '$T/t3.txt'"
 if [ -n "${CP_REF_CROSSPROOF:-}" ]; then
     for args in "$TA seed=2" "$TA seed=2 --json" "model=lsa steps=30 batch=64 test_prompts=1000"; do
-        "$CP_REF_CROSSPROOF" train $args | sed 's/"source": "[^"]*"/"source": R/g' > "$T/ref.out"
-        $CP train $args | sed 's/"source": "[^"]*"/"source": R/g' > "$T/new.out"
-        check "train, one seed, byte-identical to the reference build: $args" "cmp -s '$T/ref.out' '$T/new.out'"
+        check "train, one seed, byte-identical to the reference build: $args" "same_as_ref train $args"
     done
 fi
 
-echo "# $n cases, $bad failed"
-[ "$bad" -eq 0 ]
+finish
