@@ -481,6 +481,8 @@ static cp_verdict check_optimize(cp_check_run *run)
         }
         double gap = cp_lsa_gap_approx(ma.m_lo, ma.m_hi).approx;
         snprintf(run->interval, sizeof run->interval, "best worst-case excess found %.9g vs certified bound %.9g", best, gap);
+        cp_run_stat(run, best, NAN, best, NAN, "smallest worst-case excess found by the search (an upper bound on "
+                    "the minimum; double precision, no standard error)");
         /* below the bound by more than rounding would be a contradiction */
         v = best >= gap * (1 - 1e-9) ? CP_SUPPORTED : CP_CONTRADICTED;
         cp_run_detail(run, "Nelder-Mead over all %d entries of (W_KQ block, b, p, q), d = %ld, %ld restarts, "

@@ -286,7 +286,12 @@ static cp_verdict check_large_L(cp_check_run *run)
         cp_sim_interval(&lo, &hi, &r, z);
         compare_with_band(lo, hi, pop, tol, &all_in, &any_out);
         double dev = tol > 0 ? fmax(fabs(hi - pop), fabs(lo - pop)) / tol : INFINITY;
-        if (dev > worst) { worst = dev; worstT = Ts[i]; }
+        if (dev > worst || i == 0) {
+            worst = dev;
+            worstT = Ts[i];
+            cp_run_stat(run, lo, hi, r.excess, r.excess_stderr, "excess interval at T = %ld (the point farthest "
+                        "from the band), estimate +- %.3g stderr", (long) Ts[i], z);
+        }
         heavy |= r.heavy_tail;
         char tc[64];
         cp_run_detail_append(run, "| %ld | [%.6g, %.6g] | %.6g | %.3g | %s |\n", (long) Ts[i], lo, hi, pop, dev,
@@ -347,7 +352,11 @@ static cp_verdict check_least_squares(cp_check_run *run)
         hi += cfg.bayes_risk;
         double tol = tol_rel * f;
         compare_with_band(lo, hi, f, tol, &all_in, &any_out);
-        worst = fmax(worst, fmax(fabs(hi - f), fabs(lo - f)) / f);
+        double wdev = fmax(fabs(hi - f), fabs(lo - f)) / f;
+        if (wdev > worst || i == 0)
+            cp_run_stat(run, lo, hi, r.risk, r.risk_stderr, "risk interval at L = %ld (the point farthest from the "
+                        "formula), estimate +- %.3g stderr", (long) Ls[i], z);
+        worst = fmax(worst, wdev);
         heavy |= r.heavy_tail;
         char tc[64];
         cp_run_detail_append(run, "| %ld | [%.6g, %.6g] | %.6g | %s |\n", (long) Ls[i], lo, hi, f,
@@ -462,6 +471,18 @@ static cp_verdict check_trained_ca(cp_check_run *run)
         rmax = fmax(rmax, ratio[(nL - 1) * seeds + sd]);
     }
     double t_ratio = bs / as;
+    {
+        double mean = 0, var = 0, dmin = INFINITY;
+        for (slong sd = 0; sd < seeds; sd++) {
+            mean += dist[(nL - 1) * seeds + sd] / (double) seeds;
+            dmin = fmin(dmin, dist[(nL - 1) * seeds + sd]);
+        }
+        for (slong sd = 0; sd < seeds; sd++)
+            var += (dist[(nL - 1) * seeds + sd] - mean) * (dist[(nL - 1) * seeds + sd] - mean);
+        cp_run_stat(run, dmin, dmax, mean, seeds > 1 ? sqrt(var / (double) (seeds - 1) / (double) seeds) : NAN,
+                    "|theta - theta_T| at L_train = %ld: smallest and largest over %ld seeds, their mean and its "
+                    "standard error across seeds", (long) Ls[nL - 1], (long) seeds);
+    }
     snprintf(run->interval, sizeof run->interval,
              "at L_train = %ld over %ld seeds: |theta - theta_T| <= %.3g and beta/alpha - beta_T/alpha_T in "
              "[%.3g, %.3g], against the band (-%.3g, %.3g); distances %sordered in L_train", (long) Ls[nL - 1],
@@ -582,6 +603,8 @@ static cp_verdict check_trained_lsa(cp_check_run *run)
     }
     snprintf(run->interval, sizeof run->interval,
              "worst-case excess of the trained LSA in [%.6g, %.6g] vs lsa-gap %.6g", lo, hi, gap);
+    cp_run_stat(run, lo, hi, NAN, NAN, "smallest and largest worst-case excess of the trained LSA over L_train "
+                "(double precision; no standard error)");
     v = lo >= gap * (1 - 1e-9) ? CP_SUPPORTED : CP_CONTRADICTED;
 done:
     if (Ls) flint_free(Ls);
@@ -658,6 +681,8 @@ static cp_verdict check_toward_bayes(cp_check_run *run)
         prev = r.excess;
         prev_se = r.excess_stderr;
         last_hi = hi;
+        cp_run_stat(run, lo, hi, r.excess, r.excess_stderr, "excess interval at the last point T = %ld, L = %ld, "
+                    "estimate +- %.3g stderr", (long) Ts[i], (long) Ls[i], z);
     }
     slong last = rev ? 0 : nT - 1;
     snprintf(run->interval, sizeof run->interval,
@@ -751,6 +776,12 @@ static cp_verdict check_kappa_path(cp_check_run *run)
         rlo = lo / ls;
         rhi = hi / ls;
         last_lo = lo;
+        if (below)
+            cp_run_stat(run, rlo, rhi, val, se, "excess / least-squares level at the last point L = %ld, T = %ld, "
+                        "estimate +- %.3g stderr", (long) Ls[i], T, z);
+        else
+            cp_run_stat(run, lo, hi, r.excess, r.excess_stderr, "excess interval at the last point L = %ld, T = %ld, "
+                        "estimate +- %.3g stderr", (long) Ls[i], T, z);
         ls_last = ls;
     }
     if (below) {

@@ -115,6 +115,20 @@ void cp_run_detail_append(cp_check_run *run, const char *fmt, ...)
     va_end(ap);
 }
 
+void cp_run_stat(cp_check_run *run, double lower, double upper, double estimate, double stderr_,
+                 const char *what_fmt, ...)
+{
+    run->has_stat = 1;
+    run->stat_lower = lower;
+    run->stat_upper = upper;
+    run->stat_estimate = estimate;
+    run->stat_stderr = stderr_;
+    va_list ap;
+    va_start(ap, what_fmt);
+    vsnprintf(run->stat_what, sizeof run->stat_what, what_fmt, ap);
+    va_end(ap);
+}
+
 /* The parameter readers: the same error convention for every check. */
 static int run_failed(cp_check_run *run, int rc)
 {

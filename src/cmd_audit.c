@@ -5,6 +5,7 @@
  * and writes the report (theorem files with a verdict block after each
  * check block) and optionally JSON, both atomically. */
 #include <dirent.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,9 @@ typedef struct {
     char *ball;            /* arb_dump_str or NULL */
     char detail[CP_TEXTLEN];
     char interval[256];
+    int has_stat;              /* the interval as numbers (cp_run_stat) */
+    double stat_lower, stat_upper, stat_estimate, stat_stderr;
+    char stat_what[160];
     cp_check_kind kind;
 } claim_result;
 
@@ -206,6 +210,16 @@ static int write_json(const char *path, claim_result *res, int nres, char *err)
         if (r->interval[0]) {
             fprintf(f, ", \"interval\": ");
             cp_json_string(f, r->interval);
+        }
+        if (r->has_stat && !r->has_value) {   /* numbers, null where the check has none */
+            const double num[4] = { r->stat_lower, r->stat_upper, r->stat_estimate, r->stat_stderr };
+            static const char *const nm[4] = { "lower", "upper", "estimate", "stderr" };
+            for (int k = 0; k < 4; k++) {
+                fprintf(f, ", \"%s\": ", nm[k]);
+                if (isfinite(num[k])) fprintf(f, "%.17g", num[k]); else fprintf(f, "null");
+            }
+            fprintf(f, ", \"interval_of\": ");
+            cp_json_string(f, r->stat_what);
         }
         fprintf(f, ", \"detail\": ");
         cp_json_string(f, r->detail);
@@ -453,6 +467,12 @@ int cp_cmd_audit(int argc, char **argv)
             memcpy(r->detail, run.detail, sizeof r->detail);
             memcpy(r->value_name, run.value_name, sizeof r->value_name);
             memcpy(r->interval, run.interval, sizeof r->interval);
+            r->has_stat = run.has_stat;
+            r->stat_lower = run.stat_lower;
+            r->stat_upper = run.stat_upper;
+            r->stat_estimate = run.stat_estimate;
+            r->stat_stderr = run.stat_stderr;
+            memcpy(r->stat_what, run.stat_what, sizeof r->stat_what);
             cp_check_run_clear(&run);
             if (!quiet) {
                 char enc[300];

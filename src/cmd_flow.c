@@ -4,7 +4,9 @@
  * certified minimizer that is attracting (docs/model.md (GF-7)). */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include "crossproof/cli.h"
+#include "crossproof/engine.h"
 #include "crossproof/flow.h"
 #include "crossproof/kv.h"
 #include "crossproof/lsa.h"
@@ -41,7 +43,7 @@ static void flow_help(FILE *f)
                "(not converged far enough, or the integration failed); 2 bad input.\n");
 }
 
-typedef struct { FILE *f; slong every, n; cp_flow_point_approx last; } csv_ctx;
+typedef struct { FILE *f; slong every, n; cp_flow_point_approx last; cp_progress *prog; } csv_ctx;
 
 static void csv_point(const cp_flow_point_approx *p, void *ctx)
 {
@@ -50,6 +52,8 @@ static void csv_point(const cp_flow_point_approx *p, void *ctx)
         fprintf(c->f, "%.10g,%.17g,%.17g,%.17g,%.6g\n", p->tau, p->theta[0], p->theta[1], p->loss, p->gnorm);
     c->last = *p;
     c->n++;
+    if (c->prog)
+        cp_progress_update(c->prog, p->tau);
 }
 
 static void print_arb(FILE *f, const char *name, const arb_t x, slong digits)
@@ -158,7 +162,16 @@ int cp_cmd_flow(int argc, char **argv)
     ctx.f = f;
     ctx.every = every;
     ctx.n = 0;
+    ctx.prog = NULL;
+    /* progress on a terminal only (never in files or pipes), and not while
+     * the trajectory itself is printed on that terminal */
+    cp_progress prog;
+    if (cp_engine_stderr_is_tty() && !(f == stdout && isatty(1))) {
+        cp_progress_start(&prog, "flow", tau, "tau");
+        ctx.prog = &prog;
+    }
     steps = cp_flow_integrate_approx(th, m, (ulong) T, dim, th0, tau, tol, max_steps, csv_point, &ctx);
+    if (ctx.prog) cp_progress_done(ctx.prog);
     if (ctx.n > 0 && (ctx.n - 1) % every != 0)
         fprintf(f, "%.10g,%.17g,%.17g,%.17g,%.6g\n", ctx.last.tau, ctx.last.theta[0], ctx.last.theta[1],
                 ctx.last.loss, ctx.last.gnorm);

@@ -24,7 +24,8 @@ static const cp_key_spec sim_keys[] = {
     { "alphas",  CP_KEY_RATLIST, NULL,      "ca_untied: alpha_0..alpha_{T-1}" },
     { "betas",   CP_KEY_RATLIST, NULL,      "ca_untied: beta_0..beta_{T-1}" },
     { "prompts", CP_KEY_INT,     "100000",  "number of prompts per grid point" },
-    { "seed",    CP_KEY_INT,     "1",       "random seed (Philox key)" },
+    { "seed",    CP_KEY_INTLIST, "1",       "random seed (Philox key); a list (seed=1..5) runs independent replicates: a row per seed and a row of their mean and standard error" },
+    { "pair",    CP_KEY_TEXT,    NULL,      "list keys that vary together (pair=alpha,beta: the i-th alpha with the i-th beta) instead of the full grid" },
     { "threads", CP_KEY_INT,     "0",       "worker threads; 0 = number of online CPUs (results do not depend on it)" },
     { "sampler", CP_KEY_WORD,    "auto",    "tridiag (2d - 1 chi variables, docs/model.md section 12), direct, wishart, tilted (importance sampling of the spike, FC-8), or auto (tridiag where valid: query=exact, estimator not plain, L >= d; else wishart when L >= d + 2, else direct)" },
     { "estimator", CP_KEY_WORD,  "auto",    "conditional (Rao-Blackwellised, FC-7), plain, or auto (conditional where valid)" },
@@ -68,7 +69,7 @@ static void sim_help(FILE *f)
 #define CP_MAX_GRID 10000
 
 typedef struct {
-    long L, T;
+    long L, T, seed;
     double alpha, beta, gamma;
     cp_sampler sampler;
     cp_sim_result res;
@@ -143,6 +144,101 @@ static void print_params_json(FILE *f, const cp_kv *kv)
     }
 }
 
+/* Replicates over seeds (seed=1..5): each seed is its own Philox key, so the
+ * per-seed estimates are independent; the aggregate of a grid point is their
+ * mean, the standard error across seeds (sample standard deviation / sqrt n)
+ * and the interval mean +- t(0.975, n - 1) stderr (Student's t: the spread
+ * is estimated from n values). */
+typedef struct {
+    int n;
+    double risk, risk_se, excess, excess_se, lo, hi, seconds, max_share, ess_frac;
+    int heavy;
+} seed_agg;
+
+static double t975(int df)
+{
+    static const double t[30] = { 12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
+                                  2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
+                                  2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042 };
+    return df <= 30 ? t[df - 1] : 1.959964 + 2.372 / df;     /* Cornish-Fisher, |error| < 1e-3 */
+}
+
+static void aggregate(seed_agg *a, const grid_point *p, int n)
+{
+    memset(a, 0, sizeof *a);
+    a->n = n;
+    a->ess_frac = INFINITY;
+    for (int s = 0; s < n; s++) {
+        a->risk += p[s].res.risk / n;
+        a->excess += p[s].res.excess / n;
+        a->seconds += p[s].seconds;
+        if (p[s].res.max_share > a->max_share) a->max_share = p[s].res.max_share;
+        double f = p[s].res.n > 0 ? p[s].res.ess / (double) p[s].res.n : 0.0;
+        if (f < a->ess_frac) a->ess_frac = f;
+        a->heavy |= p[s].res.heavy_tail;
+    }
+    double vr = 0, ve = 0;
+    for (int s = 0; s < n; s++) {
+        vr += (p[s].res.risk - a->risk) * (p[s].res.risk - a->risk);
+        ve += (p[s].res.excess - a->excess) * (p[s].res.excess - a->excess);
+    }
+    a->risk_se = sqrt(vr / (n - 1) / n);
+    a->excess_se = sqrt(ve / (n - 1) / n);
+    a->lo = a->risk - t975(n - 1) * a->risk_se;
+    a->hi = a->risk + t975(n - 1) * a->risk_se;
+}
+
+/* pair=KEY,KEY...: the named sweep keys share one index of the grid.  Sets
+ * dim[i] (the grid dimension of sweep key i: its own index, or the first
+ * paired key's); returns 0, or -1 with err set. */
+static const char *const sweep_names[5] = { "L", "T", "alpha", "beta", "gamma" };
+
+static int parse_pair(int dim[5], const char *text, const slong len[5], char *err)
+{
+    for (int i = 0; i < 5; i++) dim[i] = i;
+    if (text == NULL)
+        return 0;
+    int first = -1, count = 0, seen[5] = { 0 };
+    const char *p = text;
+    for (;;) {
+        while (*p == ' ') p++;
+        size_t l = strcspn(p, ", ");
+        int k = -1;
+        for (int i = 0; i < 5; i++)
+            if (strlen(sweep_names[i]) == l && !strncmp(p, sweep_names[i], l)) k = i;
+        if (k < 0) {
+            cp_errf(err, "parameter pair: '%.*s' is not a list key of simulate (L, T, alpha, beta, gamma)", (int) l, p);
+            return -1;
+        }
+        if (seen[k]) {
+            cp_errf(err, "parameter pair: %s named twice", sweep_names[k]);
+            return -1;
+        }
+        seen[k] = 1;
+        count++;
+        if (first < 0) first = k;
+        else if (len[k] != len[first]) {
+            cp_errf(err, "parameter pair: %s has %ld values and %s has %ld; paired lists need equal lengths",
+                    sweep_names[first], (long) len[first], sweep_names[k], (long) len[k]);
+            return -1;
+        }
+        dim[k] = first;
+        p += l;
+        while (*p == ' ') p++;
+        if (*p == '\0') break;
+        if (*p != ',') {
+            cp_errf(err, "parameter pair: expected KEY,KEY... (pair=alpha,beta)");
+            return -1;
+        }
+        p++;
+    }
+    if (count < 2) {
+        cp_errf(err, "parameter pair: name two or more list keys (pair=alpha,beta)");
+        return -1;
+    }
+    return 0;
+}
+
 /* The certified lower bound on the expected excess of the tied CA
  * (ca-excess-lower, docs/model.md (FB-5)), as the engine's known-bound hook:
  * the lower end of the ball, rounded down, for the exact model of this run
@@ -169,7 +265,7 @@ int cp_cmd_simulate(int argc, char **argv)
     cp_kv_init(&kv, "");
     cp_kv_init(&args, "");
     double *alist = NULL, *blist = NULL, *glist = NULL, *alphas = NULL, *betas = NULL;
-    slong *Llist = NULL, *Tlist = NULL, nA = 0, nB = 0, nG = 0, nL = 0, nT = 0;
+    slong *Llist = NULL, *Tlist = NULL, *Slist = NULL, nA = 0, nB = 0, nG = 0, nL = 0, nT = 0, nS = 0;
     grid_point *pts = NULL;
     long npts = 0;
 
@@ -227,11 +323,12 @@ int cp_cmd_simulate(int argc, char **argv)
     long d = ma.d1 + ma.d2;
     const char *mname, *sname, *qname;
     slong prompts, seed, threads;
+    (void) seed;
     cp_pred_kind kind;
     cp_query_mode query;
     if (cp_kv_get_word(&mname, &kv, sim_keys, "model", err) || cp_kv_get_word(&sname, &kv, sim_keys, "sampler", err)
         || cp_kv_get_word(&qname, &kv, sim_keys, "query", err) || cp_kv_get_int(&prompts, &kv, sim_keys, "prompts", err)
-        || cp_kv_get_int(&seed, &kv, sim_keys, "seed", err) || cp_kv_get_int(&threads, &kv, sim_keys, "threads", err)
+        || cp_kv_get_intlist(&Slist, &nS, &kv, sim_keys, "seed", err) || cp_kv_get_int(&threads, &kv, sim_keys, "threads", err)
         || cp_kv_get_intlist(&Llist, &nL, &kv, sim_keys, "L", err)
         || cp_kv_get_intlist(&Tlist, &nT, &kv, sim_keys, "T", err)) {
         fprintf(stderr, "crossproof simulate: %s\n", err);
@@ -277,8 +374,16 @@ int cp_cmd_simulate(int argc, char **argv)
     /* cap: 10^10 prompts is about a day at this engine's speed; more is a typo */
     if (prompts < 2 || prompts > (slong) 1e10)
         BAD("prompts", "prompts must lie in [2, 10^10], got %ld", (long) prompts);
-    if (seed < 0)
-        BAD("seed", "seed must be a non-negative integer");
+    for (slong i = 0; i < nS; i++) {
+        if (Slist[i] < 0)
+            BAD("seed", "seed must be a non-negative integer");
+        for (slong j = 0; j < i; j++)
+            if (Slist[j] == Slist[i])
+                BAD("seed", "seed %ld appears twice (replicates need distinct seeds)", (long) Slist[i]);
+    }
+    if (nS > 1000)
+        BAD("seed", "at most 1000 seeds, got %ld", (long) nS);
+    seed = Slist[0];
     if (threads < 0 || threads > 256)
         BAD("threads", "threads must lie in [0, 256]");
     if (threads == 0) {
@@ -318,6 +423,22 @@ int cp_cmd_simulate(int argc, char **argv)
     int is_ca = kind == CP_PRED_CA || kind == CP_PRED_CA2 || kind == CP_PRED_CA_UNTIED;
     if (!is_ca) { nT = 1; nA = 1; nB = 1; }
     if (kind != CP_PRED_LSA) nG = 1;
+    int dim[5];
+    const slong lens[5] = { nL, nT, nA, nB, nG };
+    {
+        const cp_kv_entry *pe = cp_kv_find(&kv, "pair");
+        if (parse_pair(dim, pe ? pe->value : NULL, lens, err) != 0) {
+            if (pe && pe->line > 0)
+                fprintf(stderr, "crossproof simulate: %s:%d: %s\n", kv.origin, pe->line, err);
+            else
+                fprintf(stderr, "crossproof simulate: %s\n", err);
+            goto out;
+        }
+    }
+    /* number of grid points: the product over the distinct dimensions */
+    double gsize = 1;
+    for (int i = 0; i < 5; i++)
+        if (dim[i] == i) gsize *= (double) lens[i];
 
     double bayes = cp_engine_bayes_risk(model);
     if (!isfinite(bayes))
@@ -325,10 +446,10 @@ int cp_cmd_simulate(int argc, char **argv)
     /* the grid is capped before anything is allocated; the product is formed
      * in doubles so that it cannot overflow */
     {
-        double g = (double) nL * (double) nT * (double) nA * (double) nB * (double) nG;
-        if (g > CP_MAX_GRID)
+        double g = gsize;
+        if (g * (double) nS > CP_MAX_GRID)
             BAD(nL > 1 ? "L" : nT > 1 ? "T" : nA > 1 ? "alpha" : nB > 1 ? "beta" : "gamma",
-                "the grid has %.0f points (L x T x alpha x beta x gamma), more than %d", g, CP_MAX_GRID);
+                "the grid has %.0f points (L x T x alpha x beta x gamma x seed), more than %d", g * (double) nS, CP_MAX_GRID);
         slong Tmax = 1;
         for (slong i = 0; i < nT; i++)
             if (Tlist[i] > Tmax) Tmax = Tlist[i];
@@ -341,7 +462,8 @@ int cp_cmd_simulate(int argc, char **argv)
         fprintf(stderr, "crossproof simulate: --csv: %s\n", err);
         goto out;
     }
-    npts = nL * nT * nA * nB * nG;
+    long ngrid = (long) gsize;
+    npts = ngrid * nS;                  /* point k, seed s at index k * nS + s */
     pts = calloc((size_t) npts, sizeof *pts);
     if (pts == NULL) {
         fprintf(stderr, "crossproof simulate: out of memory\n");
@@ -349,36 +471,46 @@ int cp_cmd_simulate(int argc, char **argv)
         goto out;
     }
     long k = 0;
-    for (slong iL = 0; iL < nL; iL++)
-        for (slong iT = 0; iT < nT; iT++)
-            for (slong iA = 0; iA < nA; iA++)
-                for (slong iB = 0; iB < nB; iB++)
-                    for (slong iG = 0; iG < nG; iG++, k++) {
-                        grid_point *p = &pts[k];
-                        p->L = Llist[iL];
-                        p->T = is_ca ? Tlist[iT] : 1;
-                        p->alpha = alist[iA];
-                        p->beta = kind == CP_PRED_CA2 && !isnan(blist[iB]) ? blist[iB] : -alist[iA];
-                        p->gamma = glist[iG];
-                        long pdim = ma.sigma > 0 ? d + 2 : d + 1;
-                        int tri_ok = query == CP_QUERY_EXACT && estimator != CP_EST_PLAIN && cp_tridiag_valid(kind)
-                                     && p->L >= d;
-                        if (!strcmp(sname, "auto"))
-                            p->sampler = tri_ok ? CP_SAMPLER_TRIDIAG : p->L >= pdim ? CP_SAMPLER_WISHART : CP_SAMPLER_DIRECT;
-                        else {
-                            cp_sampler_from_name(&p->sampler, sname);
-                            if (p->sampler == CP_SAMPLER_TRIDIAG && !tri_ok)
-                                BAD("sampler", "sampler=tridiag needs query=exact, the conditional estimator and L >= d = %ld "
-                                    "(docs/model.md section 12), got L = %ld", d, p->L);
-                            if (p->sampler == CP_SAMPLER_TILTED && p->L < d)
-                                BAD("sampler", "sampler=tilted needs L >= d = %ld, got L = %ld", d, p->L);
-                            if (p->sampler == CP_SAMPLER_WISHART && p->L < pdim)
-                                BAD("sampler", "sampler=wishart needs L >= %ld here (d + %d), got L = %ld; use direct",
-                                    pdim, ma.sigma > 0 ? 2 : 1, p->L);
-                        }
-                        if (kind == CP_PRED_OLS && p->L < d)
-                            BAD("L", "model=ols needs L >= d = %ld", d);
-                    }
+    /* odometer over the grid dimensions (the last key varies fastest; a
+     * paired key follows the index of the first key of its pair) */
+    slong idx[5] = { 0, 0, 0, 0, 0 };
+    for (long kk = 0; kk < ngrid; kk++) {
+        for (int sidx = 0; sidx < nS; sidx++, k++) {
+            slong iL = idx[dim[0]], iT = idx[dim[1]], iA = idx[dim[2]], iB = idx[dim[3]], iG = idx[dim[4]];
+            grid_point *p = &pts[k];
+            p->L = Llist[iL];
+            p->seed = Slist[sidx];
+            p->T = is_ca ? Tlist[iT] : 1;
+            p->alpha = alist[iA];
+            p->beta = kind == CP_PRED_CA2 && !isnan(blist[iB]) ? blist[iB] : -alist[iA];
+            p->gamma = glist[iG];
+            long pdim = ma.sigma > 0 ? d + 2 : d + 1;
+            int tri_ok = query == CP_QUERY_EXACT && estimator != CP_EST_PLAIN && cp_tridiag_valid(kind)
+                         && p->L >= d;
+            if (!strcmp(sname, "auto"))
+                p->sampler = tri_ok ? CP_SAMPLER_TRIDIAG : p->L >= pdim ? CP_SAMPLER_WISHART : CP_SAMPLER_DIRECT;
+            else {
+                cp_sampler_from_name(&p->sampler, sname);
+                if (p->sampler == CP_SAMPLER_TRIDIAG && !tri_ok)
+                    BAD("sampler", "sampler=tridiag needs query=exact, the conditional estimator and L >= d = %ld "
+                        "(docs/model.md section 12), got L = %ld", d, p->L);
+                if (p->sampler == CP_SAMPLER_TILTED && p->L < d)
+                    BAD("sampler", "sampler=tilted needs L >= d = %ld, got L = %ld", d, p->L);
+                if (p->sampler == CP_SAMPLER_WISHART && p->L < pdim)
+                    BAD("sampler", "sampler=wishart needs L >= %ld here (d + %d), got L = %ld; use direct",
+                        pdim, ma.sigma > 0 ? 2 : 1, p->L);
+            }
+            if (kind == CP_PRED_OLS && p->L < d)
+                BAD("L", "model=ols needs L >= d = %ld", d);
+        }
+        for (int i = 4; i >= 0; i--) {
+            if (dim[i] != i)
+                continue;
+            if (++idx[i] < lens[i])
+                break;
+            idx[i] = 0;
+        }
+    }
 #undef BAD
     /* run.  Merge point for a known lower bound on the expected excess: the
      * engine applies cp_engine_excess_lower (engine.h) to every result when
@@ -406,7 +538,8 @@ int cp_cmd_simulate(int argc, char **argv)
         if (!done[k]) {
             npasses++;
             for (long j = k; j < npts; j++)
-                if (is_ca && pts[j].L == pts[k].L && pts[j].sampler == pts[k].sampler) done[j] = -1;
+                if (is_ca && pts[j].L == pts[k].L && pts[j].sampler == pts[k].sampler && pts[j].seed == pts[k].seed)
+                    done[j] = -1;
             done[k] = -1;
         }
     memset(done, 0, (size_t) npts * sizeof(int));
@@ -415,7 +548,8 @@ int cp_cmd_simulate(int argc, char **argv)
             continue;
         long ng = 0;
         for (long j = k; j < npts; j++)
-            if (j == k || (is_ca && !done[j] && pts[j].L == pts[k].L && pts[j].sampler == pts[k].sampler)) {
+            if (j == k || (is_ca && !done[j] && pts[j].L == pts[k].L && pts[j].sampler == pts[k].sampler
+                           && pts[j].seed == pts[k].seed)) {
                 grid_point *p = &pts[j];
                 cp_predictor pred = { .kind = kind, .d = d, .T = p->T, .alpha = p->alpha, .beta = p->beta,
                                       .gamma = p->gamma, .alphas = alphas, .betas = betas };
@@ -427,18 +561,23 @@ int cp_cmd_simulate(int argc, char **argv)
         cp_sim_config cfg;
         memset(&cfg, 0, sizeof cfg);
         cfg.model = ma; cfg.bayes_risk = bayes; cfg.L = p->L; cfg.sampler = p->sampler;
-        cfg.query = query; cfg.seed = (uint64_t) seed; cfg.prompts = prompts; cfg.threads = (int) threads;
+        cfg.query = query; cfg.seed = (uint64_t) p->seed; cfg.prompts = prompts; cfg.threads = (int) threads;
         cfg.estimator = estimator; cfg.tilt_share = tilt_share;
         char label[64];
-        snprintf(label, sizeof label, "pass %ld/%ld", ++passes, npasses);
-        if (tty) { cfg.progress = cp_engine_progress_bar; cfg.progress_arg = label; }
+        cp_progress prog;
+        snprintf(label, sizeof label, "simulate: pass %ld/%ld", ++passes, npasses);
+        if (tty) {
+            cp_progress_start(&prog, label, (double) prompts, "prompts");
+            cfg.progress = cp_engine_progress_bar;
+            cfg.progress_arg = &prog;
+        }
         double t0 = now_s();
         int frc = (ng > 1 && query == CP_QUERY_EXACT) ? cp_engine_risk_multi(gr, &cfg, gp, (int) ng) : 0;
         if (ng == 1 || query != CP_QUERY_EXACT)
             for (long q = 0; q < ng && frc == 0; q++)
                 frc = cp_engine_risk(&gr[q], &cfg, &gp[q]);
+        if (tty) cp_progress_done(&prog);
         if (frc != 0) {
-            if (tty) fputc('\n', stderr);
             fprintf(stderr, "crossproof simulate: error at L=%ld: %s\n", p->L, gr[0].error[0] ? gr[0].error : "run stopped");
             rc = strncmp(gr[0].error, "out of memory", 13) == 0 ? 3 : 1;
             free(done); free(gp); free(gr); free(gi);
@@ -474,21 +613,38 @@ int cp_cmd_simulate(int argc, char **argv)
         print_params_json(af.f, &kv);
         fprintf(af.f, "}\nmodel,d1,d2,m_lo,m_hi,prior,sigma,L,T,alpha,beta,gamma,sampler,query,prompts,seed,"
                       "risk,stderr,ci95_lo,ci95_hi,excess,excess_stderr,bayes_risk,seconds_of_pass,"
-                      "estimator,excess_mom,max_share,ess,lower_bound,ci_clipped,heavy_tail\n");
+                      "estimator,excess_mom,max_share,ess,lower_bound,ci_clipped,heavy_tail%s\n",
+                nS > 1 ? ",n_seeds" : "");
+        if (nS > 1)
+            fprintf(af.f, "# seeds are independent replicates (one Philox key each): after the %ld per-seed rows of a grid "
+                          "point, the row with seed=mean holds the mean of their risk and excess, the standard error "
+                          "across seeds in stderr and excess_stderr, mean +- t(0.975, n-1) stderr in ci95, and n_seeds\n",
+                    (long) nS);
         for (k = 0; k < npts; k++) {
             grid_point *p = &pts[k];
             fprintf(af.f, "%s,%ld,%ld,%.17g,%.17g,%s,%.17g,%ld,%ld,%.17g,%.17g,%.17g,%s,%s,%ld,%ld,"
                           "%.10g,%.4g,%.10g,%.10g,%.10g,%.4g,%.17g,%.3f",
                     mname, (long) ma.d1, (long) ma.d2, ma.m_lo, ma.m_hi, cp_prior_name(ma.prior), ma.sigma,
                     p->L, p->T, p->alpha, p->beta, p->gamma, cp_sampler_name(p->sampler), qname,
-                    (long) prompts, (long) seed, p->res.risk, p->res.risk_stderr,
+                    (long) prompts, p->seed, p->res.risk, p->res.risk_stderr,
                     bayes + p->res.ci_lo, bayes + p->res.ci_hi,
                     p->res.excess, p->res.excess_stderr, bayes, p->seconds);
             fprintf(af.f, ",%s,%.10g,%.4g,%.6g,", est_name(p->res.estimator), p->res.excess_mom,
                     p->res.max_share, p->res.ess);
             if (isfinite(p->res.lower_bound))          /* empty: no known lower bound */
                 fprintf(af.f, "%.10g", p->res.lower_bound);
-            fprintf(af.f, ",%s,%s\n", p->res.clipped ? "true" : "false", p->res.heavy_tail ? "true" : "false");
+            fprintf(af.f, ",%s,%s%s\n", p->res.clipped ? "true" : "false", p->res.heavy_tail ? "true" : "false",
+                    nS > 1 ? ",1" : "");
+            if (nS > 1 && k % nS == nS - 1) {
+                seed_agg a;
+                aggregate(&a, p - (nS - 1), (int) nS);
+                fprintf(af.f, "%s,%ld,%ld,%.17g,%.17g,%s,%.17g,%ld,%ld,%.17g,%.17g,%.17g,%s,%s,%ld,mean,"
+                              "%.10g,%.4g,%.10g,%.10g,%.10g,%.4g,%.17g,%.3f,%s,,%.4g,,,false,%s,%ld\n",
+                        mname, (long) ma.d1, (long) ma.d2, ma.m_lo, ma.m_hi, cp_prior_name(ma.prior), ma.sigma,
+                        p->L, p->T, p->alpha, p->beta, p->gamma, cp_sampler_name(p->sampler), qname,
+                        (long) prompts, a.risk, a.risk_se, a.lo, a.hi, a.excess, a.excess_se, bayes, a.seconds,
+                        est_name(p->res.estimator), a.max_share, a.heavy ? "true" : "false", (long) nS);
+            }
         }
         if (cp_atomic_close(&af, err) != 0) {
             fprintf(stderr, "crossproof simulate: --csv: %s\n", err);
@@ -515,20 +671,44 @@ int cp_cmd_simulate(int argc, char **argv)
                    "\"beta\": %.17g, \"gamma\": %.17g, \"sampler\": \"%s\", \"query\": \"%s\", \"prompts\": %ld, "
                    "\"seed\": %ld, \"threads\": %ld}, \"params\": {",
                    bayes, mname, d, p->L, p->T, p->alpha, p->beta, p->gamma, cp_sampler_name(p->sampler), qname,
-                   (long) prompts, (long) seed, (long) threads);
+                   (long) prompts, p->seed, (long) threads);
             print_params_json(stdout, &kv);
             printf("}, \"seconds\": %.3f, ", p->seconds);
             cp_engine_json_provenance(stdout);
-            printf("}%s\n", k + 1 < npts ? "," : "");
+            printf("}%s\n", k + 1 < npts || nS > 1 ? "," : "");
+            if (nS > 1 && k % nS == nS - 1) {
+                seed_agg a;
+                aggregate(&a, p - (nS - 1), (int) nS);
+                printf("{\"aggregate\": \"mean over independent seeds (replicates)\", \"n_seeds\": %ld, \"seeds\": [",
+                       (long) nS);
+                for (slong i = 0; i < nS; i++) printf("%s%ld", i ? ", " : "", (long) Slist[i]);
+                printf("], \"risk\": %.10g, \"stderr\": %.4g, \"ci95\": [%.10g, %.10g], \"ci95_rule\": "
+                       "\"mean +- t(0.975, n-1) stderr\", \"excess\": %.10g, \"excess_stderr\": %.4g, "
+                       "\"heavy_tail\": %s, \"max_share\": %.4g, \"bayes_risk\": %.17g, "
+                       "\"kind\": \"estimate (double precision, not certified)\", \"resolved\": {\"model\": \"%s\", "
+                       "\"d\": %ld, \"L\": %ld, \"T\": %ld, \"alpha\": %.17g, \"beta\": %.17g, \"gamma\": %.17g, "
+                       "\"sampler\": \"%s\", \"query\": \"%s\", \"prompts\": %ld}, \"seconds\": %.3f}%s\n",
+                       a.risk, a.risk_se, a.lo, a.hi, a.excess, a.excess_se, a.heavy ? "true" : "false", a.max_share,
+                       bayes, mname, d, p->L, p->T, p->alpha, p->beta, p->gamma, cp_sampler_name(p->sampler), qname,
+                       (long) prompts, a.seconds, k + 1 < npts ? "," : "");
+            }
         }
         if (npts > 1) printf("]\n");
     } else {
+        char seedtxt[64];
+        if (nS > 1) snprintf(seedtxt, sizeof seedtxt, "%.30s (%ld seeds)", cp_kv_find(&kv, "seed")->value, (long) nS);
+        else snprintf(seedtxt, sizeof seedtxt, "%ld", (long) seed);
         printf("# crossproof simulate %s: model=%s d1=%ld d2=%ld m_lo=%g m_hi=%g prior=%s zeta=%s sigma=%g "
-               "prompts=%ld seed=%ld query=%s\n# estimates in double precision, never certified; "
+               "prompts=%ld seed=%s query=%s\n# estimates in double precision, never certified; "
                "Bayes risk (task known) %.10g\n",
                cp_version_string, mname, (long) ma.d1, (long) ma.d2, ma.m_lo, ma.m_hi, cp_prior_name(ma.prior),
-               ma.zeta == CP_ZETA_RADEMACHER ? "rademacher" : "gaussian", ma.sigma, (long) prompts, (long) seed,
+               ma.zeta == CP_ZETA_RADEMACHER ? "rademacher" : "gaussian", ma.sigma, (long) prompts, seedtxt,
                qname, bayes);
+        if (nS > 1)
+            printf("# seeds are independent replicates (one Philox key each); after the per-seed rows of a grid point "
+                   "the row seed=mean gives the mean, the standard error across the %ld seeds and mean +- t(0.975, n-1) "
+                   "stderr\n", (long) nS);
+        if (nS > 1) printf("%6s ", "seed");
         printf("%8s %6s %10s %10s %10s %8s  %-14s %-11s %-26s %-14s %-12s %-10s %-8s %-12s %s\n", "L", "T", "alpha", "beta",
                "gamma", "sampler", "risk", "stderr", "95% interval", "excess", "prompts/s", "max_share", "ESS/n",
                "excess(MoM)", "tail");
@@ -538,6 +718,7 @@ int cp_cmd_simulate(int argc, char **argv)
             char ci[64];
             snprintf(ci, sizeof ci, "[%.8f%s, %.8f]", bayes + p->res.ci_lo, p->res.clipped ? "*" : "",
                      bayes + p->res.ci_hi);
+            if (nS > 1) printf("%6ld ", p->seed);
             printf("%8ld %6ld %10.6g %10.6g %10.6g %8s  %-14.10f %-11.3g %-26s %-14.6g %-12.4g %-10.4g %-8.3g %-12.6g %s\n",
                    p->L, p->T, p->alpha, p->beta, p->gamma, cp_sampler_name(p->sampler), p->res.risk,
                    p->res.risk_stderr, ci, p->res.excess, (double) prompts / (p->seconds > 0 ? p->seconds : 1e-9),
@@ -546,6 +727,17 @@ int cp_cmd_simulate(int argc, char **argv)
             any_heavy |= p->res.heavy_tail;
             any_beyond |= beyond_kappa(p, kind, &ma);
             any_clip |= p->res.clipped;
+            if (nS > 1 && k % nS == nS - 1) {
+                seed_agg a;
+                aggregate(&a, p - (nS - 1), (int) nS);
+                snprintf(ci, sizeof ci, "[%.8f, %.8f]", a.lo, a.hi);
+                char tail[32];
+                snprintf(tail, sizeof tail, "%s (n=%ld)", a.heavy ? "HEAVY-TAIL" : "mean", (long) nS);
+                printf("%6s %8ld %6ld %10.6g %10.6g %10.6g %8s  %-14.10f %-11.3g %-26s %-14.6g %-12.4g %-10.4g %-8.3g %-12s %s\n",
+                       "mean", p->L, p->T, p->alpha, p->beta, p->gamma, cp_sampler_name(p->sampler), a.risk, a.risk_se, ci,
+                       a.excess, (double) prompts * (double) nS / (a.seconds > 0 ? a.seconds : 1e-9), a.max_share,
+                       a.ess_frac, "-", tail);
+            }
         }
         if (any_clip)
             printf("# *: interval clipped at the Bayes risk (plus a known lower bound on the excess, when one is installed)\n");
@@ -563,6 +755,7 @@ out:
     free(pts); free(alist); free(blist); free(glist); free(alphas); free(betas);
     if (Llist) flint_free(Llist);
     if (Tlist) flint_free(Tlist);
+    if (Slist) flint_free(Slist);
     cp_kv_clear(&kv);
     cp_kv_clear(&args);
     cp_model_clear(model);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include "crossproof/cli.h"
 #include "crossproof/engine.h"
+#include "crossproof/finite.h"
 #include "crossproof/flow.h"
 #include "crossproof/lsa.h"
 #include "crossproof/output.h"
@@ -28,8 +29,11 @@ static const cp_key_spec train_keys[] = {
     { "alpha0",  CP_KEY_RAT,  "1/5",    "initial alpha (every layer when untied)" },
     { "beta0",   CP_KEY_RAT,  "-1/5",   "initial beta (ca2, ca_untied)" },
     { "gamma0",  CP_KEY_RAT,  "1/5",    "initial gamma (lsa; lsa_general starts at the gamma form)" },
+    { "lr_schedule", CP_KEY_WORD, "constant", "constant, cosine (lr (1 + cos(pi k/steps))/2) or step (lr/10 from steps/2, lr/100 from 3 steps/4)" },
+    { "optimizer", CP_KEY_WORD, "gd",   "gd (gradient descent) or adam (beta1 0.9, beta2 0.999, eps 1e-8; lr is its step size)" },
+    { "finite_opt", CP_KEY_INT, "0",    "1: also the distance to the finite-L optimum alpha*_L of the exact finite-L excess (model=ca, d = 2, T <= 150; APPROXIMATE: golden section in doubles; slow for large T)" },
     { "average", CP_KEY_INT,  "1",      "1: report the average of the iterates of the second half (Polyak); 0: the last" },
-    { "seed",    CP_KEY_INT,  "1",      "random seed; training uses Philox substream 1, the test risk substream 0" },
+    { "seed",    CP_KEY_INTLIST, "1",   "random seed; training uses Philox substream 1, the test risk substream 0; a list (seed=1..5) trains independent replicates: a row per seed and their mean and standard error" },
     { "threads", CP_KEY_INT,  "1",      "worker threads (results do not depend on it)" },
     { "test_prompts", CP_KEY_INT, "100000", "prompts for the test risk" },
     { "checkpoint_every", CP_KEY_INT, "100", "steps between checkpoints (with --checkpoint)" },
@@ -66,6 +70,8 @@ typedef struct {
     char err[CP_ERRLEN];
     int ckpt_failed;
     long stop_at;              /* absolute step at which to stop (0 = never) */
+    cp_progress *prog;         /* progress on a terminal, or NULL */
+    long step0;                /* the step this invocation started from */
 } step_ctx;
 
 /* Checkpoint: the resolved parameters (key = value) and the state in hex
@@ -79,7 +85,8 @@ static int write_checkpoint(const char *path, const cp_kv *kv, const cp_train_st
     for (const cp_key_spec *k = train_keys; k->name; k++) {
         const cp_kv_entry *e = cp_kv_find(kv, k->name);
         if (strcmp(k->name, "steps") && strcmp(k->name, "threads") && strcmp(k->name, "checkpoint_every")
-            && strcmp(k->name, "stop_after"))
+            && strcmp(k->name, "stop_after") && strcmp(k->name, "lr_schedule") && strcmp(k->name, "optimizer")
+            && strcmp(k->name, "finite_opt"))
             fprintf(af.f, "config %s = %s\n", k->name, e ? e->value : k->dflt);
     }
     fprintf(af.f, "step %ld\nnavg %ld\nlast %a\ntheta", st->step, st->navg, st->last_excess);
@@ -93,6 +100,8 @@ static int write_checkpoint(const char *path, const cp_kv *kv, const cp_train_st
 static int on_step(long step, const double *theta, double ex, void *arg)
 {
     step_ctx *c = arg;
+    if (c->prog)
+        cp_progress_update(c->prog, (double) (step - c->step0));
     if (c->csv && (step % c->log_every == 0 || step == 1)) {
         fprintf(c->csv, "%ld,%.10g", step, ex);
         for (long i = 0; i < c->st->np; i++) fprintf(c->csv, ",%.17g", theta[i]);
@@ -261,6 +270,48 @@ bad:
 }
 #undef CKPT_BAD
 
+/* The exact finite-L excess of the tied CA (ca-excess-finite, docs/model.md
+ * section 8) at a double alpha, as a double (midpoint of the ball; NAN on
+ * failure). */
+static double finite_excess_d(const cp_model_t m, long L, long T, double alpha)
+{
+    arf_t a;
+    fmpq_t qa, qb;
+    arb_t r;
+    arf_init(a); fmpq_init(qa); fmpq_init(qb); arb_init(r);
+    arf_set_d(a, alpha);
+    arf_get_fmpq(qa, a);
+    fmpq_neg(qb, qa);
+    char err[CP_ERRLEN];
+    double v = cp_ca_excess_finite(r, m, L, T, qa, qb, 64, err) == 0 ? arf_get_d(arb_midref(r), ARF_RND_NEAR) : NAN;
+    arf_clear(a); fmpq_clear(qa); fmpq_clear(qb); arb_clear(r);
+    return v;
+}
+
+/* APPROXIMATE minimizer over alpha of the exact finite-L excess: golden
+ * section on [0, 1.25 a_inf] (a_inf the L = infinity optimum alpha_T),
+ * CP_GOLDEN_STEPS steps in double precision on the exact values; *width
+ * gets the final bracket's width.  Not certified: unimodality on the
+ * bracket is assumed, not proved. */
+#define CP_GOLDEN_STEPS 26
+static double finite_opt_alpha(const cp_model_t m, long L, long T, double a_inf, double *width)
+{
+    const double g = 0.6180339887498949;
+    double lo = 0.0, hi = 1.25 * a_inf;
+    double x1 = hi - g * (hi - lo), x2 = lo + g * (hi - lo);
+    double f1 = finite_excess_d(m, L, T, x1), f2 = finite_excess_d(m, L, T, x2);
+    for (int i = 0; i < CP_GOLDEN_STEPS; i++) {
+        if (!(f1 <= f2) && !(f2 < f1)) { *width = NAN; return NAN; }     /* a NaN */
+        if (f1 <= f2) { hi = x2; x2 = x1; f2 = f1; x1 = hi - g * (hi - lo); f1 = finite_excess_d(m, L, T, x1); }
+        else { lo = x1; x1 = x2; f1 = f2; x2 = lo + g * (hi - lo); f2 = finite_excess_d(m, L, T, x2); }
+    }
+    *width = hi - lo;
+    return 0.5 * (lo + hi);
+}
+
+/* one replicate of a multi-seed run (seed=1..5) */
+typedef struct { long seed; double th0, th1, dist, risk, stderr_, excess; } replicate;
+
 static double getd(const cp_kv *kv, const char *key, char *err, int *bad)
 {
     fmpq_t q;
@@ -280,6 +331,8 @@ int cp_cmd_train(int argc, char **argv)
     cp_model_t model;
     cp_train_state st;
     double *alphas = NULL, *betas = NULL, *A = NULL, *u = NULL;
+    slong *Slist = NULL, nS = 0;            /* the seeds */
+    replicate *rep = NULL;                  /* their results (several seeds) */
     cp_atomic_file csvf;
     int csv_open = 0;
     memset(&st, 0, sizeof st);
@@ -345,7 +398,7 @@ int cp_cmd_train(int argc, char **argv)
     if (cp_kv_get_word(&mname, &kv, train_keys, "model", err) || cp_kv_get_int(&T, &kv, train_keys, "T", err)
         || cp_kv_get_int(&Ltr, &kv, train_keys, "L_train", err) || cp_kv_get_int(&Lte, &kv, train_keys, "L_test", err)
         || cp_kv_get_int(&steps, &kv, train_keys, "steps", err) || cp_kv_get_int(&batch, &kv, train_keys, "batch", err)
-        || cp_kv_get_int(&avg, &kv, train_keys, "average", err) || cp_kv_get_int(&seed, &kv, train_keys, "seed", err)
+        || cp_kv_get_int(&avg, &kv, train_keys, "average", err) || cp_kv_get_intlist(&Slist, &nS, &kv, train_keys, "seed", err)
         || cp_kv_get_int(&threads, &kv, train_keys, "threads", err)
         || cp_kv_get_int(&ntest, &kv, train_keys, "test_prompts", err)
         || cp_kv_get_int(&every, &kv, train_keys, "checkpoint_every", err)
@@ -368,7 +421,36 @@ int cp_cmd_train(int argc, char **argv)
     if (batch < 2 || batch > (slong) 1e8) BAD("batch", "batch must lie in [2, 10^8]");
     if (!(lr > 0)) BAD("lr", "lr must be positive");
     if (avg != 0 && avg != 1) BAD("average", "average must be 0 or 1");
-    if (seed < 0) BAD("seed", "seed must be non-negative");
+    for (slong i = 0; i < nS; i++) {
+        if (Slist[i] < 0) BAD("seed", "seed must be non-negative");
+        for (slong j = 0; j < i; j++)
+            if (Slist[j] == Slist[i]) BAD("seed", "seed %ld appears twice (replicates need distinct seeds)", (long) Slist[i]);
+    }
+    if (nS > 1000) BAD("seed", "at most 1000 seeds, got %ld", (long) nS);
+    const char *sched_name, *opt_name;
+    slong finite_opt;
+    int schedule = CP_LR_CONSTANT, optimizer = CP_OPT_GD;
+    if (cp_kv_get_word(&sched_name, &kv, train_keys, "lr_schedule", err)
+        || cp_kv_get_word(&opt_name, &kv, train_keys, "optimizer", err)
+        || cp_kv_get_int(&finite_opt, &kv, train_keys, "finite_opt", err)) {
+        fprintf(stderr, "crossproof train: %s\n", err);
+        goto out;
+    }
+    if (!strcmp(sched_name, "cosine")) schedule = CP_LR_COSINE;
+    else if (!strcmp(sched_name, "step")) schedule = CP_LR_STEP;
+    else if (strcmp(sched_name, "constant")) BAD("lr_schedule", "lr_schedule must be constant, cosine or step, got '%s'", sched_name);
+    if (!strcmp(opt_name, "adam")) optimizer = CP_OPT_ADAM;
+    else if (strcmp(opt_name, "gd")) BAD("optimizer", "optimizer must be gd or adam, got '%s'", opt_name);
+    if ((schedule != CP_LR_CONSTANT || optimizer != CP_OPT_GD) && (ckpt || resume))
+        BAD(schedule != CP_LR_CONSTANT ? "lr_schedule" : "optimizer",
+            "--checkpoint and --resume need lr_schedule=constant and optimizer=gd (the schedule and the Adam moments "
+            "are not checkpointed)");
+    if (finite_opt != 0 && finite_opt != 1) BAD("finite_opt", "finite_opt must be 0 or 1");
+    if (finite_opt && (kind != CP_PRED_CA || d != 2 || T > 150))
+        BAD("finite_opt", "finite_opt=1 needs model=ca, d = 2 (d1 = d2 = 1) and T <= 150");
+    if (nS > 1 && (ckpt || resume))
+        BAD("seed", "several seeds exclude --checkpoint and --resume (train one seed per checkpoint)");
+    seed = Slist[0];
     if (threads < 1 || threads > 256) BAD("threads", "threads must lie in [1, 256]");
     if (ntest < 2 || ntest > (slong) 1e10) BAD("test_prompts", "test_prompts must lie in [2, 10^10]");
     if (every < 1) BAD("checkpoint_every", "checkpoint_every must be positive");
@@ -391,6 +473,18 @@ int cp_cmd_train(int argc, char **argv)
         goto out;
     }
     long n = d + 1;
+    /* several seeds: independent replicates, one training run each; their
+     * results are collected in rep[] and printed together at the end */
+    if (nS > 1 && !(rep = calloc((size_t) nS, sizeof *rep))) { fprintf(stderr, "crossproof train: out of memory\n"); rc = 3; goto out; }
+    if (nS > 1 && json) printf("[\n");
+    for (slong si = 0; si < nS; si++) {
+    seed = Slist[si];
+    if (si > 0) {                      /* a fresh state for the next replicate */
+        cp_train_state_clear(&st);
+        memset(&st, 0, sizeof st);
+        free(alphas); free(betas); free(A); free(u);
+        alphas = betas = A = u = NULL;
+    }
     cp_predictor pred = { .kind = kind, .d = d, .T = T, .alpha = a0, .beta = kind == CP_PRED_CA ? -a0 : b0, .gamma = g0 };
     if (kind == CP_PRED_CA_UNTIED) {
         alphas = malloc((size_t) T * sizeof(double));
@@ -429,10 +523,12 @@ int cp_cmd_train(int argc, char **argv)
     tc.steps = steps;
     tc.lr = lr;
     tc.avg_from = avg ? steps / 2 : steps - 1;
+    tc.schedule = schedule;
+    tc.optimizer = optimizer;
 #undef BAD
     step_ctx sc = { &st, &kv, ckpt, every, steps / 1000 > 1 ? steps / 1000 : 1, NULL, "", 0,
-                    stop_after > 0 ? st.step + stop_after : 0 };
-    if (csv) {
+                    stop_after > 0 ? st.step + stop_after : 0, NULL, 0 };
+    if (csv && nS == 1) {
         if (cp_atomic_open(&csvf, csv, err)) { fprintf(stderr, "crossproof train: --csv: %s\n", err); goto out; }
         csv_open = 1;
         char *old = NULL;
@@ -462,9 +558,19 @@ int cp_cmd_train(int argc, char **argv)
     }
     tc.on_step = on_step;
     tc.arg = &sc;
+    cp_progress prog;
+    if (cp_engine_stderr_is_tty()) {          /* a terminal only: never in files or pipes */
+        char label[64];
+        if (nS > 1) snprintf(label, sizeof label, "train: seed %d/%d", (int) si + 1, (int) nS);
+        else snprintf(label, sizeof label, "train");
+        cp_progress_start(&prog, label, (double) (steps - st.step), "steps");
+        sc.prog = &prog;
+        sc.step0 = st.step;
+    }
     void (*old_int)(int) = signal(SIGINT, on_signal);       /* checkpoint on interrupt, then */
     void (*old_term)(int) = signal(SIGTERM, on_signal);     /* restore whatever was installed */
     int trc = cp_engine_train(&st, &pred, &tc, err);
+    if (sc.prog) cp_progress_done(sc.prog);
     signal(SIGINT, old_int == SIG_ERR ? SIG_DFL : old_int);
     signal(SIGTERM, old_term == SIG_ERR ? SIG_DFL : old_term);
     if (csv_open && trc != 0 && !ckpt && !csvf.direct) {
@@ -521,6 +627,12 @@ int cp_cmd_train(int argc, char **argv)
         }
         arb_clear(x); arb_clear(y); arb_clear(r);
     }
+    /* the finite-L optimum (finite_opt=1): APPROXIMATE */
+    double fopt = NAN, fwidth = NAN, fdist = NAN;
+    if (finite_opt) {
+        fopt = finite_opt_alpha(model, Ltr, T, opt[0], &fwidth);
+        fdist = fabs(th[0] - fopt);
+    }
     /* test risk on fresh prompts (substream 0) */
     cp_sim_config tcfg = tc.cfg;
     tcfg.L = Lte;
@@ -540,6 +652,16 @@ int cp_cmd_train(int argc, char **argv)
         rc = 1;
         goto out;
     }
+    if (nS > 1) {
+        replicate *r = &rep[si];
+        r->seed = (long) seed;
+        r->th0 = th[0];
+        r->th1 = st.np > 1 ? th[1] : NAN;
+        r->dist = dist;
+        r->risk = res.risk;
+        r->stderr_ = res.risk_stderr;
+        r->excess = res.excess;
+    }
     if (json) {
         printf("{\"model\": \"%s\", \"d\": %ld, \"T\": %ld, \"L_train\": %ld, \"L_test\": %ld, \"steps\": %ld, \"batch\": %ld, "
                "\"lr\": %.17g, \"seed\": %ld, \"theta\": [", mname, d, (long) T, (long) Ltr, (long) Lte, (long) steps,
@@ -551,11 +673,20 @@ int cp_cmd_train(int argc, char **argv)
         }
         printf("], \"optimum_certified\": %s, \"distance\": ", certified ? "true" : "false");
         if (isnan(dist)) printf("null"); else printf("%.6g", dist);
+        if (finite_opt) {
+            printf(", \"finite_optimum\": {\"L\": %ld, \"alpha\": ", (long) Ltr);
+            if (isnan(fopt)) printf("null"); else printf("%.12g", fopt);
+            printf(", \"bracket_width\": ");
+            if (isnan(fwidth)) printf("null"); else printf("%.3g", fwidth);
+            printf(", \"distance\": ");
+            if (isnan(fdist)) printf("null"); else printf("%.6g", fdist);
+            printf(", \"kind\": \"APPROXIMATE: golden section in double precision on exact ca-excess-finite values\"}");
+        }
         printf(", \"risk\": %.10g, \"stderr\": %.4g, \"excess\": %.10g, \"bayes_risk\": %.17g, ",
                res.risk, res.risk_stderr, res.excess, tc.cfg.bayes_risk);
         cp_engine_json_provenance(stdout);
-        printf("}\n");
-    } else {
+        printf("}%s\n", nS > 1 ? "," : "");
+    } else if (nS == 1) {
         printf("# crossproof train %s: model=%s d=%ld T=%ld L_train=%ld steps=%ld batch=%ld lr=%g seed=%ld (%s iterate)\n",
                cp_version_string, mname, d, (long) T, (long) Ltr, (long) steps, (long) batch, lr, (long) seed,
                avg ? "averaged" : "last");
@@ -578,14 +709,91 @@ int cp_cmd_train(int argc, char **argv)
             printf("optimum:  %s = %.8f%s (L = infinity, %s); distance %.3g\n", optname, opt[0], second,
                    certified ? "certified enclosure, midpoint" : "NOT certified", dist);
         }
+        if (finite_opt) {
+            if (isnan(fopt))
+                printf("finite-L optimum: not found (the exact excess was not finite on the bracket)\n");
+            else
+                printf("finite-L optimum: alpha*_L = %.8f at L = %ld (APPROXIMATE: %d golden-section steps in double "
+                       "precision on exact ca-excess-finite values, bracket width %.2g); distance %.3g\n", fopt,
+                       (long) Ltr, CP_GOLDEN_STEPS, fwidth, fdist);
+        }
         printf("test risk at L = %ld: %.8f +- %.2g (excess over Bayes %.6g; %ld prompts; estimate, not certified)\n",
                (long) Lte, res.risk, res.risk_stderr, res.excess, (long) ntest);
     }
+    }   /* seeds */
+    if (nS > 1) {
+        /* the aggregate: mean over the replicates and the standard error
+         * across them (sample standard deviation / sqrt n) */
+        double m[5] = { 0 }, v[5] = { 0 };
+        for (slong i = 0; i < nS; i++) {
+            double x[5] = { rep[i].th0, rep[i].th1, rep[i].dist, rep[i].risk, rep[i].excess };
+            for (int j = 0; j < 5; j++) m[j] += x[j] / (double) nS;
+        }
+        for (slong i = 0; i < nS; i++) {
+            double x[5] = { rep[i].th0, rep[i].th1, rep[i].dist, rep[i].risk, rep[i].excess };
+            for (int j = 0; j < 5; j++) v[j] += (x[j] - m[j]) * (x[j] - m[j]);
+        }
+        double se[5];
+        for (int j = 0; j < 5; j++) se[j] = sqrt(v[j] / (double) (nS - 1) / (double) nS);
+        if (json) {
+            printf("{\"aggregate\": \"mean over independent seeds (replicates)\", \"n_seeds\": %ld, \"seeds\": [",
+                   (long) nS);
+            for (slong i = 0; i < nS; i++) printf("%s%ld", i ? ", " : "", rep[i].seed);
+            printf("], \"theta0\": %.17g, \"theta0_stderr\": %.4g, ", m[0], se[0]);
+            if (isfinite(m[1])) printf("\"theta1\": %.17g, \"theta1_stderr\": %.4g, ", m[1], se[1]);
+            if (isfinite(m[2])) printf("\"distance\": %.6g, \"distance_stderr\": %.4g, ", m[2], se[2]);
+            else printf("\"distance\": null, ");
+            printf("\"risk\": %.10g, \"stderr\": %.4g, \"excess\": %.10g, \"excess_stderr\": %.4g}\n]\n",
+                   m[3], se[3], m[4], se[4]);
+        } else {
+            const char *p0 = kind == CP_PRED_LSA ? "gamma" : kind == CP_PRED_CA || kind == CP_PRED_CA2 ? "alpha" : "theta0";
+            printf("# crossproof train %s: model=%s d=%ld T=%ld L_train=%ld steps=%ld batch=%ld lr=%g seed=%s (%ld seeds; "
+                   "%s iterate)\n", cp_version_string, mname, d, (long) T, (long) Ltr, (long) steps, (long) batch, lr,
+                   cp_kv_find(&kv, "seed")->value, (long) nS, avg ? "averaged" : "last");
+            printf("# seeds are independent replicates (one Philox key each); the row seed=mean gives the mean and the "
+                   "standard error across the %ld seeds; test risk at L = %ld on %ld prompts; estimates, not certified\n",
+                   (long) nS, (long) Lte, (long) ntest);
+            printf("%6s %-14s %-14s %-12s %-14s %-11s %s\n", "seed", p0, kind == CP_PRED_CA2 ? "beta" : "theta1",
+                   "distance", "test_risk", "stderr", "excess");
+            char b1[32], b2[32];
+            for (slong i = 0; i < nS; i++) {
+                snprintf(b1, sizeof b1, isnan(rep[i].th1) ? "-" : "%.8g", rep[i].th1);
+                snprintf(b2, sizeof b2, isnan(rep[i].dist) ? "-" : "%.4g", rep[i].dist);
+                printf("%6ld %-14.8f %-14s %-12s %-14.10f %-11.3g %.6g\n", rep[i].seed, rep[i].th0, b1, b2,
+                       rep[i].risk, rep[i].stderr_, rep[i].excess);
+            }
+            snprintf(b1, sizeof b1, isnan(m[1]) ? "-" : "%.8g", m[1]);
+            snprintf(b2, sizeof b2, isnan(m[2]) ? "-" : "%.4g", m[2]);
+            printf("%6s %-14.8f %-14s %-12s %-14.10f %-11.3g %.6g\n", "mean", m[0], b1, b2, m[3], se[3], m[4]);
+            snprintf(b1, sizeof b1, isnan(se[1]) ? "-" : "%.3g", se[1]);
+            snprintf(b2, sizeof b2, isnan(se[2]) ? "-" : "%.3g", se[2]);
+            printf("%6s %-14.3g %-14s %-12s %-14.3g %-11s %.3g\n", "stderr", se[0], b1, b2, se[3], "", se[4]);
+        }
+        if (csv) {
+            cp_atomic_file af;
+            if (cp_atomic_open(&af, csv, err)) { fprintf(stderr, "crossproof train: --csv: %s\n", err); rc = 2; goto out; }
+            fprintf(af.f, "# crossproof train %s: model=%s d=%ld T=%ld L_train=%ld steps=%ld batch=%ld lr=%g seeds=%s\n# ",
+                    cp_version_string, mname, d, (long) T, (long) Ltr, (long) steps, (long) batch, lr,
+                    cp_kv_find(&kv, "seed")->value);
+            cp_engine_json_provenance(af.f);
+            fprintf(af.f, "\n# seeds are independent replicates: one row per seed, then seed=mean (the mean) and "
+                          "seed=stderr (the standard error across the %ld seeds)\nseed,theta0,theta1,distance,test_risk,"
+                          "test_stderr,excess,n_seeds\n", (long) nS);
+            for (slong i = 0; i < nS; i++)
+                fprintf(af.f, "%ld,%.17g,%.17g,%.10g,%.10g,%.4g,%.10g,1\n", rep[i].seed, rep[i].th0, rep[i].th1,
+                        rep[i].dist, rep[i].risk, rep[i].stderr_, rep[i].excess);
+            fprintf(af.f, "mean,%.17g,%.17g,%.10g,%.10g,%.4g,%.10g,%ld\n", m[0], m[1], m[2], m[3], se[3], m[4], (long) nS);
+            fprintf(af.f, "stderr,%.4g,%.4g,%.4g,%.4g,,%.4g,%ld\n", se[0], se[1], se[2], se[3], se[4], (long) nS);
+            if (cp_atomic_close(&af, err)) { fprintf(stderr, "crossproof train: --csv: %s\n", err); rc = 2; goto out; }
+        }
+    }
     rc = 0;
 out:
+    free(rep);
     if (csv_open) cp_atomic_abort(&csvf);
     cp_train_state_clear(&st);
     free(alphas); free(betas); free(A); free(u);
+    if (Slist) flint_free(Slist);
     cp_kv_clear(&kv);
     cp_kv_clear(&args);
     cp_model_clear(model);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <cblas.h>
 #include "crossproof/cli.h"
@@ -67,17 +68,61 @@ int cp_engine_load_config(cp_kv *kv, const char *path, char *err)
     return rc;
 }
 
+static double mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double) ts.tv_sec + 1e-9 * (double) ts.tv_nsec;
+}
+
+void cp_progress_start(cp_progress *p, const char *label, double total, const char *unit)
+{
+    memset(p, 0, sizeof *p);
+    snprintf(p->label, sizeof p->label, "%s", label ? label : "");
+    p->unit = unit ? unit : "";
+    p->total = total;
+    p->t0 = mono_s();
+    p->last = p->t0;          /* the first redraw comes after 1/HZ s: short runs show nothing */
+}
+
+#define CP_PROGRESS_WIDTH 100
+
+void cp_progress_update(cp_progress *p, double done)
+{
+    double now = mono_s();
+    if (now - p->last < 1.0 / CP_PROGRESS_HZ)
+        return;
+    p->last = now;
+    double el = now - p->t0, frac = p->total > 0 ? done / p->total : 0.0;
+    if (frac > 1) frac = 1;
+    double rate = el > 0 ? done / el : 0.0, eta = rate > 0 ? (p->total - done) / rate : 0.0;
+    char bar[24];
+    int n = (int) (frac * 20.0 + 0.5);
+    for (int i = 0; i < 20; i++) bar[i] = i < n ? '#' : '.';
+    bar[20] = '\0';
+    char line[256];
+    snprintf(line, sizeof line, "%s [%s] %3d%%  %.3g %s/s  ETA %.0f s", p->label, bar, (int) (frac * 100.0),
+             rate, p->unit, eta);
+    fprintf(stderr, "\r%-*.*s", CP_PROGRESS_WIDTH, CP_PROGRESS_WIDTH, line);
+    fflush(stderr);
+    p->shown = 1;
+}
+
+void cp_progress_done(cp_progress *p)
+{
+    if (p->shown) {
+        fprintf(stderr, "\r%*s\r", CP_PROGRESS_WIDTH, "");
+        fflush(stderr);
+    }
+    p->shown = 0;
+}
+
 void cp_engine_progress_bar(double frac, void *arg)
 {
-    const char *label = arg;
-    int n = (int) (frac * 40.0 + 0.5);
-    fprintf(stderr, "\r%s [", label ? label : "");
-    for (int i = 0; i < 40; i++)
-        fputc(i < n ? '#' : ' ', stderr);
-    fprintf(stderr, "] %3d%%", (int) (frac * 100.0 + 0.5));
+    cp_progress *p = arg;
+    cp_progress_update(p, frac * p->total);
     if (frac >= 1.0)
-        fprintf(stderr, "\r%*s\r", 60 + (label ? (int) strlen(label) : 0), "");
-    fflush(stderr);
+        cp_progress_done(p);
 }
 
 int cp_engine_stderr_is_tty(void)

@@ -2,14 +2,7 @@
 # tests/e2e.sh -- end-to-end tests of build/crossproof: eval, audit, list,
 # bad input (exit 2, file:line, nothing written), the golden report.
 # Prints "ok N - what" per case; exits 1 if any case failed.
-BUILD=${BUILD:-build}
-CP=$BUILD/crossproof
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-n=0
-bad=0
-ok()   { n=$((n + 1)); echo "ok $n - $1"; }
-fail() { n=$((n + 1)); bad=$((bad + 1)); echo "not ok $n - $1"; }
+. tests/testlib.sh
 # expect CODE DESCRIPTION CMD... : runs CMD, checks the exit code
 expect() {
     code=$1; what=$2; shift 2

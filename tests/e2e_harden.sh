@@ -4,15 +4,9 @@
 # readers, sizes, the command line.  Device nodes, FIFOs and symlinks are
 # made in a scratch directory (mknod / mkfifo / ln -s), never on /dev.
 # Prints "ok N - what" per case; exits 1 if any case failed.
-BUILD=${BUILD:-build}
+. tests/testlib.sh
 CP=$(cd "$(dirname "$BUILD/crossproof")" && pwd)/crossproof
 TH=$(pwd)/theorems/lsa_impossibility.md
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-n=0
-bad=0
-ok()   { n=$((n + 1)); echo "ok $n - $1"; }
-fail() { n=$((n + 1)); bad=$((bad + 1)); echo "not ok $n - $1"; }
 expect() {
     code=$1; what=$2; shift 2
     "$@" > "$T/out" 2> "$T/err"

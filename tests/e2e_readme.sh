@@ -9,14 +9,8 @@
 # columns are the only other freedom: in a table whose header ends with
 # "seconds", the last field of each row is not compared.
 # Prints "ok N - what" per case; exits 1 if any case failed.
-BUILD=${BUILD:-build}
+. tests/testlib.sh
 README=${README:-README.md}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-n=0
-bad=0
-ok()   { n=$((n + 1)); echo "ok $n - $1"; }
-fail() { n=$((n + 1)); bad=$((bad + 1)); echo "not ok $n - $1"; }
 
 # split the README into cases: $T/N.cmd (the command) and $T/N.exp (output)
 awk -v dir="$T" '

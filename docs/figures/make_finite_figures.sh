@@ -2,7 +2,7 @@
 # make_finite_figures.sh -- the finite-size figures of docs/figures/ (issue 10),
 # run by make_figures.sh (`make figures`).
 #
-#   sh docs/figures/make_finite_figures.sh [CROSSPROOF] [DATADIR]
+#   sh docs/figures/make_finite_figures.sh [CROSSPROOF] [DATADIR] [OUTDIR]
 #
 # 1. finite_excess_vs_T: the EXACT expected excess of the tied CA at alpha*
 #    (d = 2, uniform prior on [1/2, 4]; `crossproof eval ca-excess-finite`,
@@ -15,7 +15,9 @@
 set -eu
 CP=${1:-build/crossproof}
 DATA=${2:-build/figures-data}
-OUT=docs/figures
+OUT=${3:-docs/figures}
+# CP_FIG_SCALE=N divides every simulation's prompt count by N (tests: fast, noisier figures)
+SCALE=${CP_FIG_SCALE:-1}
 mkdir -p "$DATA" "$OUT"
 command -v gnuplot >/dev/null || { echo "make figures needs gnuplot; as root: apt-get install -y gnuplot-nox"; exit 2; }
 mid() { "$CP" eval "$@" --digits 10 --json | sed -n 's/.*"mid": "\([^"]*\)".*/\1/p'; }
@@ -30,7 +32,7 @@ for L in 50 100 200 400; do
     done
     echo >> "$DATA/finite_T.dat"; echo >> "$DATA/finite_T.dat"
 done
-"$CP" simulate --quiet model=ca d1=1 d2=1 L=200 T=2,5,10,15,20,25,30 sampler=tilted prompts=200000 seed=1 \
+"$CP" simulate --quiet model=ca d1=1 d2=1 L=200 T=2,5,10,15,20,25,30 sampler=tilted prompts=$((200000 / SCALE)) seed=1 \
     --csv "$DATA/finite_sim.csv" > /dev/null
 # columns by header name: L, T, excess, excess_stderr
 grep -v '^#' "$DATA/finite_sim.csv" | awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }

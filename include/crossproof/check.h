@@ -41,6 +41,12 @@ typedef struct {
     int has_value;
     char detail[CP_TEXTLEN]; /* one paragraph: what was proved, with numbers */
     char interval[256];      /* statistical checks: the interval the verdict rests on */
+    /* ... and as numbers (cp_run_stat): the deciding point's interval ends,
+     * estimate and standard error (NAN where a check has none) and what
+     * they are; has_stat 0 when the check set none */
+    int has_stat;
+    double stat_lower, stat_upper, stat_estimate, stat_stderr;
+    char stat_what[160];
     char error[CP_ERRLEN];   /* set with CP_INCONCLUSIVE + run error, see below */
     int bad_input;           /* 1: parameters invalid (error names file:line) */
     int settled;             /* 1: INCONCLUSIVE, and more precision cannot help
@@ -91,6 +97,9 @@ int cp_run_get_ratlist_per_T(fmpq **out, slong *nout, cp_check_run *run, const c
 int cp_run_get_depths(slong **out, slong *n, cp_check_run *run, const char *key, slong lo, slong hi);
 void cp_run_detail(cp_check_run *run, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void cp_run_detail_append(cp_check_run *run, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Statistical checks: records the numbers behind run->interval. */
+void cp_run_stat(cp_check_run *run, double lower, double upper, double estimate, double stderr_,
+                 const char *what_fmt, ...) __attribute__((format(printf, 6, 7)));
 /* Marks the run's parameters invalid: sets run->bad_input and, unless an
  * earlier reader already left one, the error (printf-style message at key,
  * as cp_kv_error).  Returns -1. */

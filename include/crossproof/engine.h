@@ -365,6 +365,13 @@ typedef struct {
     long steps;               /* total steps */
     double lr;
     long avg_from;            /* first step included in the average */
+    /* learning-rate schedule over the `steps` steps: CP_LR_CONSTANT (lr),
+     * CP_LR_COSINE (lr (1 + cos(pi k/steps))/2 at step k), CP_LR_STEP (lr,
+     * then lr/10 from step steps/2, lr/100 from 3 steps/4); optimizer
+     * CP_OPT_GD (theta -= lr_k g) or CP_OPT_ADAM (Kingma-Ba, beta1 0.9, beta2
+     * 0.999, eps 1e-8; its moments live in the state).  Zero = the defaults,
+     * constant gradient descent, bit-identical to the plain update. */
+    int schedule, optimizer;
     /* called after each step (may be NULL); returning nonzero stops the run */
     int (*on_step)(long step, const double *theta, double mean_excess, void *arg);
     void *arg;
@@ -377,7 +384,12 @@ typedef struct {
     double *avg;              /* running average of theta over steps >= avg_from */
     long navg;
     double last_excess;
+    double *adam_m, *adam_v;  /* Adam moments (NULL until an Adam step) */
 } cp_train_state;
+enum { CP_LR_CONSTANT = 0, CP_LR_COSINE = 1, CP_LR_STEP = 2 };
+enum { CP_OPT_GD = 0, CP_OPT_ADAM = 1 };
+/* The learning rate of step k (0-based) of the schedule. */
+double cp_train_lr(const cp_train_config *tc, long k);
 
 int cp_train_state_init(cp_train_state *st, const cp_predictor *pred);
 void cp_train_state_clear(cp_train_state *st);
@@ -397,8 +409,22 @@ int cp_engine_load_config(cp_kv *kv, const char *path, char *err);
 #define CP_ENGINE_MAX_BYTES (16.0 * 1073741824.0)
 double cp_engine_mem_estimate(long d, long T, long threads, long np, long npts);
 int cp_engine_mem_check(long d, long T, long threads, long np, long npts, char *err);
-/* Progress bar on stderr; arg is a label (const char *).  Callers install
- * it only when cp_engine_stderr_is_tty(). */
+/* Progress on stderr with rate and ETA, redrawn at most CP_PROGRESS_HZ
+ * times a second.  Callers create it only when cp_engine_stderr_is_tty()
+ * (never in files or pipes).  cp_progress_update takes the work done so far
+ * (in `unit`s, out of `total`); cp_progress_done erases the line. */
+#define CP_PROGRESS_HZ 4
+typedef struct {
+    char label[48];
+    const char *unit;     /* "prompts", "steps", "tau" */
+    double total, t0, last;
+    int shown;
+} cp_progress;
+void cp_progress_start(cp_progress *p, const char *label, double total, const char *unit);
+void cp_progress_update(cp_progress *p, double done);
+void cp_progress_done(cp_progress *p);
+/* Engine hook form (cp_sim_config.progress): arg is a cp_progress whose
+ * total is the work of the pass; frac is the fraction done. */
 void cp_engine_progress_bar(double frac, void *arg);
 int cp_engine_stderr_is_tty(void);
 /* Writes `"versions": {...}, "blas": "..."` (no braces around). */

@@ -1,0 +1,38 @@
+#!/bin/sh
+# tests/e2e_progress.sh -- simulate, train and flow show progress with rate
+# and ETA on standard error only when it is a terminal (a pty from
+# `script -qc`, util-linux), redrawn at most CP_PROGRESS_HZ = 4 times a
+# second; never in a pipe or a file, and never on standard output.
+# Prints "ok N - what" per case; exits 1 if any case failed.
+if ! command -v script > /dev/null 2>&1; then
+    echo "SKIP e2e_progress: no script(1) (util-linux)"; exit 0
+fi
+. tests/testlib.sh
+now() { date +%s.%N; }
+redraws() { tr '\r' '\n' < "$1" | grep -c 'ETA [0-9]* s'; }
+
+# each case: name, command (runs about a second), the rate unit it must show
+run_case() {
+    name=$1 cmd=$2 unit=$3
+    t0=$(now)
+    script -qc "$cmd > '$T/$name.out'" /dev/null > "$T/$name.tty" 2>&1 < /dev/null
+    t1=$(now)
+    k=$(redraws "$T/$name.tty")
+    check "$name: progress with rate and ETA on a terminal" "[ $k -ge 1 ] && grep -q '$unit/s' '$T/$name.tty'"
+    check "$name: at most 4 redraws a second ($k in $(echo "$t1 - $t0" | bc) s)" \
+        "[ \$(echo '$k <= 4 * ($t1 - $t0) + 1' | bc) -eq 1 ]"
+    check "$name: nothing of it on standard output" "! grep -q 'ETA' '$T/$name.out' && ! grep -q \"\$(printf '\\r')\" '$T/$name.out'"
+    sh -c "$cmd" > "$T/$name.pipe.out" 2> "$T/$name.pipe.err" < /dev/null
+    check "$name: no progress when standard error is a file" "! grep -q 'ETA' '$T/$name.pipe.err'"
+    sh -c "$cmd 2>&1 >/dev/null | cat" > "$T/$name.pipe2" < /dev/null
+    check "$name: no progress when standard error is a pipe" "! grep -q 'ETA' '$T/$name.pipe2'"
+}
+run_case simulate "$CP simulate model=ca L=200 T=5 prompts=600000 threads=2" prompts
+run_case train "$CP train steps=500 batch=1024 test_prompts=1000 threads=1" steps
+run_case flow "$CP flow T=5 tau=5e4 tol=1e-15 out='$T/flow.csv'" tau
+# the terminal run prints the same results as the run into a file
+check "train: the same standard output on a terminal and in a file" "cmp -s '$T/train.out' '$T/train.pipe.out'"
+script -qc "$CP simulate --quiet model=ca L=200 T=5 prompts=600000 > /dev/null" /dev/null < /dev/null > "$T/quiet.tty" 2>&1
+check "simulate --quiet: no progress on a terminal" "! grep -q ETA '$T/quiet.tty'"
+
+finish
