@@ -461,7 +461,15 @@ int cp_cmd_audit(int argc, char **argv)
             r->has_value = run.has_value;
             if (run.has_value) {
                 cp_arb_bounds_str(r->lo, r->hi, sizeof r->lo, run.value, 12);
-                r->human = cp_arb_human(run.value, 15);
+                if (arb_rel_accuracy_bits(run.value) < 8 && arb_is_finite(run.value)) {
+                    /* a wide ball (a region claim's box) reads better as its bounds */
+                    char lo[64], hi[64];
+                    cp_arb_bounds_str(lo, hi, sizeof lo, run.value, 4);
+                    r->human = flint_malloc(strlen(lo) + strlen(hi) + 8);
+                    sprintf(r->human, "[%s, %s]", lo, hi);
+                } else {
+                    r->human = cp_arb_human(run.value, 15);
+                }
                 r->ball = arb_dump_str(run.value);
             }
             memcpy(r->detail, run.detail, sizeof r->detail);

@@ -35,7 +35,7 @@ mutate  = inc:ref_d_offset
 MD
 $CP audit "$T/small.md" --json "$T/s.json" --report "$T/s.md" -q > /dev/null 2> "$T/err"
 check "audit of a small statistical theorem writes JSON" "[ -s '$T/s.json' ]" || cat "$T/err"
-$CP simulate model=ca L=1000 T=1,3 prompts=20000 seed=7 --json > "$T/sim.json"
+$CP simulate model=ca L=1000 T=1,3 prompts=20000 seed=7 sampler=wishart --json > "$T/sim.json"
 check "the numbers are numbers, the estimate and stderr those of simulate at the reported point, interval = estimate +- 3 stderr" \
     "python3 - '$T/s.json' '$T/sim.json' <<'PY'
 import json, re, sys

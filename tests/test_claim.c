@@ -94,7 +94,7 @@ static void test_parse_errors(void **state)
     /* quantifiers the check cannot honour */
     reject("claim = alpha-opt increasing in T\nT = 5\n", 4, "at least two values");
     reject("claim = alpha-opt increasing in T\n", 3, "not a parameter of this block");
-    reject("claim = alpha-opt increasing in m_lo\nm_lo = [1/10, 1/5]\n", 4, "cannot be an interval");
+    reject("claim = alpha-opt increasing in m_lo\nm_lo = [1/10, 1/5]\n", 4, "not an interval");
     reject("claim = alpha-opt > 0\nT = [1, 5]\n", 4, "cannot be an interval");
     reject("claim = ca-excess-finite > 0\nm_lo = [1/10, 1/5]\n", 4, "has no region form");
     reject("claim = lsa-gap > 0\nm_lo = [1, 0]\n", 4, "empty interval");
