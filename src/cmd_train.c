@@ -446,6 +446,8 @@ int cp_cmd_train(int argc, char **argv)
             "--checkpoint and --resume need lr_schedule=constant and optimizer=gd (the schedule and the Adam moments "
             "are not checkpointed)");
     if (finite_opt != 0 && finite_opt != 1) BAD("finite_opt", "finite_opt must be 0 or 1");
+    if (finite_opt && nS > 1)
+        BAD("finite_opt", "finite_opt=1 takes one seed (the finite-L optimum does not depend on it)");
     if (finite_opt && (kind != CP_PRED_CA || d != 2 || T > 150))
         BAD("finite_opt", "finite_opt=1 needs model=ca, d = 2 (d1 = d2 = 1) and T <= 150");
     if (nS > 1 && (ckpt || resume))

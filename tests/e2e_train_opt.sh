@@ -54,7 +54,7 @@ fi
 $CP train $A finite_opt=1 --json > "$T/f.json"
 check "finite_opt=1 --json: a finite_optimum object" "grep -q '\"finite_optimum\": {\"L\": 200, \"alpha\": 0\.' '$T/f.json'"
 # bad input: one line, exit 2
-for args in "lr_schedule=linear" "optimizer=sgd" "finite_opt=1 d1=2" "finite_opt=1 model=ca2" "optimizer=adam --checkpoint $T/ck" "lr_schedule=cosine --checkpoint $T/ck"; do
+for args in "lr_schedule=linear" "optimizer=sgd" "finite_opt=1 d1=2" "finite_opt=1 model=ca2" "finite_opt=1 seed=1,2" "optimizer=adam --checkpoint $T/ck" "lr_schedule=cosine --checkpoint $T/ck"; do
     $CP train $A $args > /dev/null 2> "$T/err"
     rc=$?
     check "train $args: exit 2, one line" "[ $rc -eq 2 ] && [ \$(wc -l < '$T/err') -eq 1 ] && [ ! -e '$T/ck' ]"

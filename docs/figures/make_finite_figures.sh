@@ -47,53 +47,63 @@ for L in 20 40 80 160 320; do
     done
 done
 
+# Column width (3.5 in, 8 pt fonts; PNG at 300 dpi), as make_figures.sh;
+# the series differ by dash and point type, the map is a one-hue gray scale.
 for term in svg png; do
     case $term in
-        svg) T_SET="set terminal svg size 760,560 dynamic noenhanced font 'sans,12'"; EXT=svg ;;
-        png) T_SET="set terminal pngcairo size 760,560 noenhanced font 'sans,11'"; EXT=png ;;
+        svg) T_SET="set terminal svg size 252,W_H dynamic noenhanced font 'sans,8' linewidth 1"; EXT=svg ;;
+        png) T_SET="set terminal pngcairo size 1050,W_HP noenhanced font 'sans,8' fontscale 3.1 linewidth 4.17 pointscale 3"; EXT=png ;;
     esac
+    TERM_EXC=$(echo "$T_SET" | sed 's/W_HP/1375/; s/W_H/330/')
+    TERM_PH=$(echo "$T_SET" | sed 's/W_HP/1000/; s/W_H/240/')
     gnuplot <<GP
-$T_SET
-set grid
+set grid lc rgb "#c0c0c0"
 # ---- exact excess vs T ----
+$TERM_EXC
 set output "$OUT/finite_excess_vs_T.$EXT"
-set title "Tied CA at alpha*, d = 2: exact expected excess vs depth (log scale)"
+set title "Tied CA at alpha*, d = 2: exact excess vs T"
 set xlabel "depth T"
-set ylabel "expected excess (exact)"
+set ylabel "expected excess E - E_Bayes (exact)"
 set logscale y
 set format y "1e%T"
 set xrange [0.5:62]
 set yrange [1e-3:1e30]
-set key below box
+set ytics 1e-3, 1e6
+set key outside below left Left reverse maxcols 1 samplen 4
 ls(L) = $BAYES * 2 / (L - 3)
-set arrow 1 from $KSTAR*50, graph 0 to $KSTAR*50, graph 1 nohead dt 3 lc rgb "#1b9e77"
-set arrow 2 from $KSTAR*100, graph 0 to $KSTAR*100, graph 1 nohead dt 3 lc rgb "#d95f02"
-set arrow 3 from $KSTAR*200, graph 0 to $KSTAR*200, graph 1 nohead dt 3 lc rgb "#7570b3"
-set arrow 4 from $KSTAR*400, graph 0 to $KSTAR*400, graph 1 nohead dt 3 lc rgb "#e7298a"
-plot "$DATA/finite_T.dat" index 0 using 2:3 with linespoints lw 2 pt 7 lc rgb "#1b9e77" title "L = 50 (exact)", \
-     "$DATA/finite_T.dat" index 1 using 2:3 with linespoints lw 2 pt 7 lc rgb "#d95f02" title "L = 100", \
-     "$DATA/finite_T.dat" index 2 using 2:3 with linespoints lw 2 pt 7 lc rgb "#7570b3" title "L = 200", \
-     "$DATA/finite_T.dat" index 3 using 2:3 with linespoints lw 2 pt 7 lc rgb "#e7298a" title "L = 400", \
-     "$DATA/finite_sim.dat" using 2:3:(1.96*\$4) with yerrorbars pt 6 ps 1.5 lc rgb "black" title "L = 200 simulated (tilted sampler, 95%)", \
-     ls(200) with lines lw 1 dt 2 lc rgb "#7570b3" title "least-squares level, L = 200", \
-     ls(50) with lines lw 1 dt 2 lc rgb "#1b9e77" title "least-squares level, L = 50"
+set label 1 "dotted verticals: T = kappa* L" at graph 0.03, graph 0.94
+set arrow 1 from $KSTAR*50, graph 0 to $KSTAR*50, graph 1 nohead dt 3 lc rgb "black"
+set arrow 2 from $KSTAR*100, graph 0 to $KSTAR*100, graph 1 nohead dt 3 lc rgb "#1b9e77"
+set arrow 3 from $KSTAR*200, graph 0 to $KSTAR*200, graph 1 nohead dt 3 lc rgb "#d95f02"
+set arrow 4 from $KSTAR*400, graph 0 to $KSTAR*400, graph 1 nohead dt 3 lc rgb "#7570b3"
+plot "$DATA/finite_T.dat" index 0 using 2:3 with linespoints lw 1.5 dt 1 pt 7 ps 0.6 lc rgb "black" title "L = 50 (exact)", \
+     "$DATA/finite_T.dat" index 1 using 2:3 with linespoints lw 1.5 dt 2 pt 5 ps 0.6 lc rgb "#1b9e77" title "L = 100 (exact)", \
+     "$DATA/finite_T.dat" index 2 using 2:3 with linespoints lw 1.5 dt 4 pt 9 ps 0.7 lc rgb "#d95f02" title "L = 200 (exact)", \
+     "$DATA/finite_T.dat" index 3 using 2:3 with linespoints lw 1.5 dt 5 pt 13 ps 0.7 lc rgb "#7570b3" title "L = 400 (exact)", \
+     "$DATA/finite_sim.dat" using 2:3:(1.96*\$4) with yerrorbars pt 6 ps 1.2 lc rgb "black" title "L = 200 simulated (tilted sampler, 95% CI)", \
+     ls(200) with lines lw 1 dt (2,4) lc rgb "#d95f02" title "least-squares level, L = 200", \
+     ls(50) with lines lw 1 dt (8,4) lc rgb "black" title "least-squares level, L = 50"
 unset arrow
+unset label 1
 unset logscale y
 set format y "%g"
+set ytics autofreq
 # ---- phase plane ----
+$TERM_PH
 set output "$OUT/phase_plane.$EXT"
-set title "Order of the limits: log10(exact excess / least-squares level), d = 2, alpha*"
-set xlabel "context length L"
+set title "log10(exact excess / least-squares level), d = 2"
+set xlabel "context length L (log scale)"
 set ylabel "depth T"
 set logscale x
 set xrange [15:400]
+set xtics (20, 40, 80, 160, 320)
 set yrange [0:52]
-set cblabel "log10(excess / least squares)"
-set palette defined (-0.5 "#2166ac", 0 "#f7f7f7", 3 "#b2182b")
+set cblabel "log10 ratio"
+set palette defined (0 "#f7f7f7", 1 "#bdbdbd", 3 "#636363", 6 "#000000")
 set cbrange [-0.5:6]
-set key below box
-plot "$DATA/phase.dat" using 1:2:3 with points pt 5 ps 2.5 palette notitle, \
-     $KSTAR * x with lines lw 3 lc rgb "black" title sprintf("T = kappa* L, kappa* = %.5f (certified)", $KSTAR)
+set key outside below left Left reverse samplen 4
+plot "$DATA/phase.dat" using 1:2:3 with points pt 5 ps 1.6 palette notitle, \
+     $KSTAR * x with lines lw 2.5 dt 2 lc rgb "#d95f02" title sprintf("T = kappa* L, kappa* = %.5f (certified)", $KSTAR)
 GP
 done
 echo "figures: wrote $OUT/finite_excess_vs_T, phase_plane (.svg, .png)"
