@@ -95,6 +95,27 @@ expect 1 "exact-excess claims with a wrong value and a wrong minimiser" $CP audi
 has "$T/out" "e.ref .*REFUTED" "a reference off by 1 from the exact excess is refuted"
 has "$T/out" "e.min .*REFUTED" "T = 7 is not the minimiser among 6..9 (T = 8 is)"
 
+# --- the claim language (issue 11): a user's file without C ---------------
+expect 0 "a theorem file in the claim language only is audited" $CP audit docs/examples/claims.md --report "$T/claims.md"
+has "$T/claims.md" "Certified for all m_lo in \[1/10, 1\], m_hi in \[2, 10\]: lsa-gap > 0" "the report states the region certified"
+has "$T/claims.md" "Certified for all T in {1..50}: alpha-opt increasing in T" "the report states the quantifier"
+mk typo.md '# t\n\n```check\nid = u.t\nclaim = lsa-gapp > 0\n```\n'
+expect 2 "a claim with a typo is a parse error" $CP audit "$T/typo.md" --report "$T/typo-r.md"
+has "$T/err" "typo.md:5: unknown word 'lsa-gapp'" "the error names file:line and the word"
+[ -e "$T/typo-r.md" ] && fail "nothing written on a parse error" || ok "nothing written on a parse error"
+mk unused.md '# t\n\n```check\nid = u.u\nclaim = lsa-gap > 0\nT = 5\n```\n'
+expect 2 "a parameter the claim does not use is a parse error" $CP audit "$T/unused.md" --report "$T/unused-r.md"
+has "$T/err" "unused.md:6: parameter 'T' is used by no quantity" "the error names the unused key"
+mk false.md '# t\n\n```check\nid = u.f\nclaim = lsa-gap > 0\nm_lo = 0.5, 1, 4\nm_hi = 4\n```\n'
+expect 1 "a false claim over a list is not certified" $CP audit "$T/false.md" --report "$T/false-r.md"
+has "$T/out" "u.f .*REFUTED" "one instance (m_lo = m_hi = 4) refutes it"
+has "$T/false-r.md" "m_lo = 4" "the report names the refuting instance"
+mk widen.md '# t\n\n```check\nid = u.w\nclaim = lsa-gap > 0\nm_lo = [1/10, 1]\nm_hi = [2, 10]\nmutate = widen:m_lo:1/10:2\n```\n'
+expect 0 "mutate widens a region claim across the diagonal" $CP mutate --verbose "$T/widen.md"
+has "$T/out" "m_lo = \[1/10, 2\] .*caught" "the widened region is not certified"
+expect 0 "ranges on the command line" $CP simulate model=ca L=100 T=1..3 prompts=2000
+has "$T/out" "     100      3 " "T = 1..3 gives the row T = 3"
+
 # --- mutation suite (fast mode): no false variant of any claim certifies -----
 expect 0 "crossproof mutate --fast over theorems/" $CP mutate --fast
 has "$T/out" " 0 uncaught" "every mutant caught"
