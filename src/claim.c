@@ -1437,6 +1437,11 @@ static cp_verdict run_claim(cp_check_run *run)
     statement(st, sizeof st, c);
     claim_text(text, sizeof text, c);
     count_s(boxes, sizeof boxes, o.boxes);
+    run->is_claim = 1;
+    snprintf(run->statement, sizeof run->statement, "%s", st);
+    run->boxes = o.boxes;
+    run->prec_lo = o.prec_lo;
+    run->prec_hi = o.prec_hi;
     if (verdict == CP_CERTIFIED) {
         char bits[48];
         /* the margin is an exact lower bound: print it rounded down (beyond the
@@ -1453,6 +1458,8 @@ static cp_verdict run_claim(cp_check_run *run)
             snprintf(bits, sizeof bits, "%ld-%ld bits", (long) o.prec_lo, (long) o.prec_hi);
         else
             snprintf(bits, sizeof bits, "%ld bits", (long) o.prec_lo);
+        snprintf(run->margin, sizeof run->margin, "%s", m);
+        snprintf(run->margin_at, sizeof run->margin_at, "%s", o.margin_at);
         cp_run_detail(run, "Certified %s. %s %s, %s; smallest margin %s%s%s.", st, boxes,
                       region ? (o.boxes == 1 ? "box" : "boxes") : (o.boxes == 1 ? "evaluation" : "evaluations"),
                       bits, m, o.margin_at[0] ? " at " : "", o.margin_at);

@@ -31,6 +31,12 @@ typedef struct {
     char detail[CP_TEXTLEN];
     char interval[256];
     int has_stat;              /* the interval as numbers (cp_run_stat) */
+    int is_claim;              /* a claim-language block: what was proved */
+    char statement[1024];
+    long boxes;
+    long prec_lo, prec_hi;
+    char margin[64];
+    char margin_at[512];
     double stat_lower, stat_upper, stat_estimate, stat_stderr;
     char stat_what[160];
     cp_check_kind kind;
@@ -220,6 +226,19 @@ static int write_json(const char *path, claim_result *res, int nres, char *err)
             }
             fprintf(f, ", \"interval_of\": ");
             cp_json_string(f, r->stat_what);
+        }
+        if (r->is_claim) {
+            /* the claim as certified: quantifiers and region, boxes, precisions, margin */
+            fprintf(f, ", \"claim\": {\"statement\": ");
+            cp_json_string(f, r->statement);
+            fprintf(f, ", \"boxes\": %ld, \"prec_range\": [%ld, %ld]", r->boxes, r->prec_lo, r->prec_hi);
+            if (r->margin[0]) {
+                fprintf(f, ", \"smallest_margin\": ");
+                cp_json_string(f, r->margin);
+                fprintf(f, ", \"smallest_margin_at\": ");
+                cp_json_string(f, r->margin_at);
+            }
+            fprintf(f, "}");
         }
         fprintf(f, ", \"detail\": ");
         cp_json_string(f, r->detail);
@@ -476,6 +495,13 @@ int cp_cmd_audit(int argc, char **argv)
             memcpy(r->value_name, run.value_name, sizeof r->value_name);
             memcpy(r->interval, run.interval, sizeof r->interval);
             r->has_stat = run.has_stat;
+            r->is_claim = run.is_claim;
+            memcpy(r->statement, run.statement, sizeof r->statement);
+            r->boxes = run.boxes;
+            r->prec_lo = (long) run.prec_lo;
+            r->prec_hi = (long) run.prec_hi;
+            memcpy(r->margin, run.margin, sizeof r->margin);
+            memcpy(r->margin_at, run.margin_at, sizeof r->margin_at);
             r->stat_lower = run.stat_lower;
             r->stat_upper = run.stat_upper;
             r->stat_estimate = run.stat_estimate;

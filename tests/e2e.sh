@@ -96,7 +96,14 @@ has "$T/out" "e.ref .*REFUTED" "a reference off by 1 from the exact excess is re
 has "$T/out" "e.min .*REFUTED" "T = 7 is not the minimiser among 6..9 (T = 8 is)"
 
 # --- the claim language (issue 11): a user's file without C ---------------
-expect 0 "a theorem file in the claim language only is audited" $CP audit docs/examples/claims.md --report "$T/claims.md"
+expect 0 "a theorem file in the claim language only is audited" $CP audit docs/examples/claims.md --report "$T/claims.md" --json "$T/claims.json"
+if python3 -c "
+import json, sys
+c = {x['id']: x for x in json.load(open(sys.argv[1]))['claims']}['user.gap.box']['claim']
+assert c['statement'] == 'for all m_lo in [1/10, 1], m_hi in [2, 10]: lsa-gap > 0', c
+assert c['boxes'] >= 1 and c['prec_range'][0] >= 64 and float(c['smallest_margin']) > 0, c
+" "$T/claims.json" 2> "$T/pyerr"; then ok "the JSON states the region claim, its boxes, precisions and margin"
+else fail "the JSON states the region claim"; cat "$T/pyerr"; fi
 has "$T/claims.md" "Certified for all m_lo in \[1/10, 1\], m_hi in \[2, 10\]: lsa-gap > 0" "the report states the region certified"
 has "$T/claims.md" "Certified for all T in {1..50}: alpha-opt increasing in T" "the report states the quantifier"
 mk typo.md '# t\n\n```check\nid = u.t\nclaim = lsa-gapp > 0\n```\n'

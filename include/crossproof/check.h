@@ -51,6 +51,13 @@ typedef struct {
     int bad_input;           /* 1: parameters invalid (error names file:line) */
     int settled;             /* 1: INCONCLUSIVE, and more precision cannot help
                               * (a sufficient condition was proved to fail) */
+    /* Claim-language runs (claim.h): what was proved, for the report and JSON. */
+    int is_claim;
+    char statement[1024];    /* "for all m_lo in [1/10, 1], ...: lsa-gap > 0" */
+    long boxes;              /* boxes (region) or evaluations (points) */
+    slong prec_lo, prec_hi;  /* the precisions the boxes used */
+    char margin[64];         /* smallest certified margin, rounded down */
+    char margin_at[512];     /* where it occurs */
     cp_item_values items[CP_MAX_ITEM_KEYS];   /* cp_run_item_value; reset per attempt */
     int nitem_keys;
 } cp_check_run;
