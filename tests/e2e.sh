@@ -95,6 +95,10 @@ expect 1 "exact-excess claims with a wrong value and a wrong minimiser" $CP audi
 has "$T/out" "e.ref .*REFUTED" "a reference off by 1 from the exact excess is refuted"
 has "$T/out" "e.min .*REFUTED" "T = 7 is not the minimiser among 6..9 (T = 8 is)"
 
+# --- the report cites nothing a reader does not have (issue 12) ---------------
+if grep -n '\.\./shared\|(issue [0-9]' theorems/*.md > "$T/refs"; then fail "theorem files (the report's text) cite files outside the repository or issue numbers"; cat "$T/refs"
+else ok "theorem files cite no file outside the repository and no issue number"; fi
+
 # --- the claim language (issue 11): a user's file without C ---------------
 expect 0 "a theorem file in the claim language only is audited" $CP audit docs/examples/claims.md --report "$T/claims.md" --json "$T/claims.json"
 if python3 -c "

@@ -27,7 +27,7 @@ run_case() {
     sh -c "$cmd 2>&1 >/dev/null | cat" > "$T/$name.pipe2" < /dev/null
     check "$name: no progress when standard error is a pipe" "! grep -q 'ETA' '$T/$name.pipe2'"
 }
-run_case simulate "$CP simulate model=ca L=200 T=5 prompts=600000 threads=2" prompts
+run_case simulate "$CP simulate model=ca L=200 T=5 prompts=600000 threads=2 sampler=wishart" prompts
 run_case train "$CP train steps=500 batch=1024 test_prompts=1000 threads=1" steps
 run_case flow "$CP flow T=5 tau=5e4 tol=1e-15 out='$T/flow.csv'" tau
 # the terminal run prints the same results as the run into a file
