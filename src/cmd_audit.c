@@ -135,6 +135,11 @@ static int write_report(const char *path, cp_theorem *ths, int nth, claim_result
         else
             fprintf(f, " | double |\n");
     }
+    fprintf(f, "\nHow to read the numbers: `[lo, hi]` is an interval that contains the exact value "
+               "(its ends rounded outward, so it never excludes it); in the text, `[m +/- r]` is the "
+               "same kind of ball written as midpoint and radius, and `[+/- r]` a ball around 0 "
+               "(the value is known only to be at most r in size).  \"where the margin is smallest\" "
+               "names the instance or sub-box of a claim-language block that came nearest to failing.\n");
     int r = 0;
     for (int t = 0; t < nth; t++) {
         fprintf(f, "\n---\n\n<!-- %s -->\n\n", ths[t].path);

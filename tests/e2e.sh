@@ -99,6 +99,14 @@ has "$T/out" "e.min .*REFUTED" "T = 7 is not the minimiser among 6..9 (T = 8 is)
 if grep -n '\.\./shared\|(issue [0-9]' theorems/*.md > "$T/refs"; then fail "theorem files (the report's text) cite files outside the repository or issue numbers"; cat "$T/refs"
 else ok "theorem files cite no file outside the repository and no issue number"; fi
 
+# the README's table of theorem files and theorems/ agree both ways
+for f in theorems/*.md; do grep -q "^| $f |" README.md || { fail "README's table lists $f"; continue; }; done
+ok "every theorem file is in the README's table"
+for f in $(sed -n 's/^| \(theorems\/[a-z_]*\.md\) |.*/\1/p' README.md); do
+    [ -f "$f" ] || fail "README's table names $f, which does not exist"
+done
+ok "every file in the README's table exists"
+
 # --- the claim language (issue 11): a user's file without C ---------------
 expect 0 "a theorem file in the claim language only is audited" $CP audit docs/examples/claims.md --report "$T/claims.md" --json "$T/claims.json"
 if python3 -c "
