@@ -139,11 +139,16 @@ unit: deps $(TEST_BIN)
 e2e: all
 	@BUILD=$(BUILD) sh tests/e2e.sh
 
+# The end-to-end tests read JSON with python3, do arithmetic with bc and
+# drive a terminal with script (bsdutils): check installs (or names) them too.
+TEST_PACKAGES := python3 bc bsdutils
+
 check: deps $(PROG) $(TEST_BIN)
+	@$(MAKE) --no-print-directory deps DEB_PACKAGES="$(TEST_PACKAGES)"
 	@BUILD=$(BUILD) sh tests/run.sh $(TEST_BIN)
 
 memcheck: deps $(PROG) $(TEST_BIN)
-	@$(MAKE) --no-print-directory deps DEB_PACKAGES=valgrind
+	@$(MAKE) --no-print-directory deps DEB_PACKAGES="valgrind $(TEST_PACKAGES)"
 	@BUILD=$(BUILD) CP_VALGRIND=1 sh tests/run.sh $(TEST_BIN)
 
 # --- fuzzing and sanitizers ------------------------------------------------
