@@ -202,7 +202,9 @@ has "$T/proj/docs/report.md" "crossproof audit report" "the full audit writes do
 # ==== 5. Makefile: tools installed as root or named with "as root:" ========
 hasnot Makefile "sudo" "the Makefile never suggests sudo"
 make -n memcheck BUILD="$BUILD" > "$T/mk" 2>&1
-has "$T/mk" "deps DEB_PACKAGES=valgrind" "make memcheck installs valgrind through deps"
+has "$T/mk" "deps DEB_PACKAGES=\"valgrind " "make memcheck installs valgrind through deps"
+make -n check BUILD="$BUILD" > "$T/mk" 2>&1
+has "$T/mk" "deps DEB_PACKAGES=\"python3 bc bsdutils\"" "make check installs the tools of the end-to-end tests through deps"
 make -pn BUILD="$BUILD" 2> /dev/null | grep -E '^[^ ]*/%\.o: %\.c \| deps' > "$T/mk"
 check '[ -s "$T/mk" ]' "object files order-only-depend on deps (no race with -j)"
 if command -v setpriv > /dev/null && [ "$(id -u)" = 0 ]; then
