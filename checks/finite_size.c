@@ -317,8 +317,9 @@ static cp_verdict check_exact_minimum(cp_check_run *run)
     arb_set(run->value, x0);
     run->has_value = 1;
     cp_arb_human_buf(bx, sizeof bx, x0, 12);
-    cp_run_detail(run, "exact expected excess (d = %ld, L = %ld) at T_min = %ld: %s; against",
+    cp_run_detail(run, "exact expected excess (d = %ld, L = %ld) at T_min = %ld: %s; against the other depths:",
                   (long) (m->d1 + m->d2), (long) L, (long) Tmin, bx);
+    cp_run_table_head(run, "| T | exact expected excess | compared with T_min |");
     for (slong i = 0; i < n; i++) {
         if (T[i] == Tmin)
             continue;
@@ -326,7 +327,7 @@ static cp_verdict check_exact_minimum(cp_check_run *run)
             goto done;
         cp_verdict vi = cp_decide_cmp(x0, "<", x);
         cp_arb_human_buf(bx, sizeof bx, x, 12);
-        cp_run_detail_append(run, " T = %ld: %s (%s);", (long) T[i], bx,
+        cp_run_detail_append(run, "| %ld | %s | %s |\n", (long) T[i], bx,
                              vi == CP_CERTIFIED ? "larger" : vi == CP_REFUTED ? "NOT larger (proved)" : "undecided");
         v = cp_verdict_and(v, vi);
     }

@@ -62,7 +62,8 @@ static cp_verdict check_convexity(cp_check_run *run)
         cp_run_bad_input(run, "alpha_hi", "alpha_hi must be positive");
         goto done;
     }
-    cp_run_detail(run, "m_hi > 0 (exact), so E1 is strictly convex on R (GF-2). ");
+    cp_run_detail(run, "m_hi > 0 (exact), so E1 is strictly convex on R (GF-2).");
+    cp_run_table_head(run, "| T | E1'(0) (< 0) | E1'(alpha_hi) (> 0) |");
     for (slong i = 0; i < n; i++) {
         cp_verdict vi;
         arb_zero(a);
@@ -73,7 +74,7 @@ static cp_verdict check_convexity(cp_check_run *run)
         cp_flow_dexcess1(d, m, a, (ulong) T[i], prec);
         vi = cp_verdict_and(vi, arb_is_positive(d) ? CP_CERTIFIED : arb_is_nonpositive(d) ? CP_REFUTED : CP_INCONCLUSIVE);
         cp_arb_human_buf(b2, sizeof b2, d, 6);
-        cp_run_detail_append(run, "T=%ld: E1'(0) = %s, E1'(alpha_hi) = %s. ", (long) T[i], b1, b2);
+        cp_run_detail_append(run, "| %ld | %s | %s |\n", (long) T[i], b1, b2);
         /* shown value: the largest alpha_T (the claim is alpha_T < alpha_hi) */
         if (cp_flow_alpha_opt(a, m, (ulong) T[i], prec)) {
             cp_run_value_max(run, a, i == 0);
@@ -81,7 +82,7 @@ static cp_verdict check_convexity(cp_check_run *run)
         v = cp_verdict_and(v, vi);
     }
     if (v == CP_CERTIFIED)
-        cp_run_detail_append(run, "Hence alpha_T is unique and lies in (0, alpha_hi); the flow from any start converges to it.");
+        cp_run_detail_append(run, "\nHence alpha_T is unique and lies in (0, alpha_hi); the flow from any start converges to it.");
 done:
     if (run->bad_input)
         v = CP_INCONCLUSIVE;
@@ -136,6 +137,7 @@ static cp_verdict check_alpha_opt(cp_check_run *run)
         goto done;
     }
     cp_run_detail(run, "alpha_T by certified root isolation of E1' (%s prior):", cp_prior_name(m->prior));
+    cp_run_table_head(run, "| T | alpha_T |");
     for (slong i = 0; i < n && v == CP_CERTIFIED; i++) {
         if (!cp_flow_alpha_opt(a, m, (ulong) T[i], prec) ||
             (double) arb_rel_accuracy_bits(a) < 3.3219280948873623 * (double) digits + 1) {
@@ -143,7 +145,7 @@ static cp_verdict check_alpha_opt(cp_check_run *run)
             break;
         }
         cp_arb_human_buf(b, sizeof b, a, (slong) digits + 2);
-        cp_run_detail_append(run, " T=%ld: %s;", (long) T[i], b);
+        cp_run_detail_append(run, "| %ld | %s |\n", (long) T[i], b);
         /* shown value: the largest alpha_T (the claim is alpha_T < alpha_hi) */
         cp_run_value_max(run, a, i == 0);
         arb_set_fmpq(hb, hi, prec);
@@ -151,7 +153,7 @@ static cp_verdict check_alpha_opt(cp_check_run *run)
     }
     if (v != CP_INCONCLUSIVE) {
         char *hs = fmpq_get_str(NULL, 10, hi);
-        cp_run_detail_append(run, " every alpha_T < alpha_hi = %s: %s.", hs,
+        cp_run_detail_append(run, "\nEvery alpha_T < alpha_hi = %s: %s.", hs,
                              v == CP_CERTIFIED ? "proved" : "false (proved)");
         flint_free(hs);
     }
@@ -195,6 +197,7 @@ static cp_verdict check_reference(cp_check_run *run)
         goto done;
     arb_set_fmpq(t, tol, prec);
     cp_run_detail(run, "alpha_T against the reference:");
+    cp_run_table_head(run, "| T | alpha_T | reference | within tol |");
     for (slong i = 0; i < n; i++) {
         cp_verdict vi;
         if (!cp_flow_alpha_opt(a, m, (ulong) T[i], prec)) {
@@ -207,7 +210,7 @@ static cp_verdict check_reference(cp_check_run *run)
         cp_arb_human_buf(b, sizeof b, a, 10);
         {
             char *rs = fmpq_get_str(NULL, 10, ref + i);
-            cp_run_detail_append(run, " T=%ld: %s vs %s (%s);", (long) T[i], b, rs,
+            cp_run_detail_append(run, "| %ld | %s | %s | %s |\n", (long) T[i], b, rs,
                                  vi == CP_CERTIFIED ? "agrees" : vi == CP_REFUTED ? "DIFFERS" : "undecided");
             flint_free(rs);
         }

@@ -206,17 +206,6 @@ static cp_train_config train_config(const cp_sim_config *cfg, slong L, slong ste
 
 /* --- 1. large L: simulated CA excess = population excess, each T ---------- */
 
-static void table_head(cp_check_run *run, const char *cols)
-{
-    cp_run_detail_append(run, "\n\n%s\n", cols);
-    int n = 0;
-    for (const char *c = cols; *c; c++)
-        n += *c == '|';
-    for (int i = 0; i + 1 < n; i++)
-        cp_run_detail_append(run, "|---");
-    cp_run_detail_append(run, "|\n");
-}
-
 /* A tail-diagnostic cell: "yes (share 0.61)" or "no". */
 static const char *tail_cell(char *buf, size_t n, const cp_sim_result *r)
 {
@@ -269,7 +258,7 @@ static cp_verdict check_large_L(cp_check_run *run)
                   alpha, (long) L, (long) prompts, z, tol_rel, tol_abs > 0 ? " + absolute tol_abs" : "");
     if (Toff)
         cp_run_detail_append(run, " MUTANT: reference at depth T + %ld.", (long) Toff);
-    table_head(run, "| T | simulated interval | population | (end - pop)/band | heavy tail |");
+    cp_run_table_head(run, "| T | simulated interval | population | (end - pop)/band | heavy tail |");
     for (slong i = 0; i < nT; i++) {
         cp_predictor p = { .kind = CP_PRED_CA, .d = d, .T = Ts[i], .alpha = alpha };
         cp_sim_result r;
@@ -334,7 +323,7 @@ static cp_verdict check_least_squares(cp_check_run *run)
                   alpha, (long) T, d, cfg.bayes_risk, (long) prompts, z, tol_rel);
     if (doff)
         cp_run_detail_append(run, " MUTANT: formula evaluated at d = %ld.", dref);
-    table_head(run, "| L | simulated risk interval | formula | heavy tail |");
+    cp_run_table_head(run, "| L | simulated risk interval | formula | heavy tail |");
     for (slong i = 0; i < nL; i++) {
         if (Ls[i] < d + 2 || Ls[i] > (slong) 1e12 || Ls[i] < dref + 2) {
             cp_run_bad_input(run, "L", "each L must exceed d + 1");
@@ -652,7 +641,7 @@ static cp_verdict check_toward_bayes(cp_check_run *run)
                   alpha, cfg.bayes_risk, (long) prompts, z, kstar,
                   kstar_given ? "given" : "double-precision minimisation of docs/model.md FC-10; certified "
                   "enclosure: theorems/finite_size.md", rev ? " MUTANT: path walked backwards." : "");
-    table_head(run, "| T | L | T/L | excess interval | heavy tail |");
+    cp_run_table_head(run, "| T | L | T/L | excess interval | heavy tail |");
     for (slong j = 0; j < nT; j++) {
         slong i = rev ? nT - 1 - j : j;
         if (Ts[i] < 1 || Ls[i] < 1) {
@@ -743,7 +732,7 @@ static cp_verdict check_kappa_path(cp_check_run *run)
                        "per point, intervals +- %.3g stderr clipped at 0. Least-squares level: E[Var(y|x)] d/(L-d-1) "
                        "(FC-4).%s",
                   alpha, kappa, kstar, (long) prompts, z, rev ? " MUTANT: path walked backwards." : "");
-    table_head(run, "| L | T | excess interval | least-squares level | ratio | heavy tail |");
+    cp_run_table_head(run, "| L | T | excess interval | least-squares level | ratio | heavy tail |");
     int heavy = 0, monotone = 1, against = 0;
     double prev = 0, prev_se = 0, rlo = 0, rhi = 0, last_lo = 0, ls_last = 0;
     for (slong j = 0; j < nL; j++) {

@@ -73,6 +73,7 @@ static cp_verdict check_opt(cp_check_run *run)
         goto done;
     }
     cp_run_detail(run, "Minimizer boxes:");
+    cp_run_table_head(run, "| T | alpha_T in | beta_T in | note |");
     for (slong i = 0; i < n && v != CP_REFUTED; i++) {
         cp_verdict vi = CP_CERTIFIED;
         if (region) {
@@ -85,9 +86,9 @@ static cp_verdict check_opt(cp_check_run *run)
             vi = cp_verdict_and(vi, arb_is_positive(h1) ? CP_CERTIFIED : CP_INCONCLUSIVE);
             run->settled |= arb_is_nonpositive(h1);
             if (run->settled) {
-                cp_run_detail_append(run, " T=%ld: the sign of h' at an end of the strip is proved "
+                cp_run_detail_append(run, "| %ld | | | the sign of h' at an end of the strip is proved "
                                           "wrong, so this argument cannot show a minimizer in the strip "
-                                          "(nor exclude one);", (long) T[i]);
+                                          "(nor exclude one) |\n", (long) T[i]);
                 v = CP_INCONCLUSIVE;
                 break;
             }
@@ -106,23 +107,22 @@ static cp_verdict check_opt(cp_check_run *run)
         if (vi == CP_CERTIFIED) {
             cp_arb_human_buf(b1, sizeof b1, al, 20);
             cp_arb_human_buf(b2, sizeof b2, be, 20);
-            cp_run_detail_append(run, " T=%ld: alpha in %s, beta in %s;", (long) T[i], b1, b2);
             cp_run_value_max(run, be, i == 0);
             if (has_max) {
                 arb_set_fmpq(t, bmax, prec);
                 vi = cp_decide_cmp(be, "<", t);
-                if (vi == CP_REFUTED)
-                    cp_run_detail_append(run, " beta_T >= beta_max (proved);");
             }
+            cp_run_detail_append(run, "| %ld | %s | %s | %s |\n", (long) T[i], b1, b2,
+                                 vi == CP_REFUTED ? "beta_T >= beta_max (proved)" : "");
         } else {
-            cp_run_detail_append(run, " T=%ld: undecided (%s);", (long) T[i],
+            cp_run_detail_append(run, "| %ld | | | undecided (%s) |\n", (long) T[i],
                                  region ? "h' at the strip ends or convexity not proved at this precision"
                                         : "minimizer not isolated at this precision");
         }
         v = cp_verdict_and(v, vi);
     }
     if (region && v == CP_CERTIFIED)
-        cp_run_detail_append(run, " Unique minimizer over the strip beta in [beta_lo, beta_hi] for every listed T.");
+        cp_run_detail_append(run, "\nUnique minimizer over the strip beta in [beta_lo, beta_hi] for every listed T.");
 done:
     fmpq_clear(bmax);
     if (run->bad_input)
@@ -164,10 +164,11 @@ static cp_verdict check_limits(cp_check_run *run)
         goto done;
     cp_alpha_star(as, m);
     cp_run_detail(run, "beta_T/alpha_T + 1 and alpha_T - alpha*:");
+    cp_run_table_head(run, "| T | beta_T/alpha_T + 1 | alpha_T - alpha* |");
     for (slong i = 0; i < n; i++) {
         if (!cp_flow_opt2(al, be, r, m, (ulong) T[i], prec)) {
             v = cp_verdict_and(v, CP_INCONCLUSIVE);
-            cp_run_detail_append(run, " T=%ld: undecided;", (long) T[i]);
+            cp_run_detail_append(run, "| %ld | undecided | undecided |\n", (long) T[i]);
             continue;
         }
         arb_div(t, be, al, prec);
@@ -186,7 +187,7 @@ static cp_verdict check_limits(cp_check_run *run)
         cp_run_item_value(run, "alpha_bound", i, n, t);
         arb_set_fmpq(u, ab + i, prec);
         v = cp_verdict_and(v, cp_decide_cmp(t, "<", u));
-        cp_run_detail_append(run, " T=%ld: %s, %s;", (long) T[i], b1, b2);
+        cp_run_detail_append(run, "| %ld | %s | %s |\n", (long) T[i], b1, b2);
     }
 done:
     if (run->bad_input)
@@ -229,6 +230,7 @@ static cp_verdict check_tpref(cp_check_run *run)
     if (cp_run_get_rat(tol, run, "tol"))
         goto done;
     cp_run_detail(run, "beta_T/alpha_T against the reference:");
+    cp_run_table_head(run, "| T | beta_T/alpha_T | reference | within tol |");
     for (slong i = 0; i < n; i++) {
         cp_verdict vi;
         if (!cp_flow_opt2(al, be, r, m, (ulong) T[i], prec)) {
@@ -243,7 +245,7 @@ static cp_verdict check_tpref(cp_check_run *run)
         cp_arb_human_buf(b1, sizeof b1, t, 10);
         {
             char *rs = fmpq_get_str(NULL, 10, ref + i);
-            cp_run_detail_append(run, " T=%ld: %s vs %s (%s);", (long) T[i], b1, rs,
+            cp_run_detail_append(run, "| %ld | %s | %s | %s |\n", (long) T[i], b1, rs,
                                  vi == CP_CERTIFIED ? "agrees" : vi == CP_REFUTED ? "DIFFERS" : "undecided");
             flint_free(rs);
         }
@@ -301,6 +303,7 @@ static cp_verdict check_chebyshev(cp_check_run *run)
             goto done;
         }
     cp_run_detail(run, "Chebyshev untied vs optimal tied excess:");
+    cp_run_table_head(run, "| T | Chebyshev (untied) | best tied, beta = -alpha | best two-parameter |");
     for (slong i = 0; i < n; i++) {
         arb_ptr alpha = _arb_vec_init(T[i]), beta = _arb_vec_init(T[i]);
         cp_verdict vi = CP_INCONCLUSIVE;
@@ -332,7 +335,7 @@ static cp_verdict check_chebyshev(cp_check_run *run)
         } else {
             snprintf(b3, sizeof b3, "-");
         }
-        cp_run_detail_append(run, " T=%ld: Chebyshev %s, tied %s, two-parameter %s;", (long) T[i], b1, b2, b3);
+        cp_run_detail_append(run, "| %ld | %s | %s | %s |\n", (long) T[i], b1, b2, b3);
         /* shown value: the largest ratio Chebyshev / best tied over the listed T
          * (the weakest margin; the claim is ratio < bound) */
         arb_div(e1, ec, b3ball, prec);

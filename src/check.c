@@ -129,6 +129,17 @@ void cp_run_stat(cp_check_run *run, double lower, double upper, double estimate,
     va_end(ap);
 }
 
+void cp_run_table_head(cp_check_run *run, const char *cols)
+{
+    int n = 0;
+    cp_run_detail_append(run, "\n\n%s\n", cols);
+    for (const char *c = cols; *c; c++)
+        n += *c == '|';
+    for (int i = 0; i + 1 < n; i++)
+        cp_run_detail_append(run, "|---");
+    cp_run_detail_append(run, "|\n");
+}
+
 /* The parameter readers: the same error convention for every check. */
 static int run_failed(cp_check_run *run, int rc)
 {

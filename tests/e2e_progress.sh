@@ -7,6 +7,10 @@
 if ! command -v script > /dev/null 2>&1; then
     echo "SKIP e2e_progress: no script(1) (util-linux)"; exit 0
 fi
+# script(1) needs a pseudo-terminal (/dev/ptmx); a container or chroot may have none
+if ! script -qc true /dev/null < /dev/null > /dev/null 2>&1; then
+    echo "SKIP e2e_progress: script(1) cannot open a pseudo-terminal here"; exit 0
+fi
 . tests/testlib.sh
 now() { date +%s.%N; }
 redraws() { tr '\r' '\n' < "$1" | grep -c 'ETA [0-9]* s'; }

@@ -13,7 +13,7 @@
 #include "crossproof/model.h"
 #include "crossproof/verdict.h"
 
-#define CP_TEXTLEN 2048
+#define CP_TEXTLEN 8192
 
 typedef struct cp_check_def cp_check_def;
 
@@ -104,6 +104,9 @@ int cp_run_get_ratlist_per_T(fmpq **out, slong *nout, cp_check_run *run, const c
 int cp_run_get_depths(slong **out, slong *n, cp_check_run *run, const char *key, slong lo, slong hi);
 void cp_run_detail(cp_check_run *run, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void cp_run_detail_append(cp_check_run *run, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Starts a Markdown table in the detail: cols is its header row, for
+ * example "| T | alpha_T |"; rows follow with cp_run_detail_append("| ... |\n"). */
+void cp_run_table_head(cp_check_run *run, const char *cols);
 /* Statistical checks: records the numbers behind run->interval. */
 void cp_run_stat(cp_check_run *run, double lower, double upper, double estimate, double stderr_,
                  const char *what_fmt, ...) __attribute__((format(printf, 6, 7)));
