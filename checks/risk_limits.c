@@ -411,12 +411,13 @@ static cp_verdict check_trained_ca(cp_check_run *run)
                        "optimum (alpha_T, beta_T) = (%.6f, %.6f), beta_T/alpha_T = %.6f (double-precision "
                        "quadrature and golden section). Distances |theta - theta_T| per L_train over %ld seeds:",
                   kname, (long) T, lr, (long) steps, (long) batch, a0, two ? b0 : -a0, as, bs, bs / as, (long) seeds);
+    cp_run_table_head(run, "| L_train | per seed: distance (beta/alpha) |");
     for (slong i = 0; i < nL; i++) {
         if (Ls[i] < d + 2) {
             cp_run_bad_input(run, "L_train", "each L_train must be at least d + 2");
             goto done;
         }
-        cp_run_detail_append(run, " L=%ld:", (long) Ls[i]);
+        cp_run_detail_append(run, "| %ld |", (long) Ls[i]);
         for (slong sd = 0; sd < seeds; sd++) {
             cp_predictor p = { .kind = two ? CP_PRED_CA2 : CP_PRED_CA, .d = d, .T = T, .alpha = a0, .beta = two ? b0 : -a0 };
             cp_train_config tc = train_config(&cfg, Ls[i], steps, lr);
@@ -436,8 +437,9 @@ static cp_verdict check_trained_ca(cp_check_run *run)
             ratio[i * seeds + sd] = be / al;
             cp_run_detail_append(run, " %.2e (b/a %.5f)", dist[i * seeds + sd], be / al);
         }
-        cp_run_detail_append(run, ";");
+        cp_run_detail_append(run, " |\n");
     }
+    cp_run_detail_append(run, "\n");          /* the table ends at a blank line */
     /* (i) ordering: every run at the larger L_train closer than every run at the smaller one */
     int ordered = 1, reversed = 0;
     for (slong i = 0; i + 1 < nL; i++) {
@@ -558,6 +560,7 @@ static cp_verdict check_trained_lsa(cp_check_run *run)
                        "c(m_lo, m_hi) = %.9g (cp_lsa_gap_approx). Per L_train (worst case, trained average "
                        "excess in the last step):",
                   n * d + n, lr, (long) steps, (long) batch, (long) ndir, gap);
+    cp_run_table_head(run, "| L_train | worst-case excess of the trained LSA | training excess (last step) |");
     for (slong i = 0; i < nL; i++) {
         double *A = calloc((size_t) (n * d), sizeof(double)), *u = calloc((size_t) n, sizeof(double));
         cp_rng r;
@@ -580,7 +583,7 @@ static cp_verdict check_trained_lsa(cp_check_run *run)
             double w = lsa_worst_case(&p, &cfg.model, ndir > d ? ndir : d, cfg.seed);
             lo = fmin(lo, w);
             hi = fmax(hi, w);
-            cp_run_detail_append(run, " L=%ld: %.6g (%.6g);", (long) Ls[i], w, st.last_excess);
+            cp_run_detail_append(run, "| %ld | %.6g | %.6g |\n", (long) Ls[i], w, st.last_excess);
         }
         cp_train_state_clear(&st);
         free(A);
