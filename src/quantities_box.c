@@ -264,13 +264,18 @@ static void box_worst(arb_t res, cp_boxm *bm, const arb_t gamma, slong prec)
 /* Ternary search valid for the whole box: F_m is convex with its minimizer
  * in [1/(1+m_hi), 1/(1+m_lo)]; sup_m F_m(x1) < inf_m F_m(x2) proves
  * argmin <= x2 for every m, and conversely. */
+static void box_worst_fn(arb_t res, const arb_t gamma, const void *bm, slong prec)
+{
+    box_worst(res, (cp_boxm *) bm, gamma, prec);   /* bm is the caller's non-const box */
+}
+
 static void box_gamma_minimax(arb_t gamma, cp_boxm *bm, slong prec)
 {
-    arf_t lo, hi, w;
-    arb_t x1, x2, f1, f2, t;
+    arf_t lo, hi;
+    arb_t t;
     fmpq_t q;
-    arf_init(lo); arf_init(hi); arf_init(w);
-    arb_init(x1); arb_init(x2); arb_init(f1); arb_init(f2); arb_init(t);
+    arf_init(lo); arf_init(hi);
+    arb_init(t);
     fmpq_init(q);
     fmpq_add_si(q, bm->hi[1], 1);
     fmpq_inv(q, q);
@@ -280,27 +285,11 @@ static void box_gamma_minimax(arb_t gamma, cp_boxm *bm, slong prec)
     fmpq_inv(q, q);
     arb_set_fmpq(t, q, prec);
     arb_get_ubound_arf(hi, t, prec);
-    for (slong iter = 0; iter < 6 * prec; iter++) {
-        arf_sub(w, hi, lo, prec, ARF_RND_UP);
-        if (arf_cmpabs_2exp_si(w, -prec + 4) < 0)
-            break;
-        arf_div_ui(w, w, 3, prec, ARF_RND_DOWN);
-        arf_add(arb_midref(x1), lo, w, prec, ARF_RND_DOWN);
-        mag_zero(arb_radref(x1));
-        arf_sub(arb_midref(x2), hi, w, prec, ARF_RND_UP);
-        mag_zero(arb_radref(x2));
-        box_worst(f1, bm, x1, prec);
-        box_worst(f2, bm, x2, prec);
-        if (arb_lt(f1, f2))
-            arf_set(hi, arb_midref(x2));
-        else if (arb_gt(f1, f2))
-            arf_set(lo, arb_midref(x1));
-        else
-            break;                /* undecided: the bracket stays valid */
-    }
+    /* the shared search of lsa.c; an undecided step leaves the bracket valid */
+    cp_convex_argmin_bracket(lo, hi, box_worst_fn, bm, prec);
     arb_set_interval_arf(gamma, lo, hi, prec);
-    arf_clear(lo); arf_clear(hi); arf_clear(w);
-    arb_clear(x1); arb_clear(x2); arb_clear(f1); arb_clear(f2); arb_clear(t);
+    arf_clear(lo); arf_clear(hi);
+    arb_clear(t);
     fmpq_clear(q);
 }
 
