@@ -15,7 +15,22 @@ fi
 now() { date +%s.%N; }
 redraws() { tr '\r' '\n' < "$1" | grep -c 'ETA [0-9]* s'; }
 
-# each case: name, command (runs about a second), the rate unit it must show
+# The size of each run is calibrated here, not assumed: a run that ends
+# before the first redraw (1/HZ s) rightly shows nothing, and a faster
+# machine (the CI's) finishes a fixed workload sooner.  `sized CMD N` doubles
+# the size N (the @N@ in CMD) until a run into a file takes at least 1.5 s.
+sized() {
+    n=$2 i=0
+    while [ $i -lt 10 ]; do
+        c=$(echo "$1" | sed "s/@N@/$n/g")
+        t0=$(now); sh -c "$c" > /dev/null 2>&1 < /dev/null; t1=$(now)
+        [ "$(echo "$t1 - $t0 >= 1.5" | bc)" -eq 1 ] && break
+        n=$((n * 2)) i=$((i + 1))
+    done
+    echo "$c"
+}
+
+# each case: name, command (sized to run at least 1.5 s), the rate unit it must show
 run_case() {
     name=$1 cmd=$2 unit=$3
     t0=$(now)
@@ -31,12 +46,13 @@ run_case() {
     sh -c "$cmd 2>&1 >/dev/null | cat" > "$T/$name.pipe2" < /dev/null
     check "$name: no progress when standard error is a pipe" "! grep -q 'ETA' '$T/$name.pipe2'"
 }
-run_case simulate "$CP simulate model=ca L=200 T=5 prompts=600000 threads=2 sampler=wishart" prompts
-run_case train "$CP train steps=500 batch=1024 test_prompts=1000 threads=1" steps
-run_case flow "$CP flow T=5 tau=5e4 tol=1e-15 out='$T/flow.csv'" tau
+sim=$(sized "$CP simulate model=ca L=200 T=5 prompts=@N@ threads=2 sampler=wishart" 600000)
+run_case simulate "$sim" prompts
+run_case train "$(sized "$CP train steps=@N@ batch=1024 test_prompts=1000 threads=1" 500)" steps
+run_case flow "$(sized "$CP flow T=5 tau=@N@ tol=1e-15 out='$T/flow.csv'" 50000)" tau
 # the terminal run prints the same results as the run into a file
 check "train: the same standard output on a terminal and in a file" "cmp -s '$T/train.out' '$T/train.pipe.out'"
-script -qc "$CP simulate --quiet model=ca L=200 T=5 prompts=600000 > /dev/null" /dev/null < /dev/null > "$T/quiet.tty" 2>&1
+script -qc "$(echo "$sim" | sed 's/simulate /simulate --quiet /') > /dev/null" /dev/null < /dev/null > "$T/quiet.tty" 2>&1
 check "simulate --quiet: no progress on a terminal" "! grep -q ETA '$T/quiet.tty'"
 
 finish
