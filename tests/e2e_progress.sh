@@ -18,19 +18,19 @@ redraws() { tr '\r' '\n' < "$1" | grep -c 'ETA [0-9]* s'; }
 # The size of each run is calibrated here, not assumed: a run that ends
 # before the first redraw (1/HZ s) rightly shows nothing, and a faster
 # machine (the CI's) finishes a fixed workload sooner.  `sized CMD N` doubles
-# the size N (the @N@ in CMD) until a run into a file takes at least 1.5 s.
+# the size N (the @N@ in CMD) until a run into a file takes at least 1 s.
 sized() {
     n=$2 i=0
     while [ $i -lt 10 ]; do
         c=$(echo "$1" | sed "s/@N@/$n/g")
         t0=$(now); sh -c "$c" > /dev/null 2>&1 < /dev/null; t1=$(now)
-        [ "$(echo "$t1 - $t0 >= 1.5" | bc)" -eq 1 ] && break
+        [ "$(echo "$t1 - $t0 >= 1" | bc)" -eq 1 ] && break
         n=$((n * 2)) i=$((i + 1))
     done
     echo "$c"
 }
 
-# each case: name, command (sized to run at least 1.5 s), the rate unit it must show
+# each case: name, command (sized to run at least 1 s), the rate unit it must show
 run_case() {
     name=$1 cmd=$2 unit=$3
     t0=$(now)
