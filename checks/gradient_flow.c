@@ -167,70 +167,6 @@ done:
     return v;
 }
 
-/* ---- gf_reference ------------------------------------------------------
- * Claim: |alpha_T - ref_T| < tol for each listed pair (the reference numbers
- * of the model reference, section 5). */
-static const cp_key_spec reference_keys[] = {
-    CP_MODEL_KEYS,
-    { "T",   CP_KEY_INTLIST, NULL, "depths" },
-    { "ref", CP_KEY_RATLIST, NULL, "reference values of alpha_T, one per depth" },
-    { "tol", CP_KEY_RAT, "0.000005", "claimed agreement |alpha_T - ref| < tol" },
-    CP_KEY_END
-};
-
-static cp_verdict check_reference(cp_check_run *run)
-{
-    cp_run_value_name(run, "largest |alpha_T - ref_T| over the listed T");
-    slong prec = run->prec, *T = NULL, n = 0, nr = 0;
-    fmpq *ref = NULL;
-    fmpq_t tol;
-    cp_model_t m;
-    arb_t a, r, t;
-    cp_verdict v = CP_CERTIFIED;
-    char b[96];
-    cp_model_init(m);
-    fmpq_init(tol);
-    arb_init(a); arb_init(r); arb_init(t);
-    if (gf_model(m, run) || cp_run_get_depths(&T, &n, run, "T", 1, GF_MAX_T) || cp_run_get_rat(tol, run, "tol"))
-        goto done;
-    if (cp_run_get_ratlist_per_T(&ref, &nr, run, "ref", n))
-        goto done;
-    arb_set_fmpq(t, tol, prec);
-    cp_run_detail(run, "alpha_T against the reference:");
-    cp_run_table_head(run, "| T | alpha_T | reference | within tol |");
-    for (slong i = 0; i < n; i++) {
-        cp_verdict vi;
-        if (!cp_flow_alpha_opt(a, m, (ulong) T[i], prec)) {
-            v = cp_verdict_and(v, CP_INCONCLUSIVE);
-            continue;
-        }
-        arb_set_fmpq(r, ref + i, prec);
-        vi = cp_decide_near(a, r, t);
-        cp_run_item_value(run, "ref", i, n, a);
-        cp_arb_human_buf(b, sizeof b, a, 10);
-        {
-            char *rs = fmpq_get_str(NULL, 10, ref + i);
-            cp_run_detail_append(run, "| %ld | %s | %s | %s |\n", (long) T[i], b, rs,
-                                 vi == CP_CERTIFIED ? "agrees" : vi == CP_REFUTED ? "DIFFERS" : "undecided");
-            flint_free(rs);
-        }
-        v = cp_verdict_and(v, vi);
-        arb_sub(r, a, r, prec);
-        arb_abs(r, r);
-        cp_run_value_max(run, r, i == 0);
-    }
-done:
-    if (run->bad_input)
-        v = CP_INCONCLUSIVE;
-    flint_free(T);
-    if (ref)
-        _fmpq_vec_clear(ref, nr);
-    cp_model_clear(m);
-    fmpq_clear(tol);
-    arb_clear(a); arb_clear(r); arb_clear(t);
-    return v;
-}
-
 /* ---- gf_minimax ----------------------------------------------------------
  * Claim: alpha_c = 2/(shift + m_lo + m_hi) uniquely minimizes
  * g(alpha) = max_{lambda in [1+m_lo, 1+m_hi]} |1 - alpha lambda|, with value
@@ -298,8 +234,6 @@ const cp_check_def cp_checks_gradient_flow[] = {
       CP_CHECK_BALL, convexity_keys, check_convexity },
     { "gf_alpha_opt", "alpha_T enclosed to the requested digits for each depth",
       CP_CHECK_BALL, alpha_opt_keys, check_alpha_opt },
-    { "gf_reference", "alpha_T agrees with reference values within tol",
-      CP_CHECK_BALL, reference_keys, check_reference },
     { "gf_minimax", "alpha* uniquely minimizes the worst contraction, value rho* (exact)",
       CP_CHECK_BALL, minimax_keys, check_minimax },
     { NULL, NULL, CP_CHECK_BALL, NULL, NULL }

@@ -194,15 +194,6 @@ int cp_run_get_ratlist(fmpq **out, slong *n, cp_check_run *run, const char *key)
     return run_failed(run, cp_kv_get_ratlist(out, n, run->params, run->def->keys, key, run->error));
 }
 
-int cp_run_get_ratlist_per_T(fmpq **out, slong *nout, cp_check_run *run, const char *key, slong n)
-{
-    if (cp_run_get_ratlist(out, nout, run, key))
-        return -1;
-    if (*nout != n)
-        return cp_run_bad_input(run, key, "%s has %ld values but T has %ld", key, (long) *nout, (long) n);
-    return 0;
-}
-
 int cp_run_get_depths(slong **out, slong *n, cp_check_run *run, const char *key, slong lo, slong hi)
 {
     if (cp_run_get_intlist(out, n, run, key))

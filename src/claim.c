@@ -17,6 +17,7 @@
 #define DEFAULT_BOXES 20000
 #define MAX_BOXES 10000000
 #define MAX_INSTANCES 1000000
+#define MAX_TABLE_ROWS 64     /* the report tabulates the instances of a claim with at most this many */
 
 /* --- tokens -------------------------------------------------------------- */
 
@@ -57,6 +58,8 @@ typedef struct {
     fmpq_t lo, hi;            /* K_INTERVAL */
     char **items;             /* K_LIST: the values as text */
     slong nitems;
+    int leader;               /* K_LIST named in `pair` after the first: the first's index, else -1 */
+    int var_only;             /* used by the expression only, never by a quantity */
 } key_info;
 
 typedef struct {
@@ -78,6 +81,7 @@ typedef struct {
     key_info keys[CP_MAX_KEYS];
     int nkeys;
     slong boxes;
+    char pair_text[256];      /* `pair = T, ref`: list keys that vary together */
 } claim;
 
 static int cerr(claim *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -673,6 +677,47 @@ static void scan_all(const claim *c, const char *key, key_use *u)
         scan_use(r[i], key, u);
 }
 
+/* `pair = K1, K2, ...`: the lists K1, K2, ... vary together (the i-th value
+ * of each in one instance) instead of over their product, as in simulate's
+ * `pair`.  They must be lists of one length; the monotone key cannot be one. */
+static int compile_pair(claim *c, const cp_kv_entry *e)
+{
+    char copy[256], *save = NULL;
+    if (strlen(e->value) >= sizeof copy)
+        return kerr(c, e, "pair: the list of keys is too long");
+    snprintf(copy, sizeof copy, "%s", e->value);
+    snprintf(c->pair_text, sizeof c->pair_text, "%s", e->value);
+    int first = -1, count = 0;
+    for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        while (isspace((unsigned char) *tok)) tok++;
+        for (char *p = tok + strlen(tok); p > tok && isspace((unsigned char) p[-1]); ) *--p = '\0';
+        int i = 0;
+        while (i < c->nkeys && strcmp(c->keys[i].key, tok) != 0)
+            i++;
+        if (i == c->nkeys)
+            return kerr(c, e, "pair: '%s' is not a parameter of this block", tok);
+        key_info *k = &c->keys[i];
+        if (k->role != K_LIST)
+            return kerr(c, e, "pair: %s is not a list (pair names list parameters that vary together)", tok);
+        if (c->form == F_MONO && strcmp(k->key, c->mono_key) == 0)
+            return kerr(c, e, "pair: %s is the key of the monotonicity and cannot vary with another", tok);
+        if (i == first || k->leader >= 0)
+            return kerr(c, e, "pair: %s named twice", tok);
+        if (first < 0) {
+            first = i;
+        } else {
+            if (k->nitems != c->keys[first].nitems)
+                return kerr(c, e, "pair: %s has %ld values and %s has %ld (paired lists need one length)",
+                            c->keys[first].key, (long) c->keys[first].nitems, k->key, (long) k->nitems);
+            k->leader = first;
+        }
+        count++;
+    }
+    if (count < 2)
+        return kerr(c, e, "pair: name at least two list parameters (pair = T, ref)");
+    return 0;
+}
+
 static int compile(claim *c, const cp_kv *kv, char *err)
 {
     memset(c, 0, sizeof *c);
@@ -688,6 +733,7 @@ static int compile(claim *c, const cp_kv *kv, char *err)
     c->line = ce->line;
     if (parse_claim(c) != 0)
         return -1;
+    const cp_kv_entry *pair_entry = NULL;
     for (int i = 0; i < kv->n; i++) {
         const cp_kv_entry *e = &kv->e[i];
         if (strcmp(e->key, "claim") == 0)
@@ -697,14 +743,20 @@ static int compile(claim *c, const cp_kv *kv, char *err)
                 return kerr(c, e, "boxes must be an integer in [1, %d]", MAX_BOXES);
             continue;
         }
+        if (strcmp(e->key, "pair") == 0) {
+            pair_entry = e;
+            continue;
+        }
         key_info *k = &c->keys[c->nkeys++];
         fmpq_init(k->lo);
         fmpq_init(k->hi);
+        k->leader = -1;
         snprintf(k->key, sizeof k->key, "%s", e->key);
         k->line = e->line;
         key_use u;
         scan_all(c, e->key, &u);
         int is_mono = c->form == F_MONO && strcmp(c->mono_key, e->key) == 0;
+        k->var_only = u.used_as_var && !u.used_by_qty;
         if (!u.used_by_qty && !u.used_as_var && !is_mono)
             return kerr(c, e, "parameter '%s' is used by no quantity of the claim (a claim cannot rest "
                         "on a parameter it does not test)", e->key);
@@ -748,6 +800,8 @@ static int compile(claim *c, const cp_kv *kv, char *err)
                 return kerr(c, e, "malformed number '%s' for %s", e->value, e->key);
         }
     }
+    if (pair_entry != NULL && compile_pair(c, pair_entry) != 0)
+        return -1;
     if (c->form == F_MONO) {
         int found = 0;
         for (int i = 0; i < c->nkeys; i++)
@@ -921,6 +975,8 @@ typedef struct {
     int have_gt, have_lt;
     arb_t mut_gt, mut_lt;     /* D at the certified leaf nearest to failing (see cp_claim_mutants) */
     arb_t fail_value;         /* REFUTED: the left side where the negation was proved */
+    int have_inst;            /* the current instance's smallest margin and A there */
+    arb_t inst_margin, inst_value;
     char where[768];          /* REFUTED: the witness; INCONCLUSIVE: the offending sub-box */
 } outcome;
 
@@ -1053,6 +1109,11 @@ static void note_leaf(outcome *o, rel_kind rel, const arb_t d, const arb_t av,
         arb_neg(m, d);
     arb_get_lbound_arf(t, m, prec);
     arb_set_arf(m, t);
+    if (!o->have_inst || arb_lt(m, o->inst_margin)) {
+        o->have_inst = 1;
+        arb_set(o->inst_margin, m);
+        arb_set(o->inst_value, av);
+    }
     if (!o->have_margin || arb_lt(m, o->margin)) {
         o->have_margin = 1;
         arb_set(o->margin, m);
@@ -1231,6 +1292,36 @@ static void claim_text(char *out, size_t n, const claim *c)
     snprintf(out, n, "%.*s", len, c->text);
 }
 
+static int is_pair_leader(const claim *c, int i)
+{
+    for (int j = 0; j < c->nkeys; j++)
+        if (c->keys[j].leader == i)
+            return 1;
+    return 0;
+}
+
+/* "for all (T, ref) in {(1, 0.27), (2, 0.28)}" for the pair led by key i. */
+static int pair_statement(char *out, size_t n, const claim *c, int i, int first)
+{
+    size_t l = (size_t) snprintf(out, n, "%s(%s", first ? "for all " : ", ", c->keys[i].key);
+    for (int j = 0; j < c->nkeys && l < n; j++)
+        if (c->keys[j].leader == i)
+            l += (size_t) snprintf(out + l, n - l, ", %s", c->keys[j].key);
+    if (l < n)
+        l += (size_t) snprintf(out + l, n - l, ") in {");
+    for (slong v = 0; v < c->keys[i].nitems && l < n; v++) {
+        l += (size_t) snprintf(out + l, n - l, "%s(%s", v ? ", " : "", c->keys[i].items[v]);
+        for (int j = 0; j < c->nkeys && l < n; j++)
+            if (c->keys[j].leader == i)
+                l += (size_t) snprintf(out + l, n - l, ", %s", c->keys[j].items[v]);
+        if (l < n)
+            l += (size_t) snprintf(out + l, n - l, ")");
+    }
+    if (l < n)
+        l += (size_t) snprintf(out + l, n - l, "}");
+    return (int) (l < n ? l : n - 1);
+}
+
 /* "for all m_lo in [1/10, 1], T in {1..50}: " plus the point parameters. */
 static void statement(char *out, size_t n, const claim *c)
 {
@@ -1242,8 +1333,10 @@ static void statement(char *out, size_t n, const claim *c)
         const cp_kv_entry *e = cp_kv_find(c->kv, k->key);
         if (k->role == K_INTERVAL)
             l += (size_t) snprintf(out + l, n - l, "%s%s in %s", first ? "for all " : ", ", k->key, e->value);
-        else if (k->role == K_LIST)
+        else if (k->role == K_LIST && k->leader < 0 && !is_pair_leader(c, i))
             l += (size_t) snprintf(out + l, n - l, "%s%s in {%s}", first ? "for all " : ", ", k->key, e->value);
+        else if (k->role == K_LIST && k->leader < 0)
+            l += (size_t) pair_statement(out + l, n - l, c, i, first);
         else
             continue;
         first = 0;
@@ -1266,6 +1359,20 @@ static void statement(char *out, size_t n, const claim *c)
     }
     if (!first && l < n)
         snprintf(out + l, n - l, ")");
+}
+
+/* A margin (an exact lower bound, see note_leaf) rounded down to 4 digits;
+ * beyond the double range, Arb's 4-digit decimal. */
+static void margin_text(char *out, size_t n, const arb_t margin)
+{
+    double md = arf_get_d(arb_midref(margin), ARF_RND_FLOOR);
+    if (md != 0 || arf_is_zero(arb_midref(margin))) {
+        snprintf(out, n, "%.4g", md);
+    } else {
+        char *ms = arb_get_str(margin, 4, ARB_STR_NO_RADIUS);
+        snprintf(out, n, "%s", ms);
+        flint_free(ms);
+    }
 }
 
 static void count_s(char *out, size_t n, long v)
@@ -1297,12 +1404,13 @@ static cp_verdict run_claim(cp_check_run *run)
     int lists[CP_MAX_KEYS], nl = 0, mono = -1;
     cp_box root;
     cp_box_init(&root, NULL);
+    int slot[CP_MAX_KEYS];     /* a list key's quantifier: its own, or its pair leader's */
     for (int i = 0; i < c->nkeys; i++) {
         if (c->keys[i].role == K_LIST) {
             if (c->form == F_MONO && strcmp(c->keys[i].key, c->mono_key) == 0)
                 mono = i;
-            else
-                lists[nl++] = i;
+            else if (c->keys[i].leader < 0)
+                slot[i] = nl, lists[nl++] = i;
         } else if (c->keys[i].role == K_INTERVAL) {
             if (cp_box_add(&root, c->keys[i].key, c->keys[i].lo, c->keys[i].hi) != 0) {
                 cp_run_bad_input(run, c->keys[i].key, "more than %d interval parameters", CP_MAX_BOX_KEYS);
@@ -1323,6 +1431,11 @@ static cp_verdict run_claim(cp_check_run *run)
     outcome o;
     memset(&o, 0, sizeof o);
     arb_init(o.margin); arb_init(o.margin_value); arb_init(o.fail_value); arb_init(o.mut_gt); arb_init(o.mut_lt);
+    arb_init(o.inst_margin); arb_init(o.inst_value);
+    /* a table of the instances in the report, when there are few */
+    slong nrows = (slong) total * (c->form == F_MONO ? c->keys[mono].nitems - 1 : 1);
+    char *rows = nrows >= 2 && nrows <= MAX_TABLE_ROWS ? calloc(1, CP_TEXTLEN) : NULL;
+    size_t rl = 0;
     ectx x;
     memset(&x, 0, sizeof x);
     x.c = c;
@@ -1348,12 +1461,15 @@ static cp_verdict run_claim(cp_check_run *run)
             if (k->role == K_POINT || k->role == K_PASS)
                 cp_kv_set(&iv, k->key, e->value, e->line, 1);
         }
-        for (int j = 0; j < nl; j++) {
-            const key_info *k = &c->keys[lists[j]];
-            cp_kv_set(&iv, k->key, k->items[idx[j]], k->line, 1);
+        for (int i = 0; i < c->nkeys; i++) {
+            const key_info *k = &c->keys[i];
+            if (k->role != K_LIST || i == mono)
+                continue;
+            slong at = idx[slot[k->leader >= 0 ? k->leader : i]];
+            cp_kv_set(&iv, k->key, k->items[at], k->line, 1);
             if (cl < sizeof context)
                 cl += (size_t) snprintf(context + cl, sizeof context - cl, "%s%s = %s",
-                                        cl ? ", " : "(", k->key, k->items[idx[j]]);
+                                        cl ? ", " : "(", k->key, k->items[at]);
         }
         if (cl && cl < sizeof context)
             snprintf(context + cl, sizeof context - cl, ")");
@@ -1410,7 +1526,22 @@ static cp_verdict run_claim(cp_check_run *run)
             } else {
                 s = sub[p];
             }
+            o.have_inst = 0;
             cp_verdict v = decide_sub(&s, &x, &root, run->prec, run->max_prec, budget, &o, ctx2);
+            /* a list variable that alone indexes the instances (T, ref paired, or
+             * the only list) gets the instance's value of the left side's quantity,
+             * for crossproof mutate's per-element operators (away:ref:tol) */
+            if (x.capture_node && o.have_inst && v == CP_CERTIFIED && !region && c->form != F_MONO && nl == 1)
+                for (int i = 0; i < c->nkeys; i++)
+                    if (c->keys[i].role == K_LIST && c->keys[i].var_only)
+                        cp_run_item_value(run, c->keys[i].key, idx[0], c->keys[i].nitems, o.inst_value);
+            if (rows && o.have_inst && v == CP_CERTIFIED && rl < CP_TEXTLEN) {
+                char av[96], mg[96];
+                cp_arb_human_buf(av, sizeof av, o.inst_value, 10);
+                margin_text(mg, sizeof mg, o.inst_margin);
+                rl += (size_t) snprintf(rows + rl, CP_TEXTLEN - rl, "| %s | %s | %s |\n",
+                                        ctx2[0] ? ctx2 : "-", av, mg);
+            }
             if (x.bad) {
                 cp_run_bad_input(run, NULL, "%s", err);
                 verdict = CP_INCONCLUSIVE;
@@ -1444,16 +1575,7 @@ static cp_verdict run_claim(cp_check_run *run)
     run->prec_hi = o.prec_hi;
     if (verdict == CP_CERTIFIED) {
         char bits[48];
-        /* the margin is an exact lower bound: print it rounded down (beyond the
-         * double range, as Arb's 4-digit decimal) */
-        double md = arf_get_d(arb_midref(o.margin), ARF_RND_FLOOR);
-        if (md != 0 || arf_is_zero(arb_midref(o.margin)))
-            snprintf(m, sizeof m, "%.4g", md);
-        else {
-            char *ms = arb_get_str(o.margin, 4, ARB_STR_NO_RADIUS);
-            snprintf(m, sizeof m, "%s", ms);
-            flint_free(ms);
-        }
+        margin_text(m, sizeof m, o.margin);
         if (o.prec_hi > o.prec_lo)
             snprintf(bits, sizeof bits, "%ld-%ld bits", (long) o.prec_lo, (long) o.prec_hi);
         else
@@ -1487,11 +1609,21 @@ static cp_verdict run_claim(cp_check_run *run)
     } else {
         cp_run_detail(run, "Not certified: %s. %s.", st, o.where);
     }
+    if (rows && rows[0] && rl < CP_TEXTLEN) {
+        char head[256];
+        snprintf(head, sizeof head, "| instance | %.100s%s | margin |",
+                 x.capture_node ? x.capture_node->name : c->lhs_text,
+                 region ? " at the smallest margin" : "");
+        cp_run_table_head(run, head);
+        cp_run_detail_append(run, "%s", rows);
+    }
     /* the precision is handled per box; more runner precision cannot help */
     run->settled = 1;
     if (o.prec_hi > run->prec)
         run->prec = o.prec_hi;
 out:
+    free(rows);
+    arb_clear(o.inst_margin); arb_clear(o.inst_value);
     arb_clear(x.capture);
     arb_clear(o.margin); arb_clear(o.margin_value); arb_clear(o.fail_value); arb_clear(o.mut_gt); arb_clear(o.mut_lt);
 done:
@@ -1504,6 +1636,7 @@ done:
 static const cp_key_spec claim_keys[] = {
     { "claim", CP_KEY_TEXT, NULL, "the claim (README, \"The claim language\")" },
     { "boxes", CP_KEY_INT, "20000", "most boxes each instance of a region claim may bisect into" },
+    { "pair",  CP_KEY_TEXT, NULL, "list parameters that vary together (pair = T, ref: the i-th T with the i-th ref)" },
     CP_KEY_END
 };
 

@@ -132,6 +132,27 @@ has "$T/false-r.md" "m_lo = 4" "the report names the refuting instance"
 mk widen.md '# t\n\n```check\nid = u.w\nclaim = lsa-gap > 0\nm_lo = [1/10, 1]\nm_hi = [2, 10]\nmutate = widen:m_lo:1/10:2\n```\n'
 expect 0 "mutate widens a region claim across the diagonal" $CP mutate --verbose "$T/widen.md"
 has "$T/out" "m_lo = \[1/10, 2\] .*caught" "the widened region is not certified"
+# pair = T, ref: the i-th T with the i-th ref, not their product
+P='# t\n\n```check\nid = u.p\nclaim = |alpha-opt - ref| <= 1/100000\nm_lo = 0.5\nm_hi = 4\n'
+mk pair.md "$P"'T = 1, 2, 5\nref = 0.27000, 0.28136, 0.29392\npair = T, ref\n```\n'
+expect 0 "paired lists: each T against its own reference value" $CP audit "$T/pair.md" --report "$T/pair-r.md"
+has "$T/pair-r.md" "Certified for all (T, ref) in {(1, 0.27000), (2, 0.28136), (5, 0.29392)}" "the report states the paired quantifier"
+has "$T/pair-r.md" "| (T = 2, ref = 0.28136) | \[0.28136129" "the report tabulates each instance with its enclosure"
+mk nopair.md "$P"'T = 1, 2, 5\nref = 0.27000, 0.28136, 0.29392\n```\n'
+expect 1 "without pair the lists multiply (T = 1 against 0.28136 is false)" $CP audit "$T/nopair.md" --report "$T/nopair-r.md"
+mk pairbad.md "$P"'T = 1, 2, 5\nref = 0.27000, 0.28136, 0.29392\npair = T, ref, 0.29392\n```\n'
+mk pair3.md "$P"'T = 1, 2, 5\nref = 0.27000, 0.28136\npair = T, ref\n```\n'
+mk pairpt.md "$P"'T = 1, 2\nref = 0.27000\npair = T, ref\n```\n'
+expect 2 "pair naming a value, not a parameter, is a parse error" $CP audit "$T/pairbad.md" --report "$T/pb-r.md"
+has "$T/err" "pairbad.md:10: pair: '0.29392' is not a parameter of this block" "the error names pair's line and the word"
+expect 2 "paired lists of different lengths are a parse error" $CP audit "$T/pair3.md" --report "$T/pb-r.md"
+has "$T/err" "pair: T has 3 values and ref has 2" "the error gives both lengths"
+expect 2 "pair of a list with a point is a parse error" $CP audit "$T/pairpt.md" --report "$T/pb-r.md"
+has "$T/err" "pair: ref is not a list" "the error names the point parameter"
+[ -e "$T/pb-r.md" ] && fail "nothing written on a pair error" || ok "nothing written on a pair error"
+sed 's/0.28136/0.28140/' "$T/pair.md" > "$T/pairf.md"
+expect 1 "a false paired instance is refuted" $CP audit "$T/pairf.md" --report "$T/pairf-r.md"
+has "$T/pairf-r.md" "its negation is proved at (T = 2, ref = 0.28140)" "the refuting pair is named"
 expect 0 "ranges on the command line" $CP simulate model=ca L=100 T=1..3 prompts=2000
 has "$T/out" "     100      3 " "T = 1..3 gives the row T = 3"
 
@@ -159,7 +180,7 @@ has "$T/out" "1 rejected as bad input" "bad-input mutants are counted apart"
 has "$T/out" "0 caught" "a bad-input mutant is not counted as caught"
 has "$T/out" "UNARMED" "the claim with only a bad-input mutant is named"
 # a list key is mutated element by element past each instance's value
-mk listref.md '# t\n\n```check\nid = list.ref\ncheck = gf_reference\nm_lo = 0.5\nm_hi = 4\nT = 1,2\nref = 0.27000,0.28136\ntol = 0.000005\nmutate = away:ref:tol\n```\n'
+mk listref.md '# t\n\n```check\nid = list.ref\nclaim = |alpha-opt - ref| <= tol\nm_lo = 0.5\nm_hi = 4\nT = 1,2\nref = 0.27000,0.28136\ntol = 0.000005\npair = T, ref\nmutate = away:ref:tol\n```\n'
 expect 0 "mutate: list-valued reference mutated per element" $CP mutate --fast --verbose "$T/listref.md"
 has "$T/out" "away ref\[2\] (delta 1e-6) *REFUTED" "the second element's mutant reaches the check"
 

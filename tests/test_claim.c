@@ -256,6 +256,48 @@ static void test_flow_claims(void **state)
     assert_int_equal(verdict_of(b, NULL, 0), CP_REFUTED);
 }
 
+/* Reference tables as paired lists (pair = T, ref), the claims that replaced
+ * the hand-written gf_reference, tp_reference and tp_limits checks, with the
+ * twins those were tested with: one digit moved in the last place. */
+static void test_paired_lists(void **state)
+{
+    (void) state;
+    const char *tab = "claim = |alpha-opt - ref| <= 0.000005\npair = T, ref\n";
+    char b[512];
+    snprintf(b, sizeof b, "%sT = 1,2,200\nref = 0.27,0.28136,0.30726\n", tab);
+    assert_int_equal(verdict_of(b, NULL, 0), CP_CERTIFIED);
+    /* without pair the lists multiply: T = 1 against 0.30726 is false */
+    assert_int_equal(verdict_of("claim = |alpha-opt - ref| <= 0.000005\nT = 1,2,200\nref = 0.27,0.28136,0.30726\n",
+                                NULL, 0), CP_REFUTED);
+    /* 0.30364 -> 0.30365 at T = 20 (alpha_20 = 0.3036361...) */
+    snprintf(b, sizeof b, "%sT = 10, 20\nref = 0.30003, 0.30365\n", tab);
+    char d[CP_TEXTLEN];
+    assert_int_equal(verdict_of(b, d, sizeof d), CP_REFUTED);
+    assert_non_null(strstr(d, "(T = 20, ref = 0.30365)"));
+    /* alpha_1 = E[s]/E[s(1+s)] with E[s] = 9/4, E[s^2] = 73/12 on [1/2, 4]: 27/100 exactly;
+     * any tolerance certifies it, and a reference 1e-22 away is refuted at 1e-40 */
+    assert_int_equal(verdict_of("claim = |alpha-opt - ref| <= 1e-40\nT = 1, 1\nref = 27/100, 0.27\npair = T, ref\n",
+                                NULL, 0), CP_CERTIFIED);
+    assert_int_equal(verdict_of("claim = |alpha-opt - ref| <= 1e-40\nT = 1, 1\nref = 27/100, 0.2700000000000000000001\n"
+                                "pair = T, ref\n", NULL, 0), CP_REFUTED);
+    /* |beta_5/alpha_5 + 1| = 1.24e-3: 2e-3 holds, 1e-3 is too strong */
+    assert_int_equal(verdict_of("claim = |ratio-opt + 1| < b\nT = 5, 10\nb = 2e-3, 2e-4\npair = T, b\n", NULL, 0),
+                     CP_CERTIFIED);
+    assert_int_equal(verdict_of("claim = |ratio-opt + 1| < b\nT = 5, 10\nb = 1e-3, 2e-4\npair = T, b\n", NULL, 0),
+                     CP_REFUTED);
+    assert_int_equal(verdict_of("claim = |ratio-opt - r| <= 0.000005\nT = 5, 10\nr = -0.99876, -0.99988\npair = T, r\n",
+                                NULL, 0), CP_CERTIFIED);
+    assert_int_equal(verdict_of("claim = |ratio-opt - r| <= 0.000005\nT = 5, 10\nr = -0.99877, -0.99988\npair = T, r\n",
+                                NULL, 0), CP_REFUTED);
+    /* what pair refuses, at pair's line (line 1 fence, 2 id, 3 claim) */
+    reject("claim = |alpha-opt - ref| <= 1\nT = 1,2\nref = 1,2,3\npair = T, ref\n", 6, "T has 2 values and ref has 3");
+    reject("claim = |alpha-opt - ref| <= 1\nT = 1,2\nref = 1\npair = T, ref\n", 6, "ref is not a list");
+    reject("claim = |alpha-opt - ref| <= 1\nT = 1,2\nref = 1,2\npair = T, T\n", 6, "T named twice");
+    reject("claim = |alpha-opt - ref| <= 1\nT = 1,2\nref = 1,2\npair = T\n", 6, "at least two");
+    reject("claim = |alpha-opt - ref| <= 1\nT = 1,2\nref = 1,2\npair = T, m_lo\n", 6, "'m_lo' is not a parameter");
+    reject("claim = alpha-opt increasing in T\nT = 1,2\nm_lo = 1/2, 1\npair = T, m_lo\n", 6, "monotonicity");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -265,6 +307,7 @@ int main(void)
         cmocka_unit_test(test_mutants_fail),
         cmocka_unit_test(test_reference_numbers),
         cmocka_unit_test(test_flow_claims),
+        cmocka_unit_test(test_paired_lists),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

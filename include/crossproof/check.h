@@ -96,9 +96,6 @@ int cp_run_get_word(const char **out, cp_check_run *run, const char *key);
 /* List readers: *out is allocated (flint_free / _fmpq_vec_clear) on success. */
 int cp_run_get_intlist(slong **out, slong *n, cp_check_run *run, const char *key);
 int cp_run_get_ratlist(fmpq **out, slong *n, cp_check_run *run, const char *key);
-/* A rational list with one value per depth: exactly n values, else the
- * error "KEY has N values but T has n" at key. */
-int cp_run_get_ratlist_per_T(fmpq **out, slong *nout, cp_check_run *run, const char *key, slong n);
 /* An integer list of depths, each in [lo, hi]; otherwise the error "each
  * depth must lie in [lo, hi]" at key, and *out is freed and set to NULL. */
 int cp_run_get_depths(slong **out, slong *n, cp_check_run *run, const char *key, slong lo, slong hi);

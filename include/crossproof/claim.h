@@ -30,7 +30,9 @@
  * parameters: a point (`m_lo = 0.5`), a list (`T = 1..50`, `alpha = 1/4, 1/3`)
  * over which the claim is universally quantified, or an interval
  * (`m_lo = [1/10, 1]`) over which it is certified for every value, by
- * bisection (`boxes = N` bounds the boxes of each instance; default 20000).  Every
+ * bisection (`boxes = N` bounds the boxes of each instance; default 20000).
+ * `pair = T, ref` makes lists of one length vary together (the i-th T with
+ * the i-th ref) instead of over their product.  Every
  * parameter must be used by a quantity or by the expression; every word
  * must be known: an unknown word is a parse error, never ignored. */
 #ifndef CROSSPROOF_CLAIM_H
