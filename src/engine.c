@@ -628,8 +628,13 @@ static void ols_weight(cp_engine_ws *ws)
                 R[i * d + j] = acc / R[j * d + j];
         }
     }
+    cp_engine_chol_solve(w, R, pr->c, d);
+}
+
+void cp_engine_chol_solve(double *w, const double *R, const double *b, long d)
+{
     for (long i = 0; i < d; i++) {
-        double acc = pr->c[i];
+        double acc = b[i];
         for (long k = 0; k < i; k++)
             acc -= R[i * d + k] * w[k];
         w[i] = acc / R[i * d + i];

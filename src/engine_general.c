@@ -137,18 +137,7 @@ static void draw_general_task(cp_engine_ws *ws, const cp_model_approx *m, const 
                 a -= R[i * d + l] * R[j * d + l];
             R[i * d + j] = i == j ? sqrt(a) : a / R[j * d + j];
         }
-    for (long i = 0; i < d; i++) {
-        double a = w[i];
-        for (long l = 0; l < i; l++)
-            a -= R[i * d + l] * w[l];
-        w[i] = a / R[i * d + i];
-    }
-    for (long i = d - 1; i >= 0; i--) {
-        double a = w[i];
-        for (long l = i + 1; l < d; l++)
-            a -= R[l * d + i] * w[l];
-        w[i] = a / R[i * d + i];
-    }
+    cp_engine_chol_solve(w, R, w, d);
     pr->Lam = L;
     pr->wstar = w;
 }

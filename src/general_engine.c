@@ -14,9 +14,12 @@ int cp_general_engine_read(cp_general_approx *ga, cp_general_t g, const cp_kv *k
     return 0;
 }
 
-static double mid(const arb_t x)
+/* the midpoint of r rounded to double; clears r */
+static double take_mid(arb_t r)
 {
-    return arf_get_d(arb_midref(x), ARF_RND_NEAR);
+    double v = arf_get_d(arb_midref(r), ARF_RND_NEAR);
+    arb_clear(r);
+    return v;
 }
 
 double cp_general_engine_bayes_risk(const cp_general_t g)
@@ -24,9 +27,7 @@ double cp_general_engine_bayes_risk(const cp_general_t g)
     arb_t r;
     arb_init(r);
     cp_general_bayes_risk(r, g, 128);
-    double v = mid(r);
-    arb_clear(r);
-    return v;
+    return take_mid(r);
 }
 
 double cp_general_engine_alpha_star(const cp_general_t g)
@@ -34,9 +35,7 @@ double cp_general_engine_alpha_star(const cp_general_t g)
     arb_t r;
     arb_init(r);
     cp_general_alpha_star(r, NULL, NULL, NULL, NULL, NULL, NULL, g, 128);
-    double v = mid(r);
-    arb_clear(r);
-    return v;
+    return take_mid(r);
 }
 
 double cp_general_engine_gamma(const cp_general_t g)
@@ -44,7 +43,5 @@ double cp_general_engine_gamma(const cp_general_t g)
     arb_t r;
     arb_init(r);
     cp_general_gamma_avg(r, g, 128);
-    double v = mid(r);
-    arb_clear(r);
-    return v;
+    return take_mid(r);
 }

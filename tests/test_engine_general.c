@@ -312,26 +312,6 @@ static void test_refused(void **state)
 /* The statistical check of theorems/general_model.md (checks/general_engine.c):
  * the true setting is SUPPORTED, the mutant of its `mutate` line (the engine
  * simulates tau2 + 1) is CONTRADICTED, for each quantity. */
-static cp_verdict run_check(const char *const *kvs)
-{
-    const cp_check_def *def = lookup_check("general_engine_population");
-    cp_kv kv;
-    cp_check_run run;
-    char err[CP_ERRLEN];
-    assert_int_equal(def->kind, CP_CHECK_STAT);
-    cp_kv_init(&kv, "");
-    for (int i = 0; kvs[i]; i++)
-        assert_int_equal(cp_kv_add_arg(&kv, kvs[i], err), 0);
-    assert_int_equal(cp_kv_validate(&kv, def->keys, err), 0);
-    cp_check_run_init(&run, def, &kv, 256);
-    cp_verdict v = cp_check_execute(&run, NULL);
-    assert_false(run.bad_input);
-    assert_true(run.interval[0] != '\0');
-    cp_check_run_clear(&run);
-    cp_kv_clear(&kv);
-    return v;
-}
-
 static void test_population_check(void **state)
 {
     (void) state;
@@ -340,16 +320,16 @@ static void test_population_check(void **state)
         const char *good[] = { qs[i], "T=2", "k=2", "d1=2", "d2=2", "tau2=2", "prompts=100000", NULL };
         const char *mut[] = { qs[i], "T=2", "k=2", "d1=2", "d2=2", "tau2=2", "prompts=100000",
                               "engine_tau2_offset=1", NULL };
-        assert_int_equal(run_check(good), CP_SUPPORTED);
-        assert_int_equal(run_check(mut), CP_CONTRADICTED);
+        assert_int_equal(run_stat_check("general_engine_population", good), CP_SUPPORTED);
+        assert_int_equal(run_stat_check("general_engine_population", mut), CP_CONTRADICTED);
     }
     /* at small L the finite-L excess exceeds the population value: CA at T = 2 (no bias
      * allowance) is CONTRADICTED; the gamma form's bias bound b (G-E4) covers its
      * excess, so there the population value stays inside [lo - b, hi] */
     const char *small_ca[] = { "quantity=ca", "T=2", "k=2", "d1=2", "d2=2", "tau2=2", "L=10", "prompts=100000", NULL };
-    assert_int_equal(run_check(small_ca), CP_CONTRADICTED);
+    assert_int_equal(run_stat_check("general_engine_population", small_ca), CP_CONTRADICTED);
     const char *small_lsa[] = { "quantity=lsa", "k=2", "d1=2", "d2=2", "tau2=2", "L=8", "prompts=100000", NULL };
-    assert_int_equal(run_check(small_lsa), CP_SUPPORTED);
+    assert_int_equal(run_stat_check("general_engine_population", small_lsa), CP_SUPPORTED);
 }
 
 int main(void)

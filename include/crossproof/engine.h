@@ -185,6 +185,8 @@ double cp_prompt_conditional_excess(const cp_predictor *p, cp_engine_ws *ws, lon
 
 /* w such that the prediction is w^T x_q.  Writes ws->w (and returns it). */
 const double *cp_predictor_weight(const cp_predictor *p, cp_engine_ws *ws);
+/* Solves R R^T w = b for R lower triangular d x d (row-major); b may alias w. */
+void cp_engine_chol_solve(double *w, const double *R, const double *b, long d);
 /* Excess (w - w*)^T Lambda (w - w*) of the current prompt. */
 double cp_prompt_excess(const double *w, const cp_prompt *pr);
 /* Excess and its gradient in the packed parameters (grad is overwritten). */
