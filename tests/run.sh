@@ -11,8 +11,9 @@ failed=""
 # `make sanitize` instead, and their certified code paths run under valgrind
 # below through the program (eval and audit of theorems/finite_size.md).
 # test_box and test_general loop over many ball evaluations (minutes under
-# valgrind); they run under the sanitizers too.
-VALGRIND_SKIP="test_engine_stats test_finite_bound test_finite_exact test_engine_tail_cli test_engine_exact test_engine_tridiag test_box test_general"
+# valgrind); they run under the sanitizers too.  test_engine_general (about
+# 100 s under valgrind, clean when measured) likewise.
+VALGRIND_SKIP="test_engine_stats test_finite_bound test_finite_exact test_engine_tail_cli test_engine_exact test_engine_tridiag test_box test_general test_engine_general"
 for t in "$@"; do
     name=$(basename "$t")
     if [ "${CP_VALGRIND:-0}" = 1 ] && echo " $VALGRIND_SKIP " | grep -q " $name "; then

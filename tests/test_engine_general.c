@@ -279,6 +279,25 @@ static void test_trivial_identity(void **state)
     assert_true(ra.excess != rb.excess);
 }
 
+/* The same bits for any thread count (prompt i draws from its own streams). */
+static void test_threads(void **state)
+{
+    (void) state;
+    cp_model_approx m = model(2, 3, 0.4);
+    cp_general_approx g = { 2, 0.5, 1.5, 0.25 };
+    cp_predictor ca = { .kind = CP_PRED_CA, .d = 5, .T = 3, .alpha = 0.2 };
+    cp_sim_result r[3];
+    for (int t = 0; t < 3; t++) {
+        cp_sim_config c = config(m, &g, 100, t == 2 ? CP_SAMPLER_WISHART : CP_SAMPLER_DIRECT, 2000);
+        c.threads = t == 1 ? 3 : 1;
+        assert_int_equal(cp_engine_risk(&r[t], &c, &ca), 0);
+    }
+    assert_memory_equal(&r[0].excess, &r[1].excess, sizeof(double));
+    assert_memory_equal(&r[0].excess_stderr, &r[1].excess_stderr, sizeof(double));
+    assert_true(r[0].excess != r[2].excess);       /* another sampler, other draws (same law) */
+    assert_true(fabs(r[0].excess - r[2].excess) < 5 * hypot(r[0].excess_stderr, r[2].excess_stderr));
+}
+
 /* The samplers and the estimator that assume the isotropic k = 1 model are
  * refused for the general one; wishart needs L >= k + d (+1). */
 static void test_refused(void **state)
@@ -342,6 +361,7 @@ int main(void)
         cmocka_unit_test(test_bayes_risk),
         cmocka_unit_test(test_gradient),
         cmocka_unit_test(test_trivial_identity),
+        cmocka_unit_test(test_threads),
         cmocka_unit_test(test_refused),
         cmocka_unit_test(test_population_check),
     };
