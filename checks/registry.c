@@ -11,6 +11,7 @@ extern const cp_check_def cp_checks_gradient_flow[], cp_checks_two_parameter[];
 extern const cp_check_def cp_checks_risk_limits[];
 extern const cp_check_def cp_checks_finite_size[];
 extern const cp_check_def cp_checks_general_model[];
+extern const cp_check_def cp_checks_general_engine[];
 
 const cp_check_def *const cp_check_tables[] = {
     cp_checks_lsa_impossibility,
@@ -18,6 +19,7 @@ const cp_check_def *const cp_check_tables[] = {
     cp_checks_risk_limits,
     cp_checks_finite_size,
     cp_checks_general_model,
+    cp_checks_general_engine,
     NULL
 };
 

@@ -10,25 +10,26 @@
 #include "crossproof/cli.h"
 #include "crossproof/engine.h"
 #include "crossproof/finite.h"
+#include "crossproof/general_engine.h"
 #include "crossproof/lsa.h"
 #include "crossproof/output.h"
 
 static const cp_key_spec sim_keys[] = {
-    CP_MODEL_KEYS,
+    CP_GENERAL_KEYS,      /* k, tau1, tau2, split: the general model (docs/model.md sections 11, 14) */
     { "model",   CP_KEY_WORD,    "ca",      "bayes, ols, lsa, ca (beta = -alpha), ca2 (alpha, beta), ca_untied" },
     { "L",       CP_KEY_INTLIST, "200",     "context length (list: sweep)" },
     { "T",       CP_KEY_INTLIST, "1",       "depth of CA (list: sweep)" },
-    { "alpha",   CP_KEY_RATLIST, NULL,      "CA step; default alpha* = 2/(2 + m_lo + m_hi) (list: sweep)" },
+    { "alpha",   CP_KEY_RATLIST, NULL,      "CA step; default alpha* = 2/(2 + m_lo + m_hi) (general model: alpha*_gen of (G-7)) (list: sweep)" },
     { "beta",    CP_KEY_RATLIST, NULL,      "CA feedback (ca2); default -alpha (list: sweep)" },
-    { "gamma",   CP_KEY_RATLIST, NULL,      "LSA gamma; default the L = infinity optimum E[s]/E[s(1+s)] (list: sweep)" },
+    { "gamma",   CP_KEY_RATLIST, NULL,      "LSA gamma; default the L = infinity optimum E[s]/E[s(1+s)] (general model: E s/(E s^2 + P E s) of (G-5)) (list: sweep)" },
     { "alphas",  CP_KEY_RATLIST, NULL,      "ca_untied: alpha_0..alpha_{T-1}" },
     { "betas",   CP_KEY_RATLIST, NULL,      "ca_untied: beta_0..beta_{T-1}" },
     { "prompts", CP_KEY_INT,     "100000",  "number of prompts per grid point" },
     { "seed",    CP_KEY_INTLIST, "1",       "random seed (Philox key); a list (seed=1..5) runs independent replicates: a row per seed and a row of their mean and standard error" },
     { "pair",    CP_KEY_TEXT,    NULL,      "list keys that vary together (pair=alpha,beta: the i-th alpha with the i-th beta) instead of the full grid" },
     { "threads", CP_KEY_INT,     "0",       "worker threads; 0 = number of online CPUs (results do not depend on it)" },
-    { "sampler", CP_KEY_WORD,    "auto",    "tridiag (2d - 1 chi variables, docs/model.md section 12), direct, wishart, tilted (importance sampling of the spike, FC-8), or auto (tridiag where valid: query=exact, estimator not plain, L >= d; else wishart when L >= d + 2, else direct)" },
-    { "estimator", CP_KEY_WORD,  "auto",    "conditional (Rao-Blackwellised, FC-7), plain, or auto (conditional where valid)" },
+    { "sampler", CP_KEY_WORD,    "auto",    "tridiag (2d - 1 chi variables, docs/model.md section 12), direct, wishart, tilted (importance sampling of the spike, FC-8), or auto (tridiag where valid: query=exact, estimator not plain, L >= d; else wishart when L >= d + 2, else direct; the general model (k > 1 or tau1, tau2 != 1): wishart when L >= k + d + 1 (+1 if sigma > 0), else direct; tridiag and tilted refused)" },
+    { "estimator", CP_KEY_WORD,  "auto",    "conditional (Rao-Blackwellised, FC-7), plain, or auto (conditional where valid; plain for the general model)" },
     { "tilt_share", CP_KEY_RAT,  "1/2",     "sampler=tilted: share of the tilted law in the defensive mixture, in (0, 1)" },
     { "query",   CP_KEY_WORD,    "exact",   "exact (query integrated out) or sampled (draw x_q, y_q)" },
     CP_KEY_END
@@ -58,6 +59,10 @@ static void sim_help(FILE *f)
                "components; in a T grid each further depth then costs O(d) per prompt (TR-5), an alpha\n"
                "grid O(d T) per point, with one draw and one eigen-decomposition per prompt for all.\n"
                "CA grids sharing L run in one pass over the prompts (same bits as separate runs).\n"
+               "k, tau1, tau2, split select the general model x = M u + mu, u ~ N(0, I_k), mu ~ N(0,\n"
+               "diag(tau1^2 I_d1, tau2^2 I_d2)), y = zeta^T u + sigma xi (docs/model.md sections 11, 14; the\n"
+               "keys of crossproof eval's *-general quantities); k = 1, tau1 = tau2 = 1 is the model above,\n"
+               "bit for bit.  It runs with sampler=wishart or direct and the plain estimator.\n"
                "A NaN or Inf stops the run with an error; nothing is averaged over it.\n\nkeys [default]:\n");
     for (const cp_key_spec *k = sim_keys; k->name; k++)
         fprintf(f, "  %-8s [%s] %s\n", k->name, k->dflt ? k->dflt : "see text", k->help);
@@ -262,6 +267,9 @@ int cp_cmd_simulate(int argc, char **argv)
     cp_kv kv, args;
     cp_model_t model;
     cp_model_init(model);
+    cp_general_t gen;
+    cp_general_approx gen_a;
+    cp_general_init(gen);
     cp_kv_init(&kv, "");
     cp_kv_init(&args, "");
     double *alist = NULL, *blist = NULL, *glist = NULL, *alphas = NULL, *betas = NULL;
@@ -318,6 +326,11 @@ int cp_cmd_simulate(int argc, char **argv)
         fprintf(stderr, "crossproof simulate: %s\n", err);
         goto out;
     }
+    if (cp_general_engine_read(&gen_a, gen, &kv, sim_keys, err) != 0) {
+        fprintf(stderr, "crossproof simulate: %s\n", err);
+        goto out;
+    }
+    const cp_general_approx *general = cp_general_approx_trivial(&gen_a) ? NULL : &gen_a;
     cp_model_approx ma;
     cp_model_get_approx(&ma, model);
     long d = ma.d1 + ma.d2;
@@ -358,6 +371,12 @@ int cp_cmd_simulate(int argc, char **argv)
     else BAD("estimator", "estimator must be auto, plain or conditional, got '%s'", ename);
     if (estimator == CP_EST_CONDITIONAL && query != CP_QUERY_EXACT)
         BAD("estimator", "estimator=conditional needs query=exact");
+    if (estimator == CP_EST_CONDITIONAL && general)
+        BAD("estimator", "estimator=conditional assumes k = 1 and tau1 = tau2 = 1 (docs/model.md section 14); "
+            "use plain or auto");
+    if (general && strcmp(sname, "auto") != 0 && strcmp(sname, "wishart") != 0 && strcmp(sname, "direct") != 0)
+        BAD("sampler", "sampler=%s assumes k = 1 and tau1 = tau2 = 1 (docs/model.md section 14); the general "
+            "model needs wishart, direct or auto", sname);
     {
         fmpq_t q;
         fmpq_init(q);
@@ -399,10 +418,11 @@ int cp_cmd_simulate(int argc, char **argv)
     fmpq_t astar;
     fmpq_init(astar);
     cp_alpha_star(astar, model);
-    double alpha_star = fmpq_get_d(astar);
+    double alpha_star = general ? cp_general_engine_alpha_star(gen) : fmpq_get_d(astar);
     fmpq_clear(astar);
     if (get_list(&alist, &nA, &kv, "alpha", alpha_star, err) != 0) BAD("alpha", "%s", err);
-    if (get_list(&glist, &nG, &kv, "gamma", cp_engine_alpha_T(&ma, 1), err) != 0) BAD("gamma", "%s", err);
+    if (get_list(&glist, &nG, &kv, "gamma", general ? cp_general_engine_gamma(gen) : cp_engine_alpha_T(&ma, 1), err) != 0)
+        BAD("gamma", "%s", err);
     if (cp_kv_has(&kv, "beta")) {
         if (kind != CP_PRED_CA2) BAD("beta", "beta applies to model=ca2 only (ca ties beta = -alpha)");
         if (get_list(&blist, &nB, &kv, "beta", 0.0, err) != 0) BAD("beta", "%s", err);
@@ -440,7 +460,7 @@ int cp_cmd_simulate(int argc, char **argv)
     for (int i = 0; i < 5; i++)
         if (dim[i] == i) gsize *= (double) lens[i];
 
-    double bayes = cp_engine_bayes_risk(model);
+    double bayes = general ? cp_general_engine_bayes_risk(gen) : cp_engine_bayes_risk(model);
     if (!isfinite(bayes))
         BAD("sigma", "the Bayes risk is not finite in double precision (sigma too large for the engine)");
     /* the grid is capped before anything is allocated; the product is formed
@@ -484,9 +504,9 @@ int cp_cmd_simulate(int argc, char **argv)
             p->alpha = alist[iA];
             p->beta = kind == CP_PRED_CA2 && !isnan(blist[iB]) ? blist[iB] : -alist[iA];
             p->gamma = glist[iG];
-            long pdim = ma.sigma > 0 ? d + 2 : d + 1;
+            long pdim = general ? cp_general_wishart_p(general, d, ma.sigma) : ma.sigma > 0 ? d + 2 : d + 1;
             int tri_ok = query == CP_QUERY_EXACT && estimator != CP_EST_PLAIN && cp_tridiag_valid(kind)
-                         && p->L >= d;
+                         && p->L >= d && !general;
             if (!strcmp(sname, "auto"))
                 p->sampler = tri_ok ? CP_SAMPLER_TRIDIAG : p->L >= pdim ? CP_SAMPLER_WISHART : CP_SAMPLER_DIRECT;
             else {
@@ -497,8 +517,8 @@ int cp_cmd_simulate(int argc, char **argv)
                 if (p->sampler == CP_SAMPLER_TILTED && p->L < d)
                     BAD("sampler", "sampler=tilted needs L >= d = %ld, got L = %ld", d, p->L);
                 if (p->sampler == CP_SAMPLER_WISHART && p->L < pdim)
-                    BAD("sampler", "sampler=wishart needs L >= %ld here (d + %d), got L = %ld; use direct",
-                        pdim, ma.sigma > 0 ? 2 : 1, p->L);
+                    BAD("sampler", "sampler=wishart needs L >= %ld here (%sd + %d), got L = %ld; use direct",
+                        pdim, general ? "k + " : "", general ? (ma.sigma > 0 ? 1 : 0) : (ma.sigma > 0 ? 2 : 1), p->L);
             }
             if (kind == CP_PRED_OLS && p->L < d)
                 BAD("L", "model=ols needs L >= d = %ld", d);
@@ -517,7 +537,7 @@ int cp_cmd_simulate(int argc, char **argv)
      * it is set; the program installs there an adapter returning the lower
      * end, rounded down, of the certified ca-excess-lower (theorems/
      * finite_size.md), or NAN where that bound does not apply. */
-    sim_exact_model = model;
+    sim_exact_model = general ? NULL : model;     /* the FB bound is the isotropic k = 1 model's */
     cp_engine_excess_lower = certified_excess_lower;
     rc = 0;
     int tty = cp_engine_stderr_is_tty() && !quiet;
@@ -562,7 +582,7 @@ int cp_cmd_simulate(int argc, char **argv)
         memset(&cfg, 0, sizeof cfg);
         cfg.model = ma; cfg.bayes_risk = bayes; cfg.L = p->L; cfg.sampler = p->sampler;
         cfg.query = query; cfg.seed = (uint64_t) p->seed; cfg.prompts = prompts; cfg.threads = (int) threads;
-        cfg.estimator = estimator; cfg.tilt_share = tilt_share;
+        cfg.estimator = estimator; cfg.tilt_share = tilt_share; cfg.general = general;
         char label[64];
         cp_progress prog;
         snprintf(label, sizeof label, "simulate: pass %ld/%ld", ++passes, npasses);
@@ -704,6 +724,9 @@ int cp_cmd_simulate(int argc, char **argv)
                cp_version_string, mname, (long) ma.d1, (long) ma.d2, ma.m_lo, ma.m_hi, cp_prior_name(ma.prior),
                ma.zeta == CP_ZETA_RADEMACHER ? "rademacher" : "gaussian", ma.sigma, (long) prompts, seedtxt,
                qname, bayes);
+        if (general)
+            printf("# general model (docs/model.md section 14): k=%ld tau1=%g tau2=%g split=%g\n", gen_a.k, gen_a.tau1,
+                   gen_a.tau2, gen_a.split);
         if (nS > 1)
             printf("# seeds are independent replicates (one Philox key each); after the per-seed rows of a grid point "
                    "the row seed=mean gives the mean, the standard error across the %ld seeds and mean +- t(0.975, n-1) "
@@ -759,5 +782,6 @@ out:
     cp_kv_clear(&kv);
     cp_kv_clear(&args);
     cp_model_clear(model);
+    cp_general_clear(gen);
     return rc;
 }

@@ -14,11 +14,12 @@
 #include "crossproof/engine.h"
 #include "crossproof/finite.h"
 #include "crossproof/flow.h"
+#include "crossproof/general_engine.h"
 #include "crossproof/lsa.h"
 #include "crossproof/output.h"
 
 static const cp_key_spec train_keys[] = {
-    CP_MODEL_KEYS,
+    CP_GENERAL_KEYS,      /* k, tau1, tau2, split: the general model (docs/model.md sections 11, 14) */
     { "model",   CP_KEY_WORD, "ca",     "ca (alpha; beta = -alpha), ca2 (alpha, beta), ca_untied, lsa (gamma), lsa_general" },
     { "T",       CP_KEY_INT,  "5",      "depth (CA)" },
     { "L_train", CP_KEY_INT,  "200",    "context length of the training prompts" },
@@ -52,7 +53,11 @@ static void train_help(FILE *f)
                "best gamma), and the test risk.  --csv logs the trajectory; --checkpoint FILE saves the\n"
                "state every checkpoint_every steps and on SIGINT/SIGTERM; --resume FILE continues a\n"
                "run (same parameters; steps may be raised) and gives the same bits as an uninterrupted\n"
-               "run.\n\nkeys [default]:\n");
+               "run.  k, tau1, tau2, split select the general latent factor model (docs/model.md sections\n"
+               "11, 14; crossproof eval's *-general keys); k = 1, tau1 = tau2 = 1 is the default model bit\n"
+               "for bit.  The general model trains on wishart (L_train >= k + d + 1, +1 if sigma > 0) or\n"
+               "direct prompts; its reported optimum is the certified best gamma of (G-5) for lsa, none for CA.\n"
+               "\nkeys [default]:\n");
     for (const cp_key_spec *k = train_keys; k->name; k++)
         fprintf(f, "  %-16s [%s] %s\n", k->name, k->dflt, k->help);
     fprintf(f, "\nExit codes: 0 trained; 1 stopped (NaN/Inf, or interrupted: checkpoint written); 2 bad input.\n");
@@ -329,6 +334,8 @@ int cp_cmd_train(int argc, char **argv)
     char err[CP_ERRLEN] = "";
     cp_kv kv, args;
     cp_model_t model;
+    cp_general_t gen;
+    cp_general_approx gen_a;
     cp_train_state st;
     double *alphas = NULL, *betas = NULL, *A = NULL, *u = NULL;
     slong *Slist = NULL, nS = 0;            /* the seeds */
@@ -337,6 +344,7 @@ int cp_cmd_train(int argc, char **argv)
     int csv_open = 0;
     memset(&st, 0, sizeof st);
     cp_model_init(model);
+    cp_general_init(gen);
     cp_kv_init(&kv, "");
     cp_kv_init(&args, "");
     for (int i = 1; i < argc; i++) {
@@ -390,6 +398,11 @@ int cp_cmd_train(int argc, char **argv)
         fprintf(stderr, "crossproof train: %s\n", err);
         goto out;
     }
+    if (cp_general_engine_read(&gen_a, gen, &kv, train_keys, err) != 0) {
+        fprintf(stderr, "crossproof train: %s\n", err);
+        goto out;
+    }
+    const cp_general_approx *general = cp_general_approx_trivial(&gen_a) ? NULL : &gen_a;
     cp_model_approx ma;
     cp_model_get_approx(&ma, model);
     long d = ma.d1 + ma.d2;
@@ -448,6 +461,8 @@ int cp_cmd_train(int argc, char **argv)
     if (finite_opt != 0 && finite_opt != 1) BAD("finite_opt", "finite_opt must be 0 or 1");
     if (finite_opt && nS > 1)
         BAD("finite_opt", "finite_opt=1 takes one seed (the finite-L optimum does not depend on it)");
+    if (finite_opt && general)
+        BAD("finite_opt", "finite_opt=1 is the k = 1 isotropic model's exact finite-L excess (not the general model)");
     if (finite_opt && (kind != CP_PRED_CA || d != 2 || T > 150))
         BAD("finite_opt", "finite_opt=1 needs model=ca, d = 2 (d1 = d2 = 1) and T <= 150");
     if (nS > 1 && (ckpt || resume))
@@ -510,11 +525,12 @@ int cp_cmd_train(int argc, char **argv)
         if (read_checkpoint_state(&st, resume, (long) 1e9, err))    /* the steps cap; "beyond steps" below */ { fprintf(stderr, "crossproof train: %s\n", err); goto out; }
         if (st.step > steps) BAD("steps", "the checkpoint is at step %ld, beyond steps = %ld", st.step, (long) steps);
     }
-    long pdim = ma.sigma > 0 ? d + 2 : d + 1;
+    long pdim = general ? cp_general_wishart_p(general, d, ma.sigma) : ma.sigma > 0 ? d + 2 : d + 1;
     cp_train_config tc;
     memset(&tc, 0, sizeof tc);
     tc.cfg.model = ma;
-    tc.cfg.bayes_risk = cp_engine_bayes_risk(model);
+    tc.cfg.general = general;
+    tc.cfg.bayes_risk = general ? cp_general_engine_bayes_risk(gen) : cp_engine_bayes_risk(model);
     tc.cfg.L = Ltr;
     tc.cfg.sampler = Ltr >= pdim ? CP_SAMPLER_WISHART : CP_SAMPLER_DIRECT;
     tc.cfg.query = CP_QUERY_EXACT;
@@ -552,6 +568,9 @@ int cp_cmd_train(int argc, char **argv)
             fprintf(csvf.f, "# crossproof train %s: model=%s d=%ld T=%ld L_train=%ld batch=%ld lr=%g seed=%ld\n# ",
                     cp_version_string, mname, d, (long) T, (long) Ltr, (long) batch, lr, (long) seed);
             cp_engine_json_provenance(csvf.f);
+            if (general)
+                fprintf(csvf.f, "\n# general model (docs/model.md section 14): k=%ld tau1=%.17g tau2=%.17g split=%.17g",
+                        gen_a.k, gen_a.tau1, gen_a.tau2, gen_a.split);
             fprintf(csvf.f, "\nstep,batch_excess");
             for (long i = 0; i < st.np; i++) fprintf(csvf.f, ",theta%ld", i);
             fprintf(csvf.f, "\n");
@@ -609,7 +628,15 @@ int cp_cmd_train(int argc, char **argv)
     {
         arb_t x, y, r;
         arb_init(x); arb_init(y); arb_init(r);
-        if (kind == CP_PRED_CA) {
+        if (general) {
+            if (kind == CP_PRED_LSA) {     /* (G-5): the gamma form's best gamma under the general model */
+                cp_general_gamma_avg(x, gen, 128);
+                certified = arb_rel_accuracy_bits(x) > 40;
+                opt[0] = arf_get_d(arb_midref(x), ARF_RND_NEAR);
+                dist = fabs(th[0] - opt[0]);
+                optname = "gamma = E s/(E s^2 + P E s) (G-5)";
+            }
+        } else if (kind == CP_PRED_CA) {
             certified = cp_flow_alpha_opt(x, model, (ulong) T, 128);
             opt[0] = arf_get_d(arb_midref(x), ARF_RND_NEAR);
             dist = fabs(th[0] - opt[0]);
@@ -684,6 +711,9 @@ int cp_cmd_train(int argc, char **argv)
             if (isnan(fdist)) printf("null"); else printf("%.6g", fdist);
             printf(", \"kind\": \"APPROXIMATE: golden section in double precision on exact ca-excess-finite values\"}");
         }
+        if (general)
+            printf(", \"general\": {\"k\": %ld, \"tau1\": %.17g, \"tau2\": %.17g, \"split\": %.17g}",
+                   gen_a.k, gen_a.tau1, gen_a.tau2, gen_a.split);
         printf(", \"risk\": %.10g, \"stderr\": %.4g, \"excess\": %.10g, \"bayes_risk\": %.17g, ",
                res.risk, res.risk_stderr, res.excess, tc.cfg.bayes_risk);
         cp_engine_json_provenance(stdout);
@@ -692,6 +722,9 @@ int cp_cmd_train(int argc, char **argv)
         printf("# crossproof train %s: model=%s d=%ld T=%ld L_train=%ld steps=%ld batch=%ld lr=%g seed=%ld (%s iterate)\n",
                cp_version_string, mname, d, (long) T, (long) Ltr, (long) steps, (long) batch, lr, (long) seed,
                avg ? "averaged" : "last");
+        if (general)
+            printf("# general model (docs/model.md section 14): k=%ld tau1=%g tau2=%g split=%g\n", gen_a.k, gen_a.tau1,
+                   gen_a.tau2, gen_a.split);
         if (kind == CP_PRED_CA || kind == CP_PRED_CA2 || kind == CP_PRED_LSA) {
             printf("learned:  %s = %.8f", kind == CP_PRED_LSA ? "gamma" : "alpha", th[0]);
             if (kind == CP_PRED_CA2) printf("  beta = %.8f  beta/alpha = %.6f", th[1], th[1] / th[0]);
@@ -799,5 +832,6 @@ out:
     cp_kv_clear(&kv);
     cp_kv_clear(&args);
     cp_model_clear(model);
+    cp_general_clear(gen);
     return rc;
 }

@@ -154,6 +154,8 @@ void cp_engine_ws_clear(cp_engine_ws *ws)
     free(ws->Z); free(ws->C); free(ws->M); free(ws->V);
     free(ws->w); free(ws->g); free(ws->tmp); free(ws->tmp2); free(ws->chol);
     free(ws->eval); free(ws->evec); free(ws->eigtmp);
+    free(ws->gM); free(ws->gzeta); free(ws->gLam); free(ws->gwstar); free(ws->gchol);
+    free(ws->gC); free(ws->gBC); free(ws->gtmp);
     memset(ws, 0, sizeof *ws);
 }
 
@@ -626,8 +628,13 @@ static void ols_weight(cp_engine_ws *ws)
                 R[i * d + j] = acc / R[j * d + j];
         }
     }
+    cp_engine_chol_solve(w, R, pr->c, d);
+}
+
+void cp_engine_chol_solve(double *w, const double *R, const double *b, long d)
+{
     for (long i = 0; i < d; i++) {
-        double acc = pr->c[i];
+        double acc = b[i];
         for (long k = 0; k < i; k++)
             acc -= R[i * d + k] * w[k];
         w[i] = acc / R[i * d + i];
@@ -684,6 +691,10 @@ const double *cp_predictor_weight(const cp_predictor *p, cp_engine_ws *ws)
     double *w = ws->w;
     switch (p->kind) {
     case CP_PRED_BAYES: {
+        if (pr->wstar) {          /* general model (section 14): w* = Lambda^{-1} M zeta */
+            memcpy(w, pr->wstar, (size_t) d * sizeof(double));
+            break;
+        }
         double f = pr->zeta / (1.0 + pr->s);
         for (long i = 0; i < d; i++)
             w[i] = f * pr->m[i];
@@ -709,8 +720,27 @@ const double *cp_predictor_weight(const cp_predictor *p, cp_engine_ws *ws)
 }
 
 /* delta = w - w*, excess = |delta|^2 + (m . delta)^2 since Lambda = I + m m^T. */
+/* General model (docs/model.md section 14): delta^T Lambda delta with the
+ * stored Lambda = Psi + M M^T and w*. */
+static double general_excess(const double *w, const cp_prompt *pr, double *g)
+{
+    long d = pr->d;
+    double ex = 0.0;
+    for (long i = 0; i < d; i++) {
+        double a = 0.0;
+        for (long j = 0; j < d; j++)
+            a += pr->Lam[i * d + j] * (w[j] - pr->wstar[j]);
+        ex += (w[i] - pr->wstar[i]) * a;
+        if (g)
+            g[i] = 2.0 * a;
+    }
+    return ex;
+}
+
 double cp_prompt_excess(const double *w, const cp_prompt *pr)
 {
+    if (pr->Lam)
+        return general_excess(w, pr, NULL);
     double f = pr->zeta / (1.0 + pr->s), nn = 0.0, md = 0.0;
     for (long i = 0; i < pr->d; i++) {
         double del = w[i] - f * pr->m[i];
@@ -723,6 +753,10 @@ double cp_prompt_excess(const double *w, const cp_prompt *pr)
 /* g = 2 Lambda (w - w*): gradient of the excess in w. */
 static void excess_dw(double *g, const double *w, const cp_prompt *pr)
 {
+    if (pr->Lam) {
+        general_excess(w, pr, g);
+        return;
+    }
     double f = pr->zeta / (1.0 + pr->s), md = 0.0;
     for (long i = 0; i < pr->d; i++)
         md += pr->m[i] * (w[i] - f * pr->m[i]);

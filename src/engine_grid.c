@@ -276,7 +276,8 @@ int cp_engine_risk_multi(cp_sim_result *res, const cp_sim_config *cfg, const cp_
         snprintf(res[0].error, sizeof res[0].error, "need at least one predictor and two prompts");
         return -1;
     }
-    if (cfg->sampler == CP_SAMPLER_TILTED) {   /* the tilt depends on the predictor: one run each */
+    if (cfg->sampler == CP_SAMPLER_TILTED || !cp_general_approx_trivial(cfg->general)) {
+        /* the tilt depends on the predictor; the general model (section 14) has no shared pass: one run each */
         for (int q = 0; q < npred; q++)
             if (cp_engine_risk(&res[q], cfg, &preds[q]) != 0) {
                 if (q > 0)

@@ -74,6 +74,12 @@ static void *worker(void *arg)
             cp_engine_ws_clear(&ws);
         return NULL;
     }
+    const cp_general_approx *gen = cp_general_approx_trivial(cfg->general) ? NULL : cfg->general;
+    if (gen && cp_engine_ws_general_init(&ws, gen->k) != 0) {
+        pthread_mutex_lock(&jb->lock);
+        jb->oom = 1;
+        pthread_mutex_unlock(&jb->lock);
+    }
     cp_tridiag_block tb;
     memset(&tb, 0, sizeof tb);
     if (cfg->sampler == CP_SAMPLER_TRIDIAG && cp_tridiag_block_init(&tb, jb->pred->d) != 0) {
@@ -118,7 +124,10 @@ static void *worker(void *arg)
         }
         for (long long i = lo; i < hi; i++) {
             uint64_t index = cfg->first + (uint64_t) i;
-            if (cfg->sampler == CP_SAMPLER_TRIDIAG) {   /* docs/model.md section 12: conditional only */
+            if (gen) {                                  /* docs/model.md section 14 */
+                cp_prompt_draw_general(&ws, &cfg->model, gen, cfg->L, cfg->sampler, sampled, cfg->seed,
+                                       cfg->substream, index);
+            } else if (cfg->sampler == CP_SAMPLER_TRIDIAG) {   /* docs/model.md section 12: conditional only */
                 cp_prompt_draw_tridiag(&ws, &cfg->model, cfg->L, cfg->seed, cfg->substream, index);
             } else if (cfg->sampler == CP_SAMPLER_TILTED && !jb->want_grad) {
                 cp_prompt_draw_tilted(&ws, &cfg->model, cfg->L, jb->pred, cfg->tilt_share, cfg->seed,
@@ -276,6 +285,36 @@ done:
     return rc;
 }
 
+/* The general model (docs/model.md section 14): the samplers and estimator
+ * that are valid for it; 0 when cfg is the k = 1 isotropic model. */
+static int general_invalid(char *err, const cp_sim_config *cfg, const cp_predictor *pred, cp_estimator est)
+{
+    const cp_general_approx *g = cfg->general;
+    if (cp_general_approx_trivial(g))
+        return 0;
+    long d = pred->d;
+    if (!cp_general_sampler_valid(cfg->sampler)) {
+        snprintf(err, 256, "sampler=%s assumes k = 1 and unit isotropic noise (docs/model.md section 14): "
+                 "use wishart, direct or population", cp_sampler_name(cfg->sampler));
+        return -1;
+    }
+    if (est == CP_EST_CONDITIONAL) {
+        snprintf(err, 256, "the conditional estimator assumes k = 1 and unit isotropic noise (docs/model.md "
+                 "section 14): use estimator=plain");
+        return -1;
+    }
+    if (cfg->sampler == CP_SAMPLER_WISHART && cfg->L < cp_general_wishart_p(g, d, cfg->model.sigma)) {
+        snprintf(err, 256, "sampler=wishart needs L >= k + d%s = %ld here", cfg->model.sigma > 0 ? " + 1" : "",
+                 cp_general_wishart_p(g, d, cfg->model.sigma));
+        return -1;
+    }
+    if (g->k < 1 || d != cfg->model.d1 + cfg->model.d2) {
+        snprintf(err, 256, "general model: k must be >= 1 and the predictor's d must be d1 + d2");
+        return -1;
+    }
+    return 0;
+}
+
 int cp_engine_risk(cp_sim_result *res, const cp_sim_config *cfg, const cp_predictor *pred)
 {
     long long n;
@@ -286,7 +325,7 @@ int cp_engine_risk(cp_sim_result *res, const cp_sim_config *cfg, const cp_predic
         return -1;
     }
     int valid = cp_estimator_valid(pred->kind) && cfg->query == CP_QUERY_EXACT
-                && cfg->sampler != CP_SAMPLER_POPULATION;
+                && cfg->sampler != CP_SAMPLER_POPULATION && cp_general_approx_trivial(cfg->general);
     cp_estimator est = cfg->estimator == CP_EST_AUTO ? (valid ? CP_EST_CONDITIONAL : CP_EST_PLAIN) : cfg->estimator;
     if (est == CP_EST_CONDITIONAL && !valid) {
         snprintf(res->error, sizeof res->error, "the conditional estimator needs query=exact, a sampled Gram "
@@ -307,6 +346,8 @@ int cp_engine_risk(cp_sim_result *res, const cp_sim_config *cfg, const cp_predic
         snprintf(res->error, sizeof res->error, "sampler=tilted needs L >= d");
         return -1;
     }
+    if (general_invalid(res->error, cfg, pred, est) != 0)
+        return -1;
     cp_tailstat tail;
     if (run_all(&n, &mean, &m2, NULL, cfg, pred, res->error, est == CP_EST_CONDITIONAL, &tail) != 0)
         return -1;
@@ -339,6 +380,8 @@ int cp_engine_grad(double *grad, double *mean_excess, const cp_sim_config *cfg,
         snprintf(err, 256, "sampler=tridiag has no gradients (docs/model.md section 12): use wishart or direct");
         return -1;
     }
+    if (general_invalid(err, cfg, pred, CP_EST_PLAIN) != 0)
+        return -1;
     if (run_all(&n, &mean, &m2, grad, cfg, pred, err, 0, NULL) != 0)
         return -1;
     for (long k = 0; k < np; k++)

@@ -11,9 +11,10 @@ failed=""
 # `make sanitize` instead, and their certified code paths run under valgrind
 # below through the program (eval and audit of theorems/finite_size.md).
 # test_box and test_general loop over many ball evaluations (minutes under
-# valgrind), and test_engine_checks runs the statistical theorem checks (4 min
-# under valgrind); they run under the sanitizers too.
-VALGRIND_SKIP="test_engine_checks test_engine_stats test_finite_bound test_finite_exact test_engine_tail_cli test_engine_exact test_engine_tridiag test_box test_general"
+# valgrind), test_engine_checks runs the statistical theorem checks (4 min
+# under valgrind) and test_engine_general samples the general model (about
+# 100 s, clean when measured); they run under the sanitizers too.
+VALGRIND_SKIP="test_engine_checks test_engine_stats test_finite_bound test_finite_exact test_engine_tail_cli test_engine_exact test_engine_tridiag test_box test_general test_engine_general"
 # each PASS/FAIL line ends with the wall seconds it took (CI's time budget)
 for t in "$@"; do
     name=$(basename "$t")

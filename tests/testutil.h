@@ -9,7 +9,8 @@
  *  - print_ball(): a ball on failure, TESTUTIL_BALL_DIGITS digits (default 25);
  *  - set_model(): a model with support [lo, hi], sigma = 0 and beta(2, 2);
  *  - running a registered check through the real runner: lookup_check(),
- *    kv_set_pairs() (NULL-terminated key, value varargs), print_kv().
+ *    kv_set_pairs() (NULL-terminated key, value varargs), print_kv(),
+ *    run_stat_check() (a statistical check on key=value strings).
  *
  * Everything is static inline, so a test that uses only part of it gets no
  * unused-function warnings. */
@@ -92,6 +93,31 @@ static inline const cp_check_def *lookup_check(const char *name)
         print_error("check %s not registered\n", name);
     assert_non_null(def);
     return def;
+}
+
+/* Runs the registered statistical check `name` on the key=value strings kvs
+ * (NULL-terminated) through the real runner; asserts that the parameters are
+ * valid, that the verdict is not a certificate and that an interval is
+ * reported; returns the verdict. */
+static inline cp_verdict run_stat_check(const char *name, const char *const *kvs)
+{
+    const cp_check_def *def = lookup_check(name);
+    cp_kv kv;
+    cp_check_run run;
+    char err[CP_ERRLEN];
+    assert_int_equal(def->kind, CP_CHECK_STAT);
+    cp_kv_init(&kv, "");
+    for (int i = 0; kvs[i]; i++)
+        assert_int_equal(cp_kv_add_arg(&kv, kvs[i], err), 0);
+    assert_int_equal(cp_kv_validate(&kv, def->keys, err), 0);
+    cp_check_run_init(&run, def, &kv, 256);
+    cp_verdict v = cp_check_execute(&run, NULL);
+    assert_false(run.bad_input);
+    assert_true(v != CP_CERTIFIED && v != CP_REFUTED);
+    assert_true(run.interval[0] != '\0');
+    cp_check_run_clear(&run);
+    cp_kv_clear(&kv);
+    return v;
 }
 
 /* sets the NULL-terminated key, value pairs of `ap` in kv */

@@ -122,6 +122,10 @@ typedef struct {
     double *xq;       /* d, sampled query only */
     double yq;
     double weight;    /* importance weight dP/dQ (1 except for the tilted sampler) */
+    /* general model (docs/model.md section 14; NULL on the k = 1 isotropic
+     * path): Lambda = Psi + M M^T (d x d) and w* = Lambda^{-1} M zeta; when
+     * set, the excess is (w - w*)^T Lambda (w - w*) and bayes predicts w* */
+    double *Lam, *wstar;
 } cp_prompt;
 
 /* Per-thread workspace (buffers sized for d, T, and the direct sampler's
@@ -135,6 +139,9 @@ typedef struct {
     double *chol;             /* d x d */
     double *eval, *evec;      /* d, d x d: eigen-decomposition of Sigma_hat (conditional estimator) */
     double *eigtmp;           /* LAPACK workspace, CP_EIG_LWORK(d) */
+    /* general model (section 14), allocated by cp_engine_ws_general_init */
+    long gk;
+    double *gM, *gzeta, *gLam, *gwstar, *gchol, *gC, *gBC, *gtmp;
 } cp_engine_ws;
 #define CP_EIG_LWORK(d) (66 * (d) + 64)
 
@@ -178,6 +185,8 @@ double cp_prompt_conditional_excess(const cp_predictor *p, cp_engine_ws *ws, lon
 
 /* w such that the prediction is w^T x_q.  Writes ws->w (and returns it). */
 const double *cp_predictor_weight(const cp_predictor *p, cp_engine_ws *ws);
+/* Solves R R^T w = b for R lower triangular d x d (row-major); b may alias w. */
+void cp_engine_chol_solve(double *w, const double *R, const double *b, long d);
 /* Excess (w - w*)^T Lambda (w - w*) of the current prompt. */
 double cp_prompt_excess(const double *w, const cp_prompt *pr);
 /* Excess and its gradient in the packed parameters (grad is overwritten). */
@@ -223,6 +232,31 @@ void cp_tridiag_block_excess_all(double *out, const cp_predictor *p, cp_tridiag_
 double cp_tridiag_conditional_excess(const cp_predictor *p, cp_engine_ws *ws, long L, double sigma);
 int cp_tridiag_valid(cp_pred_kind k);
 
+/* --- the general latent factor model (docs/model.md sections 11 and 14) ----
+ * k factors, noise standard deviations tau1 (the d1 coordinates of modality
+ * 1) and tau2 (the d2 of modality 2), a fraction `split` of each loading's
+ * |m|^2 in modality 1; column j of M is sqrt(s_j) (sqrt(split) a_j;
+ * sqrt(1 - split) b_j) with s_j iid from the prior and a_1..a_k, b_1..b_k
+ * Haar orthonormal frames of R^{d1}, R^{d2} (G-1); zeta iid N(0, 1) or
+ * Rademacher.  Samplers: direct, wishart (Bartlett with p = k + d (+1 when
+ * sigma > 0) latent coordinates), population; plain estimator only. */
+typedef struct {
+    long k;
+    double tau1, tau2, split;
+} cp_general_approx;
+/* 1 when g is NULL or the k = 1 isotropic unit-noise model (the old path). */
+int cp_general_approx_trivial(const cp_general_approx *g);
+/* Latent dimension p of the general Wishart sampler (needs L >= p). */
+long cp_general_wishart_p(const cp_general_approx *g, long d, double sigma);
+int cp_engine_ws_general_init(cp_engine_ws *ws, long k);
+/* Draws prompt `index` of the general model into ws->pr (same substreams as
+ * cp_prompt_draw): task (M, zeta), G_hat by `smp` (direct, wishart or
+ * population), the query when draw_query; sets pr.Lam and pr.wstar. */
+void cp_prompt_draw_general(cp_engine_ws *ws, const cp_model_approx *m, const cp_general_approx *g, long L,
+                            cp_sampler smp, int draw_query, uint64_t seed, uint32_t substream, uint64_t index);
+/* Valid sampler for the general model (direct, wishart, population). */
+int cp_general_sampler_valid(cp_sampler s);
+
 /* --- batched runs -------------------------------------------------------- */
 typedef struct {
     cp_model_approx model;
@@ -239,6 +273,8 @@ typedef struct {
     double tilt_share;       /* sampler tilted: share eps of tilted draws (0: 1/2) */
     void (*progress)(double done_fraction, void *arg);
     void *progress_arg;
+    /* the general model (section 14); NULL or trivial: the k = 1 isotropic path */
+    const cp_general_approx *general;
 } cp_sim_config;
 
 /* Tail diagnostics (docs/model.md FC-9).  Per-prompt values f_i (the
