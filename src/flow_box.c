@@ -531,3 +531,294 @@ int cp_qbox_rate_limit(arb_t res, const cp_box *box, slong prec, char *err)
     cp_boxm_clear(&bm);
     return rc;
 }
+
+/* --- the two-parameter optimum over a box (docs/model.md (BX-8)) ------------
+ *
+ * With D1 = C(0,T), D2 = C(0,2T), A = C(1,T-1), B = C(1,2T-1), P = C(0,0),
+ * Q = P - D1 (gamma = beta), the profile derivative of (GF-5) is
+ *   h'(beta) = (2 T r / S) G,   G = (D2 - D1) A + Q B,   r = Q/S,
+ * and Q, S > 0 on the strip where |v| < 1 on the support, so sign h' =
+ * sign G.  Every moment comes from the closed forms with the balls of the
+ * box (cp_flow_cmoment_box), one ball per end of the support. */
+
+#define FB2_MAX_T 100000
+
+typedef struct {
+    cp_prior_kind prior;
+    arb_t la, lb, dl, P;
+    ulong T;
+} o2_ctx;
+
+/* P = E[1 - 1/lambda] over the box: uniform 1 - (ln lb - ln la)/dl,
+ * two-point 1 - (1/la + 1/lb)/2 */
+static void o2_P(arb_t P, const o2_ctx *c, slong prec)
+{
+    arb_t t;
+    arb_init(t);
+    if (c->prior == CP_PRIOR_TWOPOINT) {
+        arb_inv(P, c->la, prec);
+        arb_inv(t, c->lb, prec);
+        arb_add(P, P, t, prec);
+        arb_mul_2exp_si(P, P, -1);
+    } else {
+        arb_log(P, c->lb, prec);
+        arb_log(t, c->la, prec);
+        arb_sub(P, P, t, prec);
+        arb_div(P, P, c->dl, prec);
+    }
+    arb_sub_ui(P, P, 1, prec);
+    arb_neg(P, P);
+    arb_clear(t);
+}
+
+/* D1, D2, A, B at beta (a ball) for every model of the box; 0 or -1 */
+static int o2_parts(const o2_ctx *c, const arb_t beta, arb_t D1, arb_t D2, arb_t A, arb_t B, slong prec)
+{
+    ulong T = c->T;
+    if (cp_flow_cmoment_box(D1, c->prior, c->la, c->lb, c->dl, 0, T, beta, prec) != 0
+        || cp_flow_cmoment_box(D2, c->prior, c->la, c->lb, c->dl, 0, 2 * T, beta, prec) != 0
+        || cp_flow_cmoment_box(A, c->prior, c->la, c->lb, c->dl, 1, T - 1, beta, prec) != 0
+        || cp_flow_cmoment_box(B, c->prior, c->la, c->lb, c->dl, 1, 2 * T - 1, beta, prec) != 0)
+        return -1;
+    return 0;
+}
+
+/* sign of G = (D2 - D1) A + (P - D1) B for every model of the box and every
+ * beta of the ball: +1, -1, or 0 (undecided) */
+static int sign_G(const void *vc, const arb_t beta, slong prec)
+{
+    const o2_ctx *c = vc;
+    arb_t D1, D2, A, B, g, t;
+    int sg = 0;
+    arb_init(D1); arb_init(D2); arb_init(A); arb_init(B); arb_init(g); arb_init(t);
+    if (o2_parts(c, beta, D1, D2, A, B, prec) == 0) {
+        arb_sub(g, D2, D1, prec);
+        arb_mul(g, g, A, prec);
+        arb_sub(t, c->P, D1, prec);
+        arb_addmul(g, t, B, prec);
+        sg = arb_is_positive(g) ? 1 : arb_is_negative(g) ? -1 : 0;
+    }
+    arb_clear(D1); arb_clear(D2); arb_clear(A); arb_clear(B); arb_clear(g); arb_clear(t);
+    return sg;
+}
+
+/* sign of G' = T A (B - A) + (T-1)(D2 - D1) A2 + (2T-1) Q B2, A2 = C(2,T-2),
+ * B2 = C(2,2T-2) (from D1' = T A, D2' = 2T B, A' = (T-1) A2, B' = (2T-1) B2) */
+static int sign_Gp(const void *vc, const arb_t beta, slong prec)
+{
+    const o2_ctx *c = vc;
+    arb_t D1, D2, A, B, A2, B2, g, t;
+    ulong T = c->T;
+    int sg = 0;
+    arb_init(D1); arb_init(D2); arb_init(A); arb_init(B); arb_init(A2); arb_init(B2);
+    arb_init(g); arb_init(t);
+    if (o2_parts(c, beta, D1, D2, A, B, prec) == 0
+        && cp_flow_cmoment_box(A2, c->prior, c->la, c->lb, c->dl, 2, T - 2, beta, prec) == 0
+        && cp_flow_cmoment_box(B2, c->prior, c->la, c->lb, c->dl, 2, 2 * T - 2, beta, prec) == 0) {
+        arb_sub(g, B, A, prec);
+        arb_mul(g, g, A, prec);
+        arb_mul_ui(g, g, T, prec);
+        arb_sub(t, D2, D1, prec);
+        arb_mul(t, t, A2, prec);
+        arb_addmul_ui(g, t, T - 1, prec);
+        arb_sub(t, c->P, D1, prec);
+        arb_mul(t, t, B2, prec);
+        arb_addmul_ui(g, t, 2 * T - 1, prec);
+        sg = arb_is_positive(g) ? 1 : arb_is_negative(g) ? -1 : 0;
+    }
+    arb_clear(D1); arb_clear(D2); arb_clear(A); arb_clear(B); arb_clear(A2); arb_clear(B2);
+    arb_clear(g); arb_clear(t);
+    return sg;
+}
+
+/* 1 when f = sg on all of [lo, hi] (ball evaluations, bisection, at most
+ * *budget of them) */
+static int cover_sign(sign_fn f, const o2_ctx *c, const arf_t lo, const arf_t hi, int sg, slong *budget, slong prec)
+{
+    arb_t x;
+    arf_t mid;
+    int ok;
+    if (*budget <= 0)
+        return 0;
+    (*budget)--;
+    arb_init(x);
+    arf_init(mid);
+    arb_set_interval_arf(x, lo, hi, prec);
+    ok = f(c, x, prec) == sg;
+    if (!ok) {
+        arf_add(mid, lo, hi, prec, ARF_RND_DOWN);
+        arf_mul_2exp_si(mid, mid, -1);
+        ok = arf_cmp(lo, mid) < 0 && arf_cmp(mid, hi) < 0
+             && cover_sign(f, c, lo, mid, sg, budget, prec) && cover_sign(f, c, mid, hi, sg, budget, prec);
+    }
+    arb_clear(x);
+    arf_clear(mid);
+    return ok;
+}
+
+typedef struct {
+    arb_t beta, P, D1, D2, A, B;      /* the enclosure of beta_T and the parts there */
+} o2_result;
+
+/* Encloses beta_T(m) for every model m of the box (BX-8): returns 1 with
+ * res->beta such that every critical point of the profile h(.; m) on the
+ * strip [-(2/(1+h1))(1 - 2^-8), -1/(2(1+h0))] lies in it, and the parts
+ * there; 0 when undecided (the caller returns an indeterminate ball). */
+static int box_opt2(o2_result *res, const cp_boxm *bm, ulong T, slong prec)
+{
+    o2_ctx c;
+    arf_t b0, b1, A, B, w, b0w;
+    arb_t t;
+    fmpq_t q;
+    slong budget = 600;
+    int ok = 0;
+    c.prior = bm->pt->prior;
+    c.T = T;
+    arb_init(c.la); arb_init(c.lb); arb_init(c.dl); arb_init(c.P);
+    arf_init(b0); arf_init(b1); arf_init(A); arf_init(B); arf_init(w); arf_init(b0w);
+    arb_init(t);
+    fmpq_init(q);
+    cp_arb_set_fmpq_interval(c.la, bm->lo[0], bm->lo[1], prec);
+    arb_add_ui(c.la, c.la, 1, prec);
+    cp_arb_set_fmpq_interval(c.lb, bm->hi[0], bm->hi[1], prec);
+    arb_add_ui(c.lb, c.lb, 1, prec);
+    {
+        fmpq_t d0, d1;
+        fmpq_init(d0); fmpq_init(d1);
+        fmpq_sub(d0, bm->hi[0], bm->lo[1]);
+        fmpq_sub(d1, bm->hi[1], bm->lo[0]);
+        cp_arb_set_fmpq_interval(c.dl, d0, d1, prec);
+        fmpq_clear(d0); fmpq_clear(d1);
+    }
+    if (c.prior == CP_PRIOR_UNIFORM && !arb_is_positive(c.dl))
+        goto done;                 /* the closed forms divide by m_hi - m_lo */
+    o2_P(c.P, &c, prec);
+    /* the strip: b0 = -(2/(1 + h1))(1 - 2^-8) (then v > -1 on every
+     * support), b1 = -1/(2 (1 + h0)) (v > 0); rounded inwards */
+    fmpq_add_si(q, bm->hi[1], 1);
+    fmpq_inv(q, q);
+    fmpq_mul_2exp(q, q, 1);
+    fmpq_mul_si(q, q, -255);
+    fmpq_div_2exp(q, q, 8);
+    arb_set_fmpq(t, q, prec);
+    arb_get_ubound_arf(b0, t, prec);
+    fmpq_add_si(q, bm->hi[0], 1);
+    fmpq_mul_2exp(q, q, 1);
+    fmpq_inv(q, q);
+    fmpq_neg(q, q);
+    arb_set_fmpq(t, q, prec);
+    arb_get_lbound_arf(b1, t, prec);
+    arb_set_arf(t, b0);
+    if (sign_G(&c, t, prec) != -1)
+        goto done;
+    arb_set_arf(t, b1);
+    if (sign_G(&c, t, prec) != 1)
+        goto done;
+    arf_set(A, b0);
+    arf_set(B, b1);
+    bisect_bracket(A, B, -1, sign_G, &c, FLINT_MIN(48, prec - 8), NULL, prec);
+    /* uniqueness (BX-8): G' > 0 on [A - W, B + W] (so at most one zero
+     * there, and it lies in (A, B)), and sign G = -1 on [b0, A - W], +1 on
+     * [B + W, b1]; W from 2^10 (B - A) up, doubling */
+    arf_sub(w, B, A, prec, ARF_RND_UP);
+    arf_mul_2exp_si(w, w, -2);
+    arf_abs(b0w, A);
+    arf_mul_2exp_si(b0w, b0w, -24);
+    if (arf_cmp(w, b0w) < 0)
+        arf_set(w, b0w);
+    {
+        arf_t lo, hi;
+        int found = 0;
+        arf_init(lo); arf_init(hi);
+        for (int tries = 0; tries < 8 && !found && budget > 0; tries++, arf_mul_2exp_si(w, w, 2)) {
+            arf_sub(lo, A, w, prec, ARF_RND_DOWN);
+            arf_add(hi, B, w, prec, ARF_RND_UP);
+            if (arf_cmp(lo, b0) < 0)
+                arf_set(lo, b0);
+            if (arf_cmp(hi, b1) > 0)
+                arf_set(hi, b1);
+            if (!cover_sign(sign_Gp, &c, lo, hi, 1, &budget, prec))
+                continue;
+            found = (arf_cmp(b0, lo) >= 0 || cover_sign(sign_G, &c, b0, lo, -1, &budget, prec))
+                    && (arf_cmp(hi, b1) >= 0 || cover_sign(sign_G, &c, hi, b1, 1, &budget, prec));
+        }
+        arf_clear(lo); arf_clear(hi);
+        if (!found)
+            goto done;
+    }
+    arb_set_interval_arf(res->beta, A, B, prec);
+    arb_set(res->P, c.P);
+    ok = o2_parts(&c, res->beta, res->D1, res->D2, res->A, res->B, prec) == 0;
+done:
+    arb_clear(c.la); arb_clear(c.lb); arb_clear(c.dl); arb_clear(c.P);
+    arf_clear(b0); arf_clear(b1); arf_clear(A); arf_clear(B); arf_clear(w); arf_clear(b0w);
+    arb_clear(t);
+    fmpq_clear(q);
+    return ok;
+}
+
+/* which: 0 alpha_T, 1 beta_T, 2 beta_T/alpha_T */
+static int qbox_opt2(arb_t res, const cp_box *box, slong prec, char *err, const char *name, int which)
+{
+    cp_boxm bm;
+    slong T;
+    int rc;
+    cp_boxm_init(&bm);
+    rc = fb_load(&bm, box, name, &T, err);
+    if (rc == 0 && (T < 2 || T > FB2_MAX_T)) {
+        cp_kv_error(err, box->kv, "T", "T must lie in [2, %d]", FB2_MAX_T);
+        rc = -1;
+    }
+    if (rc == 0 && bm.pt->prior == CP_PRIOR_BETA) {
+        cp_kv_error(err, box->kv, "prior", "%s over a region: uniform and two-point priors only", name);
+        rc = -1;
+    }
+    if (rc == 0) {
+        o2_result r;
+        arb_t t, u;
+        arb_init(r.beta); arb_init(r.P); arb_init(r.D1); arb_init(r.D2); arb_init(r.A); arb_init(r.B);
+        arb_init(t); arb_init(u);
+        if (!box_opt2(&r, &bm, (ulong) T, prec)) {
+            arb_indeterminate(res);
+        } else if (which == 1) {
+            arb_set(res, r.beta);
+        } else if (which == 2) {
+            /* beta/alpha + 1 = (D1 - D2)/Q, and = B/A at the critical point */
+            arb_sub(t, r.D1, r.D2, prec);
+            arb_sub(u, r.P, r.D1, prec);
+            arb_div(t, t, u, prec);
+            arb_div(u, r.B, r.A, prec);
+            if (arb_intersection(u, u, t, prec))
+                arb_set(t, u);
+            arb_sub_ui(res, t, 1, prec);
+        } else {
+            /* alpha = -beta r, r = Q/S, S = P - 2 D1 + D2 */
+            arb_sub(t, r.P, r.D1, prec);
+            arb_mul_2exp_si(u, r.D1, 1);
+            arb_sub(u, r.P, u, prec);
+            arb_add(u, u, r.D2, prec);
+            arb_div(t, t, u, prec);
+            arb_mul(res, t, r.beta, prec);
+            arb_neg(res, res);
+        }
+        arb_clear(r.beta); arb_clear(r.P); arb_clear(r.D1); arb_clear(r.D2); arb_clear(r.A); arb_clear(r.B);
+        arb_clear(t); arb_clear(u);
+    }
+    cp_boxm_clear(&bm);
+    return rc;
+}
+
+int cp_qbox_alpha_opt2(arb_t res, const cp_box *box, slong prec, char *err)
+{
+    return qbox_opt2(res, box, prec, err, "alpha-opt2", 0);
+}
+
+int cp_qbox_beta_opt(arb_t res, const cp_box *box, slong prec, char *err)
+{
+    return qbox_opt2(res, box, prec, err, "beta-opt", 1);
+}
+
+int cp_qbox_ratio_opt(arb_t res, const cp_box *box, slong prec, char *err)
+{
+    return qbox_opt2(res, box, prec, err, "ratio-opt", 2);
+}
