@@ -288,7 +288,7 @@ static void test_flow_minimizer_boxes(void **state)
     }
 }
 
-/* The two-parameter optimum (docs/model.md (BX-8)): on a degenerate box
+/* The two-parameter optimum (docs/model.md, section 13): on a degenerate box
  * and on a tiny box near (1/2, 4), at T = 5 and 10, both priors, the box
  * form decides (finite ball) and holds the point minimizers of cp_flow_opt2
  * (its own certificate, at 256 bits) at the corners and a random rational
@@ -312,6 +312,21 @@ static void test_opt2_boxes(void **state)
                 if (p == 0 || i == 0)
                     check_contains(qs[q], pairs, pt, 2, 0);
             }
+    /* (BX-10): two-point, even T, exact formulas on a wide box against the
+     * iterative point search (T > 2) */
+    for (int q = 0; q < 3; q++)
+        for (int i = 0; i < 3; i++) {
+            static const char *const eT[] = { "4", "10", "20" };
+            static const rng wide[] = { { "m_lo", "1/4", "1" }, { "m_hi", "3", "5" } };
+            const char *const pairs[] = { "T", eT[i], "prior", "twopoint", NULL };
+            check_contains(qs[q], pairs, wide, 2, 3);
+        }
+    /* (BX-9): two-point, odd T = 11 */
+    for (int q = 0; q < 3; q++) {
+        static const rng small[] = { { "m_lo", "1/2", "51/100" }, { "m_hi", "4", "401/100" } };
+        static const char *const p11[] = { "T", "11", "prior", "twopoint", NULL };
+        check_contains(qs[q], p11, small, 2, 2);
+    }
     {
         static const char *const u10[] = { "T", "10", "prior", "uniform", NULL };
         char err[CP_ERRLEN];
