@@ -3,6 +3,7 @@
  * formulas (GF-1) to (GF-6). */
 #include <math.h>
 #include <string.h>
+#include "crossproof/boxq.h"
 #include "crossproof/flow.h"
 #include "crossproof/lsa.h"
 
@@ -121,38 +122,28 @@ static void unif_G(arb_t res, const arb_t x, ulong k, slong prec)
     arb_clear(t);
 }
 
-static void moment_uniform(arb_t res, const cp_model_t m, int j, ulong k, const arb_t gamma, slong prec)
+/* The closed forms of (GF-1) from balls la = 1 + m_lo, lb = 1 + m_hi and
+ * dl = m_hi - m_lo (each may hold a whole range: the formulas are valid for
+ * every value in the balls, docs/model.md (BX-8)).  gamma must not contain
+ * 0, and j = -1 needs gamma < 0; returns 0, or -1 (res untouched) when not. */
+static int moment_uniform_ball(arb_t res, const arb_t la, const arb_t lb, const arb_t dl, int j, ulong k,
+                               const arb_t gamma, slong prec)
 {
-    arb_t la, lb, wa, wb, dl, gd, t, u, v;
-    fmpq_t q;
-    if (arb_contains_zero(gamma)) {
-        moment_generic(res, m, j, k, gamma, prec);
-        return;
-    }
-    arb_init(la); arb_init(lb); arb_init(wa); arb_init(wb); arb_init(dl);
-    arb_init(gd); arb_init(t); arb_init(u); arb_init(v);
-    fmpq_init(q);
-    arb_set_fmpq(la, m->m_lo, prec);
-    arb_add_ui(la, la, 1, prec);
-    arb_set_fmpq(lb, m->m_hi, prec);
-    arb_add_ui(lb, lb, 1, prec);
-    fmpq_sub(q, m->m_hi, m->m_lo);
-    arb_set_fmpq(dl, q, prec);
+    arb_t wa, wb, gd, t, u, v;
+    if (arb_contains_zero(gamma) || (j == -1 && !arb_is_negative(gamma)))
+        return -1;
+    arb_init(wa); arb_init(wb); arb_init(gd); arb_init(t); arb_init(u); arb_init(v);
     arb_mul(wa, gamma, la, prec);
     arb_add_ui(wa, wa, 1, prec);
     arb_mul(wb, gamma, lb, prec);
     arb_add_ui(wb, wb, 1, prec);
     arb_mul(gd, gamma, dl, prec);
     if (j == -1) {
-        if (arb_is_negative(gamma)) {
-            /* B_k = E[w^k / lambda] = (G_k(w_a) - G_k(w_b)) / (m_hi - m_lo) */
-            unif_G(t, wa, k, prec);
-            unif_G(u, wb, k, prec);
-            arb_sub(t, t, u, prec);
-            arb_div(res, t, dl, prec);
-        } else {
-            moment_generic(res, m, j, k, gamma, prec);
-        }
+        /* B_k = E[w^k / lambda] = (G_k(w_a) - G_k(w_b)) / (m_hi - m_lo) */
+        unif_G(t, wa, k, prec);
+        unif_G(u, wb, k, prec);
+        arb_sub(t, t, u, prec);
+        arb_div(res, t, dl, prec);
     } else if (j == 0) {
         unif_A(res, wa, wb, k, gd, prec);
     } else if (j == 1) {
@@ -172,20 +163,35 @@ static void moment_uniform(arb_t res, const cp_model_t m, int j, ulong k, const 
         arb_div(t, t, gamma, prec);
         arb_div(res, t, gamma, prec);
     }
-    arb_clear(la); arb_clear(lb); arb_clear(wa); arb_clear(wb); arb_clear(dl);
-    arb_clear(gd); arb_clear(t); arb_clear(u); arb_clear(v);
+    arb_clear(wa); arb_clear(wb); arb_clear(gd); arb_clear(t); arb_clear(u); arb_clear(v);
+    return 0;
+}
+
+static void moment_uniform(arb_t res, const cp_model_t m, int j, ulong k, const arb_t gamma, slong prec)
+{
+    arb_t la, lb, dl;
+    fmpq_t q;
+    arb_init(la); arb_init(lb); arb_init(dl);
+    fmpq_init(q);
+    arb_set_fmpq(la, m->m_lo, prec);
+    arb_add_ui(la, la, 1, prec);
+    arb_set_fmpq(lb, m->m_hi, prec);
+    arb_add_ui(lb, lb, 1, prec);
+    fmpq_sub(q, m->m_hi, m->m_lo);
+    arb_set_fmpq(dl, q, prec);
+    if (moment_uniform_ball(res, la, lb, dl, j, k, gamma, prec) != 0)
+        moment_generic(res, m, j, k, gamma, prec);
+    arb_clear(la); arb_clear(lb); arb_clear(dl);
     fmpq_clear(q);
 }
 
 /* --- two-point prior: exact --------------------------------------------- */
 
-static void moment_point(arb_t res, const fmpq_t s, int j, ulong k, const arb_t gamma, slong prec)
+/* lambda^j w^k at the ball lam = 1 + s (j in {-1, 0, 1, 2}) */
+static void moment_point_ball(arb_t res, const arb_t lam, int j, ulong k, const arb_t gamma, slong prec)
 {
-    arb_t lam, w;
-    arb_init(lam);
+    arb_t w;
     arb_init(w);
-    arb_set_fmpq(lam, s, prec);
-    arb_add_ui(lam, lam, 1, prec);
     arb_mul(w, gamma, lam, prec);
     arb_add_ui(w, w, 1, prec);
     arb_pow_ui(res, w, k, prec);
@@ -193,8 +199,17 @@ static void moment_point(arb_t res, const fmpq_t s, int j, ulong k, const arb_t 
         arb_div(res, res, lam, prec);
     for (int i = 0; i < j; i++)
         arb_mul(res, res, lam, prec);
-    arb_clear(lam);
     arb_clear(w);
+}
+
+static void moment_point(arb_t res, const fmpq_t s, int j, ulong k, const arb_t gamma, slong prec)
+{
+    arb_t lam;
+    arb_init(lam);
+    arb_set_fmpq(lam, s, prec);
+    arb_add_ui(lam, lam, 1, prec);
+    moment_point_ball(res, lam, j, k, gamma, prec);
+    arb_clear(lam);
 }
 
 /* --- Beta prior, polynomial factors: binomial expansion against exact moments
@@ -383,6 +398,43 @@ void cp_flow_cmoment(arb_t res, const cp_model_t m, int j, ulong k, const arb_t 
     cp_flow_moment(res, m, j, k, gamma, prec);
     arb_sub(res, res, t, prec);
     arb_clear(t);
+}
+
+/* E[lambda^j w^k] for every model with 1 + m_lo in la, 1 + m_hi in lb,
+ * m_hi - m_lo in dl (docs/model.md (BX-8)). */
+static int moment_box(arb_t res, cp_prior_kind prior, const arb_t la, const arb_t lb, const arb_t dl,
+                      int j, ulong k, const arb_t gamma, slong prec)
+{
+    if (prior == CP_PRIOR_TWOPOINT) {
+        arb_t t;
+        arb_init(t);
+        moment_point_ball(res, la, j, k, gamma, prec);
+        moment_point_ball(t, lb, j, k, gamma, prec);
+        arb_add(res, res, t, prec);
+        arb_mul_2exp_si(res, res, -1);
+        arb_clear(t);
+        return 0;
+    }
+    if (prior != CP_PRIOR_UNIFORM || !arb_is_positive(dl))
+        return -1;
+    return moment_uniform_ball(res, la, lb, dl, j, k, gamma, prec);
+}
+
+int cp_flow_cmoment_box(arb_t res, cp_prior_kind prior, const arb_t la, const arb_t lb, const arb_t dl,
+                        int j, ulong k, const arb_t gamma, slong prec)
+{
+    arb_t t;
+    int rc;
+    arb_init(t);
+    rc = moment_box(t, prior, la, lb, dl, j - 1, k, gamma, prec);
+    if (rc == 0)
+        rc = moment_box(res, prior, la, lb, dl, j, k, gamma, prec);
+    if (rc == 0)
+        arb_sub(res, res, t, prec);
+    else
+        arb_indeterminate(res);
+    arb_clear(t);
+    return rc;
 }
 
 /* --- one-parameter model (GF-2) ------------------------------------------ */

@@ -205,9 +205,9 @@ static int q_excess(arb_t res, const cp_kv *kv, slong prec, char *err)
 
 const cp_quantity_def cp_quantities_flow[] = {
     { "alpha-opt", "alpha_T, the minimizer of the one-parameter CA loss Loss_T (beta = -alpha)", fq_T_keys, q_alpha_opt, NULL, cp_qbox_alpha_opt },
-    { "alpha-opt2", "alpha_T of the two-parameter minimizer (alpha_T, beta_T), T >= 2", fq_T2_keys, q_alpha_opt2, NULL, NULL },
-    { "beta-opt", "beta_T of the two-parameter minimizer, T >= 2", fq_T2_keys, q_beta_opt, NULL, NULL },
-    { "ratio-opt", "beta_T/alpha_T of the two-parameter minimizer (tends to -1)", fq_T2_keys, q_ratio_opt, NULL, NULL },
+    { "alpha-opt2", "alpha_T of the two-parameter minimizer (alpha_T, beta_T), T >= 2", fq_T2_keys, q_alpha_opt2, NULL, cp_qbox_alpha_opt2 },
+    { "beta-opt", "beta_T of the two-parameter minimizer, T >= 2", fq_T2_keys, q_beta_opt, NULL, cp_qbox_beta_opt },
+    { "ratio-opt", "beta_T/alpha_T of the two-parameter minimizer (tends to -1)", fq_T2_keys, q_ratio_opt, NULL, cp_qbox_ratio_opt },
     { "excess", "CA excess at (alpha, beta, T), or untied alphas=/betas= lists, L = inf", fq_excess_keys, q_excess, NULL, cp_qbox_excess },
     { "rate", "T (alpha* - alpha_T), one-parameter model", fq_T_keys, q_rate, NULL, cp_qbox_rate },
     { "rate-limit", "c_inf = rho* ln(m_hi/m_lo)/(2(2+m_lo+m_hi)) = lim T (alpha* - alpha_T) (derived)", fq_model_keys, q_rate_limit, NULL, cp_qbox_rate_limit },

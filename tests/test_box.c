@@ -288,6 +288,80 @@ static void test_flow_minimizer_boxes(void **state)
     }
 }
 
+/* The two-parameter optimum (docs/model.md, section 13): on a degenerate box
+ * and on a tiny box near (1/2, 4), at T = 5 and 10, both priors, the box
+ * form decides (finite ball) and holds the point minimizers of cp_flow_opt2
+ * (its own certificate, at 256 bits) at the corners and a random rational
+ * point; the ratio enclosure is tight enough to tell |ratio + 1| from 1e-3
+ * there (the point values are 1.2e-3 and 1.2e-4, docs/model.md (GF-5)). */
+static void test_opt2_boxes(void **state)
+{
+    static const rng pt[] = { { "m_lo", "1/2", "1/2" }, { "m_hi", "4", "4" } };
+    static const rng tiny[] = { { "m_lo", "1/2", "501/1000" }, { "m_hi", "4", "4001/1000" } };
+    static const char *const qs[] = { "beta-opt", "ratio-opt", "alpha-opt2" };
+    static const char *const Ts[] = { "5", "10" };
+    static const char *const pri[] = { "uniform", "twopoint" };
+    (void) state;
+    g_seed = TESTUTIL_SEED + 7;
+    init_seed();
+    for (int q = 0; q < 3; q++)
+        for (int i = 0; i < 2; i++)
+            for (int p = 0; p < 2; p++) {
+                const char *const pairs[] = { "T", Ts[i], "prior", pri[p], NULL };
+                check_contains(qs[q], pairs, tiny, 2, 1);
+                if (p == 0 || i == 0)
+                    check_contains(qs[q], pairs, pt, 2, 0);
+            }
+    /* (BX-10): two-point, even T, exact formulas on a wide box against the
+     * iterative point search (T > 2) */
+    for (int q = 0; q < 3; q++)
+        for (int i = 0; i < 3; i++) {
+            static const char *const eT[] = { "4", "10", "20" };
+            static const rng wide[] = { { "m_lo", "1/4", "1" }, { "m_hi", "3", "5" } };
+            const char *const pairs[] = { "T", eT[i], "prior", "twopoint", NULL };
+            check_contains(qs[q], pairs, wide, 2, 3);
+        }
+    /* (BX-9): two-point, odd T = 11 */
+    for (int q = 0; q < 3; q++) {
+        static const rng small[] = { { "m_lo", "1/2", "51/100" }, { "m_hi", "4", "401/100" } };
+        static const char *const p11[] = { "T", "11", "prior", "twopoint", NULL };
+        check_contains(qs[q], p11, small, 2, 2);
+    }
+    {
+        static const char *const u10[] = { "T", "10", "prior", "uniform", NULL };
+        char err[CP_ERRLEN];
+        arb_t e, t;
+        arb_init(e);
+        arb_init(t);
+        assert_int_equal(box_eval(e, "ratio-opt", u10, tiny, 2, PREC_BOX, err), 0);
+        arb_add_ui(t, e, 1, PREC_BOX);
+        arb_abs(t, t);
+        arb_set_d(e, 1e-3);
+        assert_true(arb_lt(t, e));           /* |ratio + 1| < 1e-3 on the box */
+        arb_set_d(e, 1e-4);
+        assert_false(arb_lt(t, e));          /* and not < 1e-4 (1.2e-4 at (1/2, 4)) */
+        arb_clear(e);
+        arb_clear(t);
+    }
+}
+
+/* refusals: Beta prior, T < 2 */
+static void test_opt2_refusals(void **state)
+{
+    static const char *const beta[] = { "T", "5", "prior", "beta", NULL };
+    static const char *const t1[] = { "T", "1", NULL };
+    static const rng tiny[] = { { "m_lo", "1/2", "501/1000" }, { "m_hi", "4", "4001/1000" } };
+    char err[CP_ERRLEN];
+    arb_t e;
+    (void) state;
+    arb_init(e);
+    assert_int_equal(box_eval(e, "beta-opt", beta, tiny, 2, PREC_BOX, err), -1);
+    assert_non_null(strstr(err, "prior"));
+    assert_int_equal(box_eval(e, "ratio-opt", t1, tiny, 2, PREC_BOX, err), -1);
+    assert_non_null(strstr(err, "T"));
+    arb_clear(e);
+}
+
 /* the enclosure of T (alpha* - alpha_T) does not grow with T (it is
  * computed in delta = alpha* - a, not as a difference of two balls) */
 static void test_rate_width_in_T(void **state)
@@ -545,6 +619,8 @@ int main(void)
         cmocka_unit_test(test_rate_width_in_T),
         cmocka_unit_test(test_flow_bisection_shrinks),
         cmocka_unit_test(test_invalid_boxes),
+        cmocka_unit_test(test_opt2_boxes),
+        cmocka_unit_test(test_opt2_refusals),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     flint_cleanup();

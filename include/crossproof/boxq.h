@@ -38,6 +38,14 @@ void cp_arb_hull(arb_t res, const arb_t x, const arb_t y, slong prec);
  * non-integer shape (not implemented). */
 int cp_boxm_expect(arb_t res, const cp_boxm *bm, cp_sfunc f, void *param, slong prec);
 
+/* C(j, k) = E[(1 - 1/lambda) lambda^j w^k], w = 1 + gamma lambda (GF-1),
+ * for EVERY model with 1 + m_lo in la, 1 + m_hi in lb and m_hi - m_lo in
+ * dl (docs/model.md (BX-8); src/flow.c).  Uniform (dl > 0, gamma != 0, and
+ * gamma < 0 for the 1/lambda moment) and two-point priors; returns 0, or -1
+ * with res indeterminate otherwise. */
+int cp_flow_cmoment_box(arb_t res, cp_prior_kind prior, const arb_t la, const arb_t lb, const arb_t dl,
+                        int j, ulong k, const arb_t gamma, slong prec);
+
 /* The region forms of the quantities (wired into the tables). */
 int cp_qbox_alpha_star(arb_t res, const cp_box *box, slong prec, char *err);
 int cp_qbox_rho_star(arb_t res, const cp_box *box, slong prec, char *err);
@@ -52,6 +60,9 @@ int cp_qbox_excess(arb_t res, const cp_box *box, slong prec, char *err);
 int cp_qbox_alpha_opt(arb_t res, const cp_box *box, slong prec, char *err);
 int cp_qbox_rate(arb_t res, const cp_box *box, slong prec, char *err);
 int cp_qbox_rate_limit(arb_t res, const cp_box *box, slong prec, char *err);
+int cp_qbox_alpha_opt2(arb_t res, const cp_box *box, slong prec, char *err);
+int cp_qbox_beta_opt(arb_t res, const cp_box *box, slong prec, char *err);
+int cp_qbox_ratio_opt(arb_t res, const cp_box *box, slong prec, char *err);
 
 /* Shared by the quantity tables: validates the point keys against keys,
  * the boxed keys against `allowed`, and reads the model of the box. */
