@@ -12,8 +12,11 @@
 #   certified  wall time of the whole crossproof process (startup and output included)
 #   peer-proc  wall time of the whole peer process (Python start and `import mpmath` included)
 #   peer-calc  the peer's own timing of the computation alone (the strictest comparison)
-# and the ratios certified/peer-calc and certified/peer-proc (<= 1: the target is met), and
-# whether the peer's value lies in the certified enclosure widened by 10^-(dps-5).
+#   cert-calc  the same certified computation in process (build/bench/bench_certified, when built:
+#              `make build/bench/bench_certified`), no process start-up
+#   expansion  (CP_CMP_BEFORE=1 only) cert-calc with the method before issue 14 (--expansion)
+# and the ratios certified/peer-calc, certified/peer-proc and cert-calc/peer-calc (<= 1: no
+# slower), and whether the peer's value lies in the certified enclosure widened by 10^-45.
 # Needs mpmath in $PYTHON (default /usr/bin/python3); exits 2 with the install line otherwise
 # and never installs anything.
 PROG=${1:-build/crossproof}
@@ -47,7 +50,7 @@ def timed(cmd):
     t0 = time.perf_counter()
     p = subprocess.run(cmd, capture_output=True, text=True)
     dt = time.perf_counter() - t0
-    if p.returncode != 0:
+    if p.returncode != 0 and not (cmd[0].endswith("bench_certified") and p.returncode == 1):
         sys.exit(f"compare_certified: failed (exit {p.returncode}): {p.stderr.strip()}\n  {' '.join(cmd)}")
     return dt, p.stdout
 
@@ -58,9 +61,16 @@ def median(v):
     return v[n // 2] if n % 2 else 0.5 * (v[n // 2 - 1] + v[n // 2])
 
 
-cert, pproc, pcalc = [], [], []
+bench = os.path.join(os.path.dirname(prog), "bench", "bench_certified")
+calc_cmd = [bench, "--ms", T, str(digits), "1", m_lo, m_hi, a, b] if os.access(bench, os.X_OK) else None
+before = os.environ.get("CP_CMP_BEFORE", "0") == "1" and calc_cmd is not None
+cert, pproc, pcalc, ccalc, cexp = [], [], [], [], []
 lo = hi = peer = None
 for _ in range(reps):
+    if calc_cmd:
+        ccalc.append(float(timed(calc_cmd)[1]) * 1e-3)
+        if before:
+            cexp.append(float(timed(calc_cmd[:1] + ["--expansion"] + calc_cmd[1:])[1]) * 1e-3)
     dt, out = timed(cert_cmd)
     cert.append(dt)
     j = json.loads(out)
@@ -79,7 +89,15 @@ print(f"compare_certified: alpha_T, Beta({a}, {b}) on [{m_lo}, {m_hi}], T = {T},
 print(f"  certified  {c * 1e3:8.1f} ms  {' '.join(cert_cmd)}")
 print(f"  peer-proc  {pp * 1e3:8.1f} ms  {' '.join(peer_cmd)}")
 print(f"  peer-calc  {pc * 1e3:8.1f} ms  (the peer's own timing of the computation)")
+if ccalc:
+    cc = median(ccalc)
+    print(f"  cert-calc  {cc * 1e3:8.3f} ms  {' '.join(calc_cmd)}")
+if cexp:
+    print(f"  expansion  {median(cexp) * 1e3:8.3f} ms  (the same with --expansion, the method before issue 14)")
 print(f"  ratio certified/peer-calc = {c / pc:.2f}   certified/peer-proc = {c / pp:.2f}   (<= 1: no slower)")
+if ccalc:
+    print(f"  ratio cert-calc/peer-calc = {cc / pc:.3f}" +
+          (f"   expansion/peer-calc = {median(cexp) / pc:.1f}" if cexp else ""))
 print(f"  agreement: peer {peer} {'inside' if agree else 'OUTSIDE'} [{lo}, {hi}] +- 1e-45")
 sys.exit(0 if agree else 1)
 PYEOF
