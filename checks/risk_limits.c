@@ -29,10 +29,16 @@
     { "seed",    CP_KEY_INT, "1",  "random seed" }, \
     { "threads", CP_KEY_INT, "0",  "worker threads (0 = online CPUs); results do not depend on it" }, \
     { "z",       CP_KEY_RAT, "4",  "half-width of the intervals in standard errors" }
+/* risk estimates with the conditional estimator: the tridiagonal sampler of
+ * docs/model.md section 12 (TR-2: same law of the estimate, 2d - 1 chi variables
+ * per prompt), the Wishart sampler kept as an option */
+#define SAMPLER_KEY \
+    { "sampler", CP_KEY_WORD, "tridiag", "tridiag (docs/model.md section 12, the default) or wishart (Bartlett)" }
 
 static const cp_key_spec large_L_keys[] = {
     CP_MODEL_KEYS, COMMON_KEYS,
-    { "L",       CP_KEY_INT,     "1000000", "context length (Wishart sampler: cost independent of L)" },
+    SAMPLER_KEY,
+    { "L",       CP_KEY_INT,     "1000000", "context length (both samplers: cost independent of L)" },
     { "T",       CP_KEY_INTLIST, "1,2,5", "depths" },
     { "alpha",   CP_KEY_RAT,     NULL,  "CA step (default alpha*)" },
     { "prompts", CP_KEY_INT,     "400000", "prompts per depth" },
@@ -44,6 +50,7 @@ static const cp_key_spec large_L_keys[] = {
 
 static const cp_key_spec ls_keys[] = {
     CP_MODEL_KEYS, COMMON_KEYS,
+    SAMPLER_KEY,
     { "L",       CP_KEY_INTLIST, "40,200", "context lengths (each > d + 1)" },
     { "T",       CP_KEY_INT,     "1000", "depth" },
     { "alpha",   CP_KEY_RAT,     "0.15", "CA step, below 2/lambda_max(Sigma_hat) on all but negligibly many prompts" },
@@ -81,6 +88,7 @@ static const cp_key_spec lsa_keys[] = {
 
 static const cp_key_spec bayes_keys[] = {
     CP_MODEL_KEYS, COMMON_KEYS,
+    SAMPLER_KEY,
     { "T",       CP_KEY_INTLIST, "1,3,10,30", "depths (paired with L)" },
     { "L",       CP_KEY_INTLIST, "50,200,2000,100000", "context lengths (paired with T)" },
     { "alpha",   CP_KEY_RAT,     NULL, "CA step (default alpha*)" },
@@ -145,6 +153,26 @@ static int read_common(cp_check_run *run, cp_model_t m, cp_sim_config *cfg, doub
     cfg->threads = threads ? (int) threads : 2;
     cfg->query = CP_QUERY_EXACT;
     return 0;
+}
+
+/* The sampler key of SAMPLER_KEY: tridiag or wishart. */
+static int get_sampler(cp_sampler *out, cp_check_run *run)
+{
+    const char *w;
+    if (cp_run_get_word(&w, run, "sampler"))
+        return -1;
+    if (strcmp(w, "tridiag") == 0)
+        *out = CP_SAMPLER_TRIDIAG;
+    else if (strcmp(w, "wishart") == 0)
+        *out = CP_SAMPLER_WISHART;
+    else
+        return cp_run_bad_input(run, "sampler", "sampler must be tridiag or wishart, got '%s'", w);
+    return 0;
+}
+
+static const char *sampler_name(cp_sampler s)
+{
+    return s == CP_SAMPLER_TRIDIAG ? "tridiagonal sampler (model.md section 12)" : "Wishart sampler";
 }
 
 static double alpha_param(cp_check_run *run, const cp_model_t m)
@@ -222,12 +250,13 @@ static cp_verdict check_large_L(cp_check_run *run)
     cp_sim_config cfg;
     double z, tol_rel, tol_abs;
     slong L, prompts, Toff, *Ts = NULL, nT = 0;
+    cp_sampler smp = CP_SAMPLER_TRIDIAG;
     cp_verdict v = CP_INCONCLUSIVE;
     cp_model_init(m);
     if (read_common(run, m, &cfg, &z) || get_i(&L, run, "L", 2, (slong) 1e15)
         || get_i(&prompts, run, "prompts", 100, (slong) 1e10)
         || get_d(&tol_rel, run, "tol_rel") || get_d(&tol_abs, run, "tol_abs")
-        || get_i(&Toff, run, "ref_T_offset", -100, 100))
+        || get_i(&Toff, run, "ref_T_offset", -100, 100) || get_sampler(&smp, run))
         goto done;
     if (cp_run_get_intlist(&Ts, &nT, run, "T"))
         goto done;
@@ -247,15 +276,15 @@ static cp_verdict check_large_L(cp_check_run *run)
             goto done;
         }
     cfg.L = L;
-    cfg.sampler = CP_SAMPLER_WISHART;
+    cfg.sampler = smp;
     cfg.prompts = prompts;
     int all_in = 1, any_out = 0, heavy = 0;
     double worst = 0.0;
     long worstT = 0;
-    cp_run_detail(run, "CA, beta = -alpha = -%.6g, L = %ld (Wishart sampler, conditional estimator), %ld prompts "
+    cp_run_detail(run, "CA, beta = -alpha = -%.6g, L = %ld (%s, conditional estimator), %ld prompts "
                        "per depth; interval = estimate +- %.3g stderr (clipped at 0); band = population * (1 +- %.3g)%s. "
                        "Population excess E_s[s/(1+s)(1-alpha(1+s))^(2T)]: cp_ca_excess (Arb, 128 bits, rounded).",
-                  alpha, (long) L, (long) prompts, z, tol_rel, tol_abs > 0 ? " + absolute tol_abs" : "");
+                  alpha, (long) L, sampler_name(smp), (long) prompts, z, tol_rel, tol_abs > 0 ? " + absolute tol_abs" : "");
     if (Toff)
         cp_run_detail_append(run, " MUTANT: reference at depth T + %ld.", (long) Toff);
     cp_run_table_head(run, "| T | simulated interval | population | (end - pop)/band | heavy tail |");
@@ -304,12 +333,13 @@ static cp_verdict check_least_squares(cp_check_run *run)
     cp_sim_config cfg;
     double z, tol_rel, alpha;
     slong T, prompts, doff, *Ls = NULL, nL = 0;
+    cp_sampler smp = CP_SAMPLER_TRIDIAG;
     cp_verdict v = CP_INCONCLUSIVE;
     cp_model_init(m);
     if (read_common(run, m, &cfg, &z) || get_i(&T, run, "T", 1, 1000000)
         || get_i(&prompts, run, "prompts", 100, (slong) 1e10)
         || get_d(&tol_rel, run, "tol_rel") || get_d(&alpha, run, "alpha")
-        || get_i(&doff, run, "ref_d_offset", -100, 100))
+        || get_i(&doff, run, "ref_d_offset", -100, 100) || get_sampler(&smp, run))
         goto done;
     if (cp_run_get_intlist(&Ls, &nL, run, "L"))
         goto done;
@@ -317,10 +347,10 @@ static cp_verdict check_least_squares(cp_check_run *run)
     cfg.prompts = prompts;
     int all_in = 1, any_out = 0, heavy = 0;
     double worst = 0;
-    cp_run_detail(run, "CA (beta = -alpha = -%.4g, T = %ld, conditional estimator) against the exact least-squares "
-                       "risk E[Var(y|x)] (L-1)/(L-d-1), d = %ld, E[Var(y|x)] = E[1/(1+s)] + sigma^2 = %.9g; "
-                       "%ld prompts per L, intervals +- %.3g stderr, band +- %.3g relative.",
-                  alpha, (long) T, d, cfg.bayes_risk, (long) prompts, z, tol_rel);
+    cp_run_detail(run, "CA (beta = -alpha = -%.4g, T = %ld, %s, conditional estimator) against the exact "
+                       "least-squares risk E[Var(y|x)] (L-1)/(L-d-1), d = %ld, E[Var(y|x)] = E[1/(1+s)] + sigma^2 = "
+                       "%.9g; %ld prompts per L, intervals +- %.3g stderr, band +- %.3g relative.",
+                  alpha, (long) T, sampler_name(smp), d, cfg.bayes_risk, (long) prompts, z, tol_rel);
     if (doff)
         cp_run_detail_append(run, " MUTANT: formula evaluated at d = %ld.", dref);
     cp_run_table_head(run, "| L | simulated risk interval | formula | heavy tail |");
@@ -330,7 +360,7 @@ static cp_verdict check_least_squares(cp_check_run *run)
             goto done;
         }
         cfg.L = Ls[i];
-        cfg.sampler = CP_SAMPLER_WISHART;
+        cfg.sampler = smp;
         cp_predictor p = { .kind = CP_PRED_CA, .d = d, .T = T, .alpha = alpha };
         cp_sim_result r;
         if (run_sim(run, &r, &cfg, &p))
@@ -614,10 +644,11 @@ static cp_verdict check_toward_bayes(cp_check_run *run)
     cp_sim_config cfg;
     double z, tol, kstar;
     slong prompts, rev, *Ts = NULL, nT = 0, *Ls = NULL, nL = 0;
+    cp_sampler smp = CP_SAMPLER_TRIDIAG;
     cp_verdict v = CP_INCONCLUSIVE;
     cp_model_init(m);
     if (read_common(run, m, &cfg, &z) || get_i(&prompts, run, "prompts", 100, (slong) 1e10)
-        || get_d(&tol, run, "tol") || get_i(&rev, run, "reverse", 0, 1))
+        || get_d(&tol, run, "tol") || get_i(&rev, run, "reverse", 0, 1) || get_sampler(&smp, run))
         goto done;
     if (cp_run_get_intlist(&Ts, &nT, run, "T")
         || cp_run_get_intlist(&Ls, &nL, run, "L"))
@@ -638,10 +669,10 @@ static cp_verdict check_toward_bayes(cp_check_run *run)
     double prev = 0, prev_se = 0, last_hi = 0;
     int decreasing = 1, increase = 0, heavy = 0, off_path = 0;
     cfg.prompts = prompts;
-    cp_run_detail(run, "CA (beta = -alpha = -%.6g, conditional estimator) excess over the task-known Bayes risk "
-                       "%.9g along (T, L) pairs, %ld prompts each, intervals +- %.3g stderr clipped at 0. Path "
-                       "condition T/L < kappa* = %.6g (%s).%s",
-                  alpha, cfg.bayes_risk, (long) prompts, z, kstar,
+    cp_run_detail(run, "CA (beta = -alpha = -%.6g, %s where L >= d + 2, direct sampler below, conditional "
+                       "estimator) excess over the task-known Bayes risk %.9g along (T, L) pairs, %ld prompts each, "
+                       "intervals +- %.3g stderr clipped at 0. Path condition T/L < kappa* = %.6g (%s).%s",
+                  alpha, sampler_name(smp), cfg.bayes_risk, (long) prompts, z, kstar,
                   kstar_given ? "given" : "double-precision minimisation of docs/model.md FC-10; certified "
                   "enclosure: theorems/finite_size.md", rev ? " MUTANT: path walked backwards." : "");
     cp_run_table_head(run, "| T | L | T/L | excess interval | heavy tail |");
@@ -654,7 +685,7 @@ static cp_verdict check_toward_bayes(cp_check_run *run)
         if (!((double) Ts[i] < kstar * (double) Ls[i]))
             off_path = 1;
         cfg.L = Ls[i];
-        cfg.sampler = Ls[i] >= d + 2 ? CP_SAMPLER_WISHART : CP_SAMPLER_DIRECT;
+        cfg.sampler = Ls[i] >= d + 2 ? smp : CP_SAMPLER_DIRECT;
         cp_predictor p = { .kind = CP_PRED_CA, .d = d, .T = Ts[i], .alpha = alpha };
         cp_sim_result r;
         if (run_sim(run, &r, &cfg, &p))

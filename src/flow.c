@@ -256,11 +256,140 @@ static int beta_abs_ok(const arb_t res, const cp_model_t m, const arb_t e0, cons
     return ok;
 }
 
+/* --- Beta prior with integer shapes: closed form (docs/model.md (CS-1)) ---
+ * With w = w_a + c x (c = gamma D, w_b = w_a + c) the Beta(a, b) density is the
+ * polynomial (w - w_a)^(a-1) (w_b - w)^(b-1) / (c^(a+b-2) B(a, b)) in w, so
+ *   E[(e0 + e1 x + e2 x^2) w^k] = 1/(c B) sum_i P_i (w_b^(k+1+i) - w_a^(k+1+i)) / (k+1+i)
+ * with P(w) = e(x(w)) x(w)^(a-1) (1 - x(w))^(b-1), x(w) = (w - w_a)/c: a + b + 1 terms
+ * and two powers of degree k + 1, instead of the k + 1 terms of the expansion above at
+ * the precision its alternation needs.  The sum cancels too (CS-2): the working
+ * precision starts at prec + beta_closed_extra and doubles, with the same accuracy
+ * test as the expansion. */
+static int beta_closed_enabled = 1;
+
+int cp_flow_beta_closed_form(int enable)
+{
+    int old = beta_closed_enabled;
+    beta_closed_enabled = enable;
+    return old;
+}
+
+/* Extra bits the closed form needs (CS-2), from doubles (a heuristic: the accuracy
+ * is tested afterwards); negative when the closed form does not apply. */
+static double beta_closed_extra(const cp_model_t m, ulong k, const arb_t gamma)
+{
+    double g, la, lb, wa, wb, c, mx, n;
+    if (!beta_closed_enabled || !fmpz_is_one(fmpq_denref(m->beta_a)) || !fmpz_is_one(fmpq_denref(m->beta_b))
+        || fmpz_cmp_ui(fmpq_numref(m->beta_a), 256) > 0 || fmpz_cmp_ui(fmpq_numref(m->beta_b), 256) > 0
+        || arb_contains_zero(gamma))
+        return -1;
+    g = arf_get_d(arb_midref(gamma), ARF_RND_NEAR);
+    la = fmpq_get_d(m->m_lo) + 1;
+    lb = fmpq_get_d(m->m_hi) + 1;
+    wa = fabs(1 + g * la);
+    wb = fabs(1 + g * lb);
+    c = fabs(g * (lb - la));
+    mx = wa > wb ? wa : wb;
+    if (!(c > 0) || !(mx > 0))
+        return -1;
+    n = fmpz_get_d(fmpq_numref(m->beta_a)) + fmpz_get_d(fmpq_numref(m->beta_b));
+    return n * (log2((mx + c) / c + 1) + log2((double) k + n + 2)) + 32;
+}
+
+/* Returns 1 with res set when the closed form reached the accuracy test, else 0. */
+static int beta_poly_closed(arb_t res, const cp_model_t m, const arb_t e0, const arb_t e1,
+                            const arb_t e2, ulong k, const arb_t gamma, slong prec, double extra)
+{
+    ulong a = fmpz_get_ui(fmpq_numref(m->beta_a)), b = fmpz_get_ui(fmpq_numref(m->beta_b));
+    slong wp = prec + 16 + (slong) extra, cap = 4 * prec + 4 * (slong) extra + 512;
+    int ok = 0;
+    fmpq_t q;
+    fmpz_t ib;
+    fmpq_init(q);
+    fmpz_init(ib);
+    fmpz_bin_uiui(ib, a + b - 2, a - 1);
+    fmpz_mul_ui(ib, ib, a + b - 1);                 /* 1/B(a, b) for integer shapes */
+    for (;;) {
+        arb_t la, wa, wb, c, ic, pa, pb, t;
+        arb_poly_t P, X, Y;
+        arb_init(la); arb_init(wa); arb_init(wb); arb_init(c); arb_init(ic);
+        arb_init(pa); arb_init(pb); arb_init(t);
+        arb_poly_init(P); arb_poly_init(X); arb_poly_init(Y);
+        arb_set_fmpq(la, m->m_lo, wp);
+        arb_add_ui(la, la, 1, wp);
+        arb_mul(wa, gamma, la, wp);
+        arb_add_ui(wa, wa, 1, wp);
+        fmpq_sub(q, m->m_hi, m->m_lo);
+        arb_set_fmpq(t, q, wp);
+        arb_mul(c, gamma, t, wp);
+        arb_add(wb, wa, c, wp);
+        arb_inv(ic, c, wp);
+        /* X = x(w) = (w - w_a)/c, Y = 1 - x(w) = (w_b - w)/c */
+        arb_mul(t, wa, ic, wp);
+        arb_neg(t, t);
+        arb_poly_set_coeff_arb(X, 0, t);
+        arb_poly_set_coeff_arb(X, 1, ic);
+        arb_mul(t, wb, ic, wp);
+        arb_poly_set_coeff_arb(Y, 0, t);
+        arb_neg(t, ic);
+        arb_poly_set_coeff_arb(Y, 1, t);
+        /* P = ((e2 X + e1) X + e0) X^(a-1) Y^(b-1) */
+        arb_poly_scalar_mul(P, X, e2, wp);
+        arb_poly_get_coeff_arb(t, P, 0);
+        arb_add(t, t, e1, wp);
+        arb_poly_set_coeff_arb(P, 0, t);
+        arb_poly_mul(P, P, X, wp);
+        arb_poly_get_coeff_arb(t, P, 0);
+        arb_add(t, t, e0, wp);
+        arb_poly_set_coeff_arb(P, 0, t);
+        if (a > 1) {
+            arb_poly_pow_ui(X, X, a - 1, wp);
+            arb_poly_mul(P, P, X, wp);
+        }
+        if (b > 1) {
+            arb_poly_pow_ui(Y, Y, b - 1, wp);
+            arb_poly_mul(P, P, Y, wp);
+        }
+        /* sum_i P_i (w_b^(k+1+i) - w_a^(k+1+i)) / (k+1+i) */
+        arb_pow_ui(pa, wa, k + 1, wp);
+        arb_pow_ui(pb, wb, k + 1, wp);
+        arb_zero(res);
+        for (slong i = 0; i < arb_poly_length(P); i++) {
+            arb_sub(t, pb, pa, wp);
+            arb_mul(t, t, arb_poly_get_coeff_ptr(P, i), wp);
+            arb_div_ui(t, t, k + 1 + (ulong) i, wp);
+            arb_add(res, res, t, wp);
+            arb_mul(pa, pa, wa, wp);
+            arb_mul(pb, pb, wb, wp);
+        }
+        arb_mul_fmpz(res, res, ib, wp);
+        arb_mul(res, res, ic, wp);
+        arb_set_round(res, res, prec);
+        arb_clear(la); arb_clear(wa); arb_clear(wb); arb_clear(c); arb_clear(ic);
+        arb_clear(pa); arb_clear(pb); arb_clear(t);
+        arb_poly_clear(P); arb_poly_clear(X); arb_poly_clear(Y);
+        if (arb_rel_accuracy_bits(res) >= prec - 8 || beta_abs_ok(res, m, e0, e1, e2, k, gamma, prec)) {
+            ok = 1;
+            break;
+        }
+        if (wp >= cap)
+            break;
+        wp *= 2;
+        if (wp > cap)
+            wp = cap;
+    }
+    fmpq_clear(q);
+    fmpz_clear(ib);
+    return ok;
+}
+
 static void beta_poly_expect(arb_t res, const cp_model_t m, const arb_t e0, const arb_t e1,
                              const arb_t e2, ulong k, const arb_t gamma, slong prec)
 {
     slong n = (slong) k + 3, wp, cap = 4 * prec + 4 * (slong) k + 256;
     fmpq_t q;
+    arb_t closed;
+    int have_closed = 0;
     fmpq_init(q);
     {
         /* initial working precision from a double estimate (only a heuristic) */
@@ -269,6 +398,18 @@ static void beta_poly_expect(arb_t res, const cp_model_t m, const arb_t e0, cons
         double wa = fabs(1 + g * la), wb = fabs(1 + g * lb), c = fabs(g * (lb - la));
         double mx = wa > wb ? wa : wb, ratio = (wa + c) / (mx > 1e-300 ? mx : 1e-300);
         double extra = (double) k * log2(ratio > 1 ? ratio : 1);
+        double extra_closed = beta_closed_extra(m, k, gamma);
+        /* integer shapes: the closed form (CS-1) when its cancellation is the smaller */
+        if (extra_closed >= 0 && extra_closed < extra + 64) {
+            if (beta_poly_closed(res, m, e0, e1, e2, k, gamma, prec, extra_closed)) {
+                fmpq_clear(q);
+                return;
+            }
+            /* not accurate enough (a wide gamma): keep it, intersect with the expansion below */
+            arb_init(closed);
+            arb_swap(closed, res);
+            have_closed = 1;
+        }
         wp = prec + 64 + (extra < (double) cap ? (slong) extra : cap);
     }
     for (;;) {
@@ -322,6 +463,12 @@ static void beta_poly_expect(arb_t res, const cp_model_t m, const arb_t e0, cons
         wp *= 2;
         if (wp > cap)
             wp = cap;
+    }
+    if (have_closed) {
+        /* both balls contain the expectation: their intersection does too */
+        if (!arb_intersection(res, res, closed, prec))
+            arb_indeterminate(res);    /* disjoint enclosures: cannot happen, never hide it */
+        arb_clear(closed);
     }
     fmpq_clear(q);
 }

@@ -4,8 +4,8 @@
 # "stderr" (numbers, null where the check has none) and "interval_of" beside
 # the text "interval"; ball claims keep their decimal-string bounds.  The
 # numbers are checked against an independent `crossproof simulate` run of the
-# same point (same seed and prompts) and against interval = estimate +- z
-# stderr.  Prints "ok N - what" per case; exits 1 if any case failed.
+# same point (same seed, prompts and sampler: tridiag, the check's default)
+# and against interval = estimate +- z stderr.  Prints "ok N - what" per case; exits 1 if any case failed.
 . tests/testlib.sh
 if ! command -v python3 > /dev/null 2>&1; then echo "SKIP e2e_audit_json: no python3"; exit 0; fi
 
@@ -35,7 +35,7 @@ mutate  = inc:ref_d_offset
 MD
 $CP audit "$T/small.md" --json "$T/s.json" --report "$T/s.md" -q > /dev/null 2> "$T/err"
 check "audit of a small statistical theorem writes JSON" "[ -s '$T/s.json' ]" || cat "$T/err"
-$CP simulate model=ca L=1000 T=1,3 prompts=20000 seed=7 sampler=wishart --json > "$T/sim.json"
+$CP simulate model=ca L=1000 T=1,3 prompts=20000 seed=7 sampler=tridiag --json > "$T/sim.json"
 check "the numbers are numbers, the estimate and stderr those of simulate at the reported point, interval = estimate +- 3 stderr" \
     "python3 - '$T/s.json' '$T/sim.json' <<'PY'
 import json, re, sys

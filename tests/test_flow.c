@@ -93,18 +93,40 @@ static void lw_poly(fmpq_poly_t p, int j, ulong k, const fmpq_t gamma)
 
 /* cp_flow_moment (j = 0, 1, 2) against exact moments, all priors, random
  * rational gamma of either sign. */
+/* cp_flow_moment(j, k, gamma) at 128 bits against the exact moments of the
+ * expanded polynomial; at least min_bits of relative accuracy. */
+static void moment_vs_exact(const cp_model_t m, int j, ulong k, const fmpq_t g, slong min_bits, const char *what)
+{
+    fmpq_poly_t p;
+    arb_t a, b, ga;
+    fmpq_poly_init(p);
+    arb_init(a); arb_init(b); arb_init(ga);
+    arb_set_fmpq(ga, g, 128);
+    cp_flow_moment(a, m, j, k, ga, 128);
+    lw_poly(p, j, k, g);
+    expect_poly(b, m, p, 1024);
+    if (!arb_overlaps(a, b) || arb_rel_accuracy_bits(a) < min_bits) {
+        char *gs = fmpq_get_str(NULL, 10, g);
+        print_model(what, m);
+        print_error("  j = %d, k = %lu, gamma = %s\n", j, k, gs);
+        print_ball("flow", a);
+        print_ball("oracle", b);
+        flint_free(gs);
+    }
+    assert_true(arb_overlaps(a, b));
+    assert_true(arb_rel_accuracy_bits(a) >= min_bits);
+    fmpq_poly_clear(p);
+    arb_clear(a); arb_clear(b); arb_clear(ga);
+}
+
 static void test_moment_vs_exact(void **state)
 {
     (void) state;
     uint64_t st = g_seed;
     cp_model_t m;
     fmpq_t g;
-    fmpq_poly_t p;
-    arb_t a, b, ga;
     cp_model_init(m);
     fmpq_init(g);
-    fmpq_poly_init(p);
-    arb_init(a); arb_init(b); arb_init(ga);
     for (int it = 0; it < 60 * g_scale; it++) {
         rand_model(m, &st);
         int j = (int) (splitmix(&st) % 3);
@@ -112,25 +134,10 @@ static void test_moment_vs_exact(void **state)
         fmpq_set_si(g, -(slong) (splitmix(&st) % 50) - 1, 37 + splitmix(&st) % 50);
         if (splitmix(&st) % 4 == 0)
             fmpq_neg(g, g);
-        arb_set_fmpq(ga, g, 128);
-        cp_flow_moment(a, m, j, k, ga, 128);
-        lw_poly(p, j, k, g);
-        expect_poly(b, m, p, 1024);
-        if (!arb_overlaps(a, b) || arb_rel_accuracy_bits(a) < 80) {
-            char *gs = fmpq_get_str(NULL, 10, g);
-            print_model("moment", m);
-            print_error("  j = %d, k = %lu, gamma = %s\n", j, k, gs);
-            print_ball("flow", a);
-            print_ball("oracle", b);
-            flint_free(gs);
-        }
-        assert_true(arb_overlaps(a, b));
-        assert_true(arb_rel_accuracy_bits(a) >= 80);
+        moment_vs_exact(m, j, k, g, 80, "moment");
     }
     cp_model_clear(m);
     fmpq_clear(g);
-    fmpq_poly_clear(p);
-    arb_clear(a); arb_clear(b); arb_clear(ga);
 }
 
 /* E1, E1' and E1'' against independent computations: E1 by rigorous
@@ -495,6 +502,77 @@ static void test_flow_integrator(void **state)
     arb_clear(ae); arb_clear(be); arb_clear(d);
 }
 
+/* The closed form for integer Beta shapes (docs/model.md (CS-1)) at large k
+ * against exact rational moments (the expansion of the polynomial is exact
+ * in fmpq; 1024 bits cover its alternation at k <= 300). */
+static void test_beta_closed_vs_exact(void **state)
+{
+    (void) state;
+    uint64_t st = g_seed + 11;
+    cp_model_t m;
+    fmpq_t g;
+    cp_model_init(m);
+    fmpq_init(g);
+    for (int it = 0; it < 8 * g_scale; it++) {
+        rand_model(m, &st);
+        m->prior = CP_PRIOR_BETA;
+        fmpq_set_si(m->beta_a, 1 + (slong) (splitmix(&st) % 6), 1);
+        fmpq_set_si(m->beta_b, 1 + (slong) (splitmix(&st) % 6), 1);
+        int j = (int) (splitmix(&st) % 3);
+        ulong k = 100 + splitmix(&st) % 201;
+        /* dyadic gamma = -n/1024 in (-2/(2 + m_lo + m_hi), 0), exact as a ball (the
+         * searches evaluate at exact midpoints; with a radius 2^-128 on gamma the
+         * k-th powers alone cost log2(k) bits) */
+        {
+            double amax = 2.0 / (2.0 + fmpq_get_d(m->m_lo) + fmpq_get_d(m->m_hi));
+            ulong nmax = (ulong) (1024 * amax);
+            fmpq_set_si(g, -(slong) (1 + splitmix(&st) % (nmax > 1 ? nmax - 1 : 1)), 1024);
+        }
+        moment_vs_exact(m, j, k, g, 100, "closed-form moment");
+    }
+    cp_model_clear(m);
+    fmpq_clear(g);
+}
+
+/* alpha_T under integer Beta shapes: the closed form (CS-1) against the
+ * binomial expansion used before issue 14 (cp_flow_beta_closed_form(0)).
+ * Both are certified; the enclosures must overlap and the new one must be
+ * at least as narrow. */
+static void test_beta_closed_vs_expansion(void **state)
+{
+    (void) state;
+    static const struct { slong lo_n; ulong lo_d; slong hi_n; ulong hi_d; int a, b; ulong T; } cs[] = {
+        { 1, 2, 4, 1, 2, 2, 1000 }, { 1, 2, 4, 1, 2, 2, 10 }, { 1, 2, 4, 1, 1, 1, 300 },
+        { 1, 2, 4, 1, 1, 3, 100 }, { 1, 2, 4, 1, 5, 2, 50 }, { 1, 10, 20, 1, 3, 7, 40 },
+        { 1, 10, 20, 1, 2, 2, 1 }, { 3, 1, 5, 1, 4, 1, 200 },
+    };
+    cp_model_t m;
+    arb_t a, b;
+    cp_model_init(m);
+    arb_init(a); arb_init(b);
+    for (size_t i = 0; i < sizeof cs / sizeof cs[0]; i++) {
+        set_model(m, cs[i].lo_n, cs[i].lo_d, cs[i].hi_n, cs[i].hi_d, CP_PRIOR_BETA);
+        fmpq_set_si(m->beta_a, cs[i].a, 1);
+        fmpq_set_si(m->beta_b, cs[i].b, 1);
+        assert_int_equal(cp_flow_beta_closed_form(0), 1);
+        int ok_old = cp_flow_alpha_opt(b, m, cs[i].T, 128);
+        assert_int_equal(cp_flow_beta_closed_form(1), 0);
+        int ok_new = cp_flow_alpha_opt(a, m, cs[i].T, 128);
+        if (!ok_old || !ok_new || !arb_overlaps(a, b) || mag_cmp(arb_radref(a), arb_radref(b)) > 0) {
+            print_model("alpha_T closed form vs expansion", m);
+            print_error("  T = %lu\n", cs[i].T);
+            print_ball("closed", a);
+            print_ball("expansion", b);
+        }
+        assert_true(ok_old && ok_new);
+        assert_true(arb_overlaps(a, b));
+        assert_true(mag_cmp(arb_radref(a), arb_radref(b)) <= 0);
+        assert_true(arb_rel_accuracy_bits(a) >= 100);
+    }
+    cp_model_clear(m);
+    arb_clear(a); arb_clear(b);
+}
+
 int main(void)
 {
     const char *sc = getenv("CP_TEST_SCALE");
@@ -512,6 +590,8 @@ int main(void)
         cmocka_unit_test(test_opt2_is_minimum),
         cmocka_unit_test(test_untied),
         cmocka_unit_test(test_flow_integrator),
+        cmocka_unit_test(test_beta_closed_vs_exact),
+        cmocka_unit_test(test_beta_closed_vs_expansion),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     flint_cleanup();

@@ -19,10 +19,16 @@
 
 /* E_s[lambda^j w^k], j in {-1, 0, 1, 2}, w = 1 + gamma lambda.
  * Uniform prior: closed form (docs/model.md, (GF-1)); j = -1 needs gamma < 0
- * (else generic integration).  Two-point: exact.  Beta: binomial expansion
- * against the exact Beta moments at raised working precision for j >= 0,
- * rigorous integration (cp_prior_expect) for j = -1. */
+ * (else generic integration).  Two-point: exact.  Beta, j >= 0: for integer
+ * shapes <= 256 the closed form (CS-1) of docs/model.md section 15 where its
+ * cancellation estimate is the smaller, else the binomial expansion against
+ * the exact Beta moments at raised working precision; j = -1 by rigorous
+ * integration (cp_prior_expect). */
 void cp_flow_moment(arb_t res, const cp_model_t m, int j, ulong k, const arb_t gamma, slong prec);
+/* Tests and benches only (process-wide, not thread-safe): enable = 0 makes the
+ * Beta moments use the binomial expansion always (the method before issue 14);
+ * returns the previous setting (1 = closed form allowed, the default). */
+int cp_flow_beta_closed_form(int enable);
 /* C(j, k) = E_s[(1 - 1/lambda) lambda^j w^k] = E[lambda^j w^k] - E[lambda^(j-1) w^k]. */
 void cp_flow_cmoment(arb_t res, const cp_model_t m, int j, ulong k, const arb_t gamma, slong prec);
 
