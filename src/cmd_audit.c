@@ -5,6 +5,8 @@
  * and writes the report (theorem files with a verdict block after each
  * check block) and optionally JSON, both atomically. */
 #include <dirent.h>
+#include <pthread.h>
+#include <unistd.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +18,9 @@
 #include "crossproof/output.h"
 #include "crossproof/quantity.h"
 #include "crossproof/theorem.h"
+
+#define CP_AUDIT_MAX_JOBS 64
+#define CP_AUDIT_DEFAULT_JOBS 4
 
 typedef struct {
     const cp_claim *claim;
@@ -40,6 +45,8 @@ typedef struct {
     double stat_lower, stat_upper, stat_estimate, stat_stderr;
     char stat_what[160];
     cp_check_kind kind;
+    int done, bad_input;
+    char error[CP_ERRLEN];
 } claim_result;
 
 static void iso_date(char *buf, size_t n)
@@ -344,6 +351,134 @@ static int write_tap(const char *path, claim_result *res, int nres, char *err)
     return cp_atomic_close(&af, err);
 }
 
+/* Runs claim r (its claim and theorem set) and fills in its result. */
+static void run_one(claim_result *r, slong max_prec)
+{
+    const cp_claim *cl = r->claim;
+    cp_check_run run;
+    r->kind = cl->def->kind;
+    cp_check_run_init(&run, cl->def, &cl->params, max_prec);
+    r->verdict = cp_check_execute(&run, &r->seconds);
+    r->bad_input = run.bad_input;
+    if (run.bad_input)
+        snprintf(r->error, sizeof r->error, "%s", run.error);
+    r->prec = run.prec;
+    r->has_value = run.has_value;
+    if (run.has_value) {
+        cp_arb_bounds_str(r->lo, r->hi, sizeof r->lo, run.value, 12);
+        if (arb_rel_accuracy_bits(run.value) < 8 && arb_is_finite(run.value)) {
+            /* a wide ball (a region claim's box) reads better as its bounds */
+            char lo[64], hi[64];
+            cp_arb_bounds_str(lo, hi, sizeof lo, run.value, 4);
+            r->human = flint_malloc(strlen(lo) + strlen(hi) + 8);
+            sprintf(r->human, "[%s, %s]", lo, hi);
+        } else {
+            r->human = cp_arb_human(run.value, 15);
+        }
+        r->ball = arb_dump_str(run.value);
+    }
+    memcpy(r->detail, run.detail, sizeof r->detail);
+    memcpy(r->value_name, run.value_name, sizeof r->value_name);
+    memcpy(r->interval, run.interval, sizeof r->interval);
+    r->has_stat = run.has_stat;
+    r->is_claim = run.is_claim;
+    memcpy(r->statement, run.statement, sizeof r->statement);
+    r->boxes = run.boxes;
+    r->prec_lo = (long) run.prec_lo;
+    r->prec_hi = (long) run.prec_hi;
+    memcpy(r->margin, run.margin, sizeof r->margin);
+    memcpy(r->margin_at, run.margin_at, sizeof r->margin_at);
+    r->stat_lower = run.stat_lower;
+    r->stat_upper = run.stat_upper;
+    r->stat_estimate = run.stat_estimate;
+    r->stat_stderr = run.stat_stderr;
+    memcpy(r->stat_what, run.stat_what, sizeof r->stat_what);
+    cp_check_run_clear(&run);
+}
+
+static void print_row(const claim_result *r)
+{
+    char enc[300];
+    if (r->has_value)
+        snprintf(enc, sizeof enc, "%s", r->human);
+    else
+        snprintf(enc, sizeof enc, "%s", r->interval);
+    char bits[16];
+    if (r->kind == CP_CHECK_BALL)
+        snprintf(bits, sizeof bits, "%ld", (long) r->prec);
+    else
+        snprintf(bits, sizeof bits, "double");
+    printf("%-36s %-13s %-45s %7s %9.3f\n", r->claim->id, cp_verdict_name(r->verdict), enc, bits, r->seconds);
+    fflush(stdout);
+}
+
+/* The claims to run, taken in file order by `jobs` workers.  Claims share
+ * nothing: each check reads its own block and writes its own result (the
+ * certified core and the engine keep no global state; FLINT's caches are
+ * per thread).  Rows print in file order as soon as every earlier claim has
+ * finished, so the table reads the same for any number of jobs; after a
+ * bad input no new claim starts. */
+typedef struct {
+    claim_result *res;
+    int n, next, printed, stop, quiet;
+    slong max_prec;
+    pthread_mutex_t lock;
+} audit_queue;
+
+/* Takes claims from the queue until it is empty or stopped. */
+static void work(audit_queue *q)
+{
+    for (;;) {
+        pthread_mutex_lock(&q->lock);
+        int i = q->stop || q->next >= q->n ? -1 : q->next++;
+        pthread_mutex_unlock(&q->lock);
+        if (i < 0)
+            return;
+        run_one(&q->res[i], q->max_prec);
+        pthread_mutex_lock(&q->lock);
+        q->res[i].done = 1;
+        if (q->res[i].bad_input)
+            q->stop = 1;
+        while (q->printed < q->n && q->res[q->printed].done) {
+            if (!q->quiet)
+                print_row(&q->res[q->printed]);
+            q->printed++;
+        }
+        pthread_mutex_unlock(&q->lock);
+    }
+}
+
+static void *audit_worker(void *arg)
+{
+    work(arg);
+    flint_cleanup();          /* this thread's FLINT caches */
+    return NULL;
+}
+
+/* jobs - 1 more threads; the calling thread works too (alone if none starts). */
+static void run_claims(audit_queue *q, int jobs)
+{
+    pthread_mutex_init(&q->lock, NULL);
+    if (jobs > q->n)
+        jobs = q->n;
+    pthread_t tid[CP_AUDIT_MAX_JOBS];
+    int started = 0;
+    for (int j = 1; j < jobs; j++)
+        if (pthread_create(&tid[started], NULL, audit_worker, q) == 0)
+            started++;
+    work(q);
+    for (int j = 0; j < started; j++)
+        pthread_join(tid[j], NULL);
+    pthread_mutex_destroy(&q->lock);
+}
+
+/* The default --jobs: one claim per online core, at most CP_AUDIT_DEFAULT_JOBS. */
+static int default_jobs(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > CP_AUDIT_DEFAULT_JOBS ? CP_AUDIT_DEFAULT_JOBS : (int) n;
+}
+
 static void audit_help(FILE *f)
 {
     fprintf(f, "usage: crossproof audit [FILE...] [--report FILE] [--json FILE] [--max-prec BITS]\n"
@@ -358,7 +493,10 @@ static void audit_help(FILE *f)
                "as TAP 13, for CI test reporters (a claim short of its verdict is a\n"
                "failure).  --only runs the claims whose id starts\n"
                "with ID-PREFIX; an audit that would run no claim is an error.  Output paths\n"
-               "are checked before any claim runs; a device or FIFO is written directly.\n\n"
+               "are checked before any claim runs; a device or FIFO is written directly.\n"
+               "--jobs N runs N claims at a time (default: one per core, at most 4; 1 runs\n"
+               "them one after another); the table, report and JSON are the same for every\n"
+               "N, in file order, except the seconds each claim took.\n\n"
                "Exit codes: 0 every claim CERTIFIED (or SUPPORTED, for statistical checks);\n"
                "1 some claim is not; 2 bad input (the message names file:line).\n");
 }
@@ -367,7 +505,7 @@ int cp_cmd_audit(int argc, char **argv)
 {
     const char *report = NULL, *json = NULL, *only = NULL, *junit = NULL, *tap = NULL;
     slong max_prec = 4096;
-    int quiet = 0, nfiles = 0;
+    int quiet = 0, nfiles = 0, jobs = default_jobs();
     char **files = calloc((size_t) argc + 1, sizeof *files);
     char err[CP_ERRLEN];
 
@@ -403,6 +541,13 @@ int cp_cmd_audit(int argc, char **argv)
                 cp_files_free(files, nfiles);
                 return 2;
             }
+        } else if (strcmp(a, "--jobs") == 0 || strcmp(a, "-j") == 0) {
+            slong j;
+            if (cp_flag_int(&j, "audit", "--jobs", i + 1 < argc ? argv[++i] : NULL, 1, CP_AUDIT_MAX_JOBS)) {
+                cp_files_free(files, nfiles);
+                return 2;
+            }
+            jobs = (int) j;
         } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
             quiet = 1;
         } else if (strncmp(a, "--", 2) == 0) {
@@ -462,73 +607,34 @@ int cp_cmd_audit(int argc, char **argv)
         return 3;
     }
     int nres = 0, bad = 0;
-
-    if (!quiet)
-        printf("%-36s %-13s %-45s %7s %9s\n", "claim", "verdict", "enclosure / interval", "bits", "seconds");
-    for (int t = 0; t < nth && !bad; t++)
-        for (int c = 0; c < ths[t].nclaims && !bad; c++) {
+    audit_queue q;
+    memset(&q, 0, sizeof q);
+    q.res = res;
+    q.quiet = quiet;
+    q.max_prec = max_prec;
+    for (int t = 0; t < nth; t++)
+        for (int c = 0; c < ths[t].nclaims; c++) {
             cp_claim *cl = &ths[t].claims[c];
             if (only && strncmp(cl->id, only, strlen(only)) != 0)
                 continue;
-            claim_result *r = &res[nres++];
-            cp_check_run run;
-            r->claim = cl;
-            r->th = &ths[t];
-            r->kind = cl->def->kind;
-            cp_check_run_init(&run, cl->def, &cl->params, max_prec);
-            r->verdict = cp_check_execute(&run, &r->seconds);
-            if (run.bad_input) {
-                fprintf(stderr, "crossproof: %s\n", run.error);
-                bad = 1;
-            }
-            r->prec = run.prec;
-            r->has_value = run.has_value;
-            if (run.has_value) {
-                cp_arb_bounds_str(r->lo, r->hi, sizeof r->lo, run.value, 12);
-                if (arb_rel_accuracy_bits(run.value) < 8 && arb_is_finite(run.value)) {
-                    /* a wide ball (a region claim's box) reads better as its bounds */
-                    char lo[64], hi[64];
-                    cp_arb_bounds_str(lo, hi, sizeof lo, run.value, 4);
-                    r->human = flint_malloc(strlen(lo) + strlen(hi) + 8);
-                    sprintf(r->human, "[%s, %s]", lo, hi);
-                } else {
-                    r->human = cp_arb_human(run.value, 15);
-                }
-                r->ball = arb_dump_str(run.value);
-            }
-            memcpy(r->detail, run.detail, sizeof r->detail);
-            memcpy(r->value_name, run.value_name, sizeof r->value_name);
-            memcpy(r->interval, run.interval, sizeof r->interval);
-            r->has_stat = run.has_stat;
-            r->is_claim = run.is_claim;
-            memcpy(r->statement, run.statement, sizeof r->statement);
-            r->boxes = run.boxes;
-            r->prec_lo = (long) run.prec_lo;
-            r->prec_hi = (long) run.prec_hi;
-            memcpy(r->margin, run.margin, sizeof r->margin);
-            memcpy(r->margin_at, run.margin_at, sizeof r->margin_at);
-            r->stat_lower = run.stat_lower;
-            r->stat_upper = run.stat_upper;
-            r->stat_estimate = run.stat_estimate;
-            r->stat_stderr = run.stat_stderr;
-            memcpy(r->stat_what, run.stat_what, sizeof r->stat_what);
-            cp_check_run_clear(&run);
-            if (!quiet) {
-                char enc[300];
-                if (r->has_value)
-                    snprintf(enc, sizeof enc, "%s", r->human);
-                else
-                    snprintf(enc, sizeof enc, "%s", r->interval);
-                char bits[16];
-                if (r->kind == CP_CHECK_BALL)
-                    snprintf(bits, sizeof bits, "%ld", (long) r->prec);
-                else
-                    snprintf(bits, sizeof bits, "double");
-                printf("%-36s %-13s %-45s %7s %9.3f\n", cl->id, cp_verdict_name(r->verdict), enc,
-                       bits, r->seconds);
-                fflush(stdout);
-            }
+            res[nres].claim = cl;
+            res[nres].th = &ths[t];
+            nres++;
         }
+    q.n = nres;
+    if (!quiet)
+        printf("%-36s %-13s %-45s %7s %9s\n", "claim", "verdict", "enclosure / interval", "bits", "seconds");
+    run_claims(&q, jobs);
+    /* bad input: the first claim (in file order) that had it, as the serial audit did */
+    for (int i = 0; i < nres; i++)
+        if (res[i].done && res[i].bad_input) {
+            fprintf(stderr, "crossproof: %s\n", res[i].error);
+            bad = 1;
+            break;
+        }
+    if (!bad)
+        for (int i = 0; i < nres; i++)
+            bad |= !res[i].done;      /* not reached: only after a bad input stopped the queue */
 
     int rc = 0;
     if (bad) {

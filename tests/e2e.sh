@@ -107,6 +107,31 @@ for f in $(sed -n 's/^| \(theorems\/[a-z_]*\.md\) |.*/\1/p' README.md); do
 done
 ok "every file in the README's table exists"
 
+# --- audit --jobs: claims side by side, the same results in the same order ---
+expect 0 "audit --jobs 1" $CP audit theorems/lsa_impossibility.md theorems/two_parameter.md --jobs 1 --report "$T/j1.md" --json "$T/j1.json"
+grep -v "claims reached" "$T/out" | cut -c1-95 > "$T/j1.rows"
+expect 0 "audit --jobs 3" $CP audit theorems/lsa_impossibility.md theorems/two_parameter.md --jobs 3 --report "$T/j3.md" --json "$T/j3.json"
+grep -v "claims reached" "$T/out" | cut -c1-95 > "$T/j3.rows"
+if cmp -s "$T/j1.rows" "$T/j3.rows"; then ok "the table is the same, in file order, for 1 and 3 jobs (seconds aside)"
+else fail "the table is the same for 1 and 3 jobs"; diff "$T/j1.rows" "$T/j3.rows" | head; fi
+if python3 -c "
+import json, sys
+def strip(x):
+    if isinstance(x, dict): return {k: strip(v) for k, v in x.items() if k != 'seconds'}
+    if isinstance(x, list): return [strip(v) for v in x]
+    return x
+a, b = (strip(json.load(open(f))['claims']) for f in sys.argv[1:3])
+assert len(a) > 20 and a == b
+" "$T/j1.json" "$T/j3.json" 2> "$T/pyerr"; then ok "the JSON results are the same for 1 and 3 jobs"
+else fail "the JSON results are the same for 1 and 3 jobs"; cat "$T/pyerr"; fi
+expect 2 "audit --jobs 0 is bad input" $CP audit theorems/lsa_impossibility.md --jobs 0 --report "$T/j0.md"
+has "$T/err" "jobs" "the error names --jobs"
+[ -e "$T/j0.md" ] && fail "nothing written on a bad --jobs" || ok "nothing written on a bad --jobs"
+mk twobad.md '# t\n\n```check\nid = a.ok\nclaim = lsa-gap > 0\n```\n\n```check\nid = b.bad\ncheck = gf_alpha_opt\nT = 0\n```\n\n```check\nid = c.bad\ncheck = gf_alpha_opt\nT = -1\n```\n'
+expect 2 "bad input in a parallel audit exits 2" $CP audit "$T/twobad.md" --jobs 3 --report "$T/twobad-r.md"
+[ "$(wc -l < "$T/err")" -eq 1 ] && ok "one error line, not one per worker" || { fail "one error line"; cat "$T/err"; }
+[ -e "$T/twobad-r.md" ] && fail "nothing written after bad input (jobs 3)" || ok "nothing written after bad input (jobs 3)"
+
 # --- the claim language (issue 11): a user's file without C ---------------
 expect 0 "a theorem file in the claim language only is audited" $CP audit docs/examples/claims.md --report "$T/claims.md" --json "$T/claims.json"
 if python3 -c "
