@@ -581,37 +581,17 @@ int cp_cmd_audit(int argc, char **argv)
     int nth;
     if (cp_theorem_open_args(&ths, &nth, files, nfiles, "audit") != 0)
         return 2;
-    int ntotal = 0, nrun = 0;
-    for (int t = 0; t < nth; t++) {
+    int ntotal = 0;
+    for (int t = 0; t < nth; t++)
         ntotal += ths[t].nclaims;
-        for (int c = 0; c < ths[t].nclaims; c++)
-            nrun += !only || strncmp(ths[t].claims[c].id, only, strlen(only)) == 0;
-    }
-    if (nrun == 0) {
-        if (only)
-            fprintf(stderr, "crossproof audit: --only %s: no claim id starts with it; nothing run, nothing written\n", only);
-        else
-            fprintf(stderr, "crossproof audit: %s: no ```check block; nothing run, nothing written\n",
-                    nth == 1 ? ths[0].path : "the theorem files");
-        cp_theorem_free_all(ths, nth);
-        return 2;
-    }
-    if (subset && report_given == 0)
-        fprintf(stderr, "crossproof audit: subset audit (%s): %s (docs/report.md is the full audit's; "
-                        "--report FILE chooses)\n", nfiles > 0 ? "theorem files named" : "--only",
-                report ? "report goes to build/report-subset.md" : "no report written");
     claim_result *res = calloc((size_t) (ntotal ? ntotal : 1), sizeof *res);
     if (res == NULL) {
         fprintf(stderr, "crossproof audit: out of memory\n");
         cp_theorem_free_all(ths, nth);
         return 3;
     }
+    /* the claims to run, in file order */
     int nres = 0, bad = 0;
-    audit_queue q;
-    memset(&q, 0, sizeof q);
-    q.res = res;
-    q.quiet = quiet;
-    q.max_prec = max_prec;
     for (int t = 0; t < nth; t++)
         for (int c = 0; c < ths[t].nclaims; c++) {
             cp_claim *cl = &ths[t].claims[c];
@@ -621,6 +601,25 @@ int cp_cmd_audit(int argc, char **argv)
             res[nres].th = &ths[t];
             nres++;
         }
+    if (nres == 0) {
+        if (only)
+            fprintf(stderr, "crossproof audit: --only %s: no claim id starts with it; nothing run, nothing written\n", only);
+        else
+            fprintf(stderr, "crossproof audit: %s: no ```check block; nothing run, nothing written\n",
+                    nth == 1 ? ths[0].path : "the theorem files");
+        free(res);
+        cp_theorem_free_all(ths, nth);
+        return 2;
+    }
+    if (subset && report_given == 0)
+        fprintf(stderr, "crossproof audit: subset audit (%s): %s (docs/report.md is the full audit's; "
+                        "--report FILE chooses)\n", nfiles > 0 ? "theorem files named" : "--only",
+                report ? "report goes to build/report-subset.md" : "no report written");
+    audit_queue q;
+    memset(&q, 0, sizeof q);
+    q.res = res;
+    q.quiet = quiet;
+    q.max_prec = max_prec;
     q.n = nres;
     if (!quiet)
         printf("%-36s %-13s %-45s %7s %9s\n", "claim", "verdict", "enclosure / interval", "bits", "seconds");
@@ -632,9 +631,6 @@ int cp_cmd_audit(int argc, char **argv)
             bad = 1;
             break;
         }
-    if (!bad)
-        for (int i = 0; i < nres; i++)
-            bad |= !res[i].done;      /* not reached: only after a bad input stopped the queue */
 
     int rc = 0;
     if (bad) {
