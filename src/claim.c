@@ -81,7 +81,6 @@ typedef struct {
     key_info keys[CP_MAX_KEYS];
     int nkeys;
     slong boxes;
-    char pair_text[256];      /* `pair = T, ref`: list keys that vary together */
 } claim;
 
 static int cerr(claim *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -605,11 +604,7 @@ static int parse_interval(claim *c, const cp_kv_entry *e, key_info *k)
     if (comma == NULL || strchr(comma + 1, ','))
         return kerr(c, e, "malformed interval '%s' for %s: expected [a, b]", e->value, e->key);
     *comma = '\0';
-    char *a = buf, *b = comma + 1;
-    while (isspace((unsigned char) *a)) a++;
-    while (isspace((unsigned char) *b)) b++;
-    for (char *p = a + strlen(a); p > a && isspace((unsigned char) p[-1]); ) *--p = '\0';
-    for (char *p = b + strlen(b); p > b && isspace((unsigned char) p[-1]); ) *--p = '\0';
+    char *a = cp_trim(buf), *b = cp_trim(comma + 1);
     if (cp_parse_rat(k->lo, a) != 0 || cp_parse_rat(k->hi, b) != 0)
         return kerr(c, e, "malformed interval '%s' for %s: the ends must be numbers", e->value, e->key);
     if (fmpq_cmp(k->lo, k->hi) > 0)
@@ -646,8 +641,7 @@ static int split_list(claim *c, const cp_kv_entry *e, key_info *k, int as_int)
     fmpq_init(q);
     int r = 0;
     for (char *tok = strtok_r(copy, ",", &save); tok && r == 0; tok = strtok_r(NULL, ",", &save)) {
-        while (isspace((unsigned char) *tok)) tok++;
-        for (char *p = tok + strlen(tok); p > tok && isspace((unsigned char) p[-1]); ) *--p = '\0';
+        tok = cp_trim(tok);
         if (cp_parse_rat(q, tok) != 0)
             r = kerr(c, e, "malformed list '%s' for %s: '%s' is not a number", e->value, e->key, tok);
         else
@@ -686,11 +680,9 @@ static int compile_pair(claim *c, const cp_kv_entry *e)
     if (strlen(e->value) >= sizeof copy)
         return kerr(c, e, "pair: the list of keys is too long");
     snprintf(copy, sizeof copy, "%s", e->value);
-    snprintf(c->pair_text, sizeof c->pair_text, "%s", e->value);
     int first = -1, count = 0;
     for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-        while (isspace((unsigned char) *tok)) tok++;
-        for (char *p = tok + strlen(tok); p > tok && isspace((unsigned char) p[-1]); ) *--p = '\0';
+        tok = cp_trim(tok);
         int i = 0;
         while (i < c->nkeys && strcmp(c->keys[i].key, tok) != 0)
             i++;

@@ -1,6 +1,5 @@
 /* engine_cli.c -- helpers shared by `simulate` and `train`: --config
  * files, the progress bar, and JSON/CSV provenance (engine.h). */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,8 +33,7 @@ int cp_engine_load_config(cp_kv *kv, const char *path, char *err)
         if (nl)
             *nl = '\0';
         ln++;
-        char *p = line, *eq, *end;
-        while (isspace((unsigned char) *p)) p++;
+        char *p = cp_trim(line), *eq;
         if (*p == '\0' || *p == '#')
             continue;
         if (!(eq = strchr(p, '='))) {
@@ -44,12 +42,10 @@ int cp_engine_load_config(cp_kv *kv, const char *path, char *err)
             break;
         }
         *eq = '\0';
-        for (end = eq; end > p && isspace((unsigned char) end[-1]); end--) *(end - 1) = '\0';
-        char *v = eq + 1;
-        while (isspace((unsigned char) *v)) v++;
-        char *hash = strchr(v, '#');
+        char *v = eq + 1, *hash = strchr(v, '#');
         if (hash) *hash = '\0';
-        for (end = v + strlen(v); end > v && isspace((unsigned char) end[-1]); end--) *(end - 1) = '\0';
+        p = cp_trim(p);
+        v = cp_trim(v);
         if (*p == '\0') {
             snprintf(err, CP_ERRLEN, "%.300s:%d: expected key = value", path, ln);
             rc = -1;

@@ -506,3 +506,13 @@ int cp_kv_get_intlist(slong **out, slong *n, const cp_kv *kv, const cp_key_spec 
         cp_kv_error(err, kv, key, "malformed list '%s' for %s", v, key);
     return r == 0 ? 0 : -1;
 }
+
+char *cp_trim(char *s)
+{
+    while (isspace((unsigned char) *s))
+        s++;
+    size_t n = strlen(s);
+    while (n > 0 && isspace((unsigned char) s[n - 1]))
+        s[--n] = '\0';
+    return s;
+}

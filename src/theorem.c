@@ -12,16 +12,6 @@
 
 #define CP_MAX_THEOREM_BYTES (8 << 20)
 
-static char *trim(char *s)
-{
-    while (isspace((unsigned char) *s))
-        s++;
-    size_t n = strlen(s);
-    while (n > 0 && isspace((unsigned char) s[n - 1]))
-        s[--n] = '\0';
-    return s;
-}
-
 /* Fences follow CommonMark: at most three spaces of indentation, then a run
  * of three or more backticks or tildes; a closing fence uses the same
  * character, at least as long a run, and nothing else.  A line indented four
@@ -272,13 +262,13 @@ int cp_theorem_parse(cp_theorem *th, const char *path, const char *text, size_t 
 
         if (!in_block && !in_other_fence) {
             if (th->title[0] == '\0' && strncmp(line, "# ", 2) == 0)
-                snprintf(th->title, sizeof th->title, "%s", trim(line + 2));
+                snprintf(th->title, sizeof th->title, "%s", cp_trim(line + 2));
             fence_line f = classify_fence(line);
             if (f.run == 0)
                 continue;
             char info[256];
             snprintf(info, sizeof info, "%s", f.info);
-            char *tinfo = trim(info);
+            char *tinfo = cp_trim(info);
             if (f.ch == 0) {
                 /* indented code: never run, and never silently */
                 if (info_mentions_check(tinfo)) {
@@ -354,7 +344,7 @@ int cp_theorem_parse(cp_theorem *th, const char *path, const char *text, size_t 
             rc = -1;
             break;
         }
-        char *t = trim(line);
+        char *t = cp_trim(line);
         if (*t == '\0' || *t == '#')
             continue;
         char *eq = strchr(t, '=');
@@ -364,7 +354,7 @@ int cp_theorem_parse(cp_theorem *th, const char *path, const char *text, size_t 
             break;
         }
         *eq = '\0';
-        char *key = trim(t), *val = trim(eq + 1);
+        char *key = cp_trim(t), *val = cp_trim(eq + 1);
         if (*key == '\0' || *val == '\0') {
             cp_errf(err, "%.400s:%d: expected 'key = value'", path, lineno);
             rc = -1;

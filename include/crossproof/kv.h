@@ -93,5 +93,7 @@ int cp_parse_int(slong *out, const char *text);
  * *n set, when out != NULL), -1 when malformed, -2 when too long. */
 #define CP_MAX_LIST 1000000
 int cp_parse_intlist(slong **out, slong *n, const char *text);
+/* s without its leading white space, its trailing white space cut in place. */
+char *cp_trim(char *s);
 
 #endif
