@@ -17,6 +17,11 @@
 #define DEFAULT_BOXES 20000
 #define MAX_BOXES 10000000
 #define MAX_INSTANCES 1000000
+/* Region claims start every box at 32 bits (one limb): a box's enclosure is
+ * as wide as the spread of the quantity over the box, far above the rounding
+ * of 32-bit balls, and the precision still doubles where a box's midpoint is
+ * undecided (decide_sub).  Point claims start at the runner's precision. */
+#define REGION_PREC 32
 #define MAX_TABLE_ROWS 64     /* the report tabulates the instances of a claim with at most this many */
 
 /* --- tokens -------------------------------------------------------------- */
@@ -1519,7 +1524,7 @@ static cp_verdict run_claim(cp_check_run *run)
                 s = sub[p];
             }
             o.have_inst = 0;
-            cp_verdict v = decide_sub(&s, &x, &root, run->prec, run->max_prec, budget, &o, ctx2);
+            cp_verdict v = decide_sub(&s, &x, &root, region ? REGION_PREC : run->prec, run->max_prec, budget, &o, ctx2);
             /* a list variable that alone indexes the instances (T, ref paired, or
              * the only list) gets the instance's value of the left side's quantity,
              * for crossproof mutate's per-element operators (away:ref:tol) */
@@ -1611,8 +1616,8 @@ static cp_verdict run_claim(cp_check_run *run)
     }
     /* the precision is handled per box; more runner precision cannot help */
     run->settled = 1;
-    if (o.prec_hi > run->prec)
-        run->prec = o.prec_hi;
+    if (o.prec_hi > 0)
+        run->prec = o.prec_hi;      /* the highest precision a box needed */
 out:
     free(rows);
     arb_clear(o.inst_margin); arb_clear(o.inst_value);

@@ -244,8 +244,8 @@ static int sign_delta_v(const void *c, const arb_t x, slong prec) { return sign_
 /* The bracket [A, B] has sign(A) = sa, sign(B) = -sa certified; moves A up
  * and B down by bisection while the signs stay certified (the root of every
  * model stays in (A, B)).  A side stops at relative width 2^-bits, at
- * absolute width floor0 (side A; NULL: none), or (side B) at 2^-10 of the
- * spread B - A left by side A. */
+ * absolute width floor0 (NULL: none), or (side B) at 2^-10 of the spread
+ * B - A left by side A. */
 static void bisect_bracket(arf_t A, arf_t B, int sa, sign_fn f, const void *ctx, slong bits,
                            const arf_t floor0, slong prec)
 {
@@ -262,7 +262,7 @@ static void bisect_bracket(arf_t A, arf_t B, int sa, sign_fn f, const void *ctx,
             arf_sub(w, hi, lo, prec, ARF_RND_UP);
             arf_abs(tol, side ? hi : lo);
             arf_mul_2exp_si(tol, tol, -bits);
-            if (arf_cmp(w, tol) <= 0 || (side == 0 && floor0 != NULL && arf_cmp(w, floor0) <= 0))
+            if (arf_cmp(w, tol) <= 0 || (floor0 != NULL && arf_cmp(w, floor0) <= 0))
                 break;
             if (side == 1) {
                 arf_sub(tol, B, A, prec, ARF_RND_DOWN);
@@ -386,8 +386,32 @@ static void box_alpha_delta(arb_t alpha, arb_t delta, cp_boxm *bm, ulong T, slon
     arb_get_ubound_arf(B, t, prec);
     arf_mul_2exp_si(arb_midref(t), B, -(prec - 4));
     arf_add(B, B, arb_midref(t), prec, ARF_RND_UP);
-    /* coarse in alpha: the delta pass below gives the precision */
-    bisect_bracket(A, B, 1, sign_alpha_v, &c, FLINT_MIN(24, prec - 8), NULL, prec);
+    /* coarse in alpha: the delta pass below gives the precision.  On a box
+     * (not a point) the delta pass starts from [alpha*_min - B, alpha*_max - A],
+     * at least as wide as the spread of alpha* = 2/(2 + m_lo + m_hi) over the
+     * box, so narrowing [A, B] below 1/16 of that spread narrows the delta
+     * bracket by less than 1/16 more: side A stops there. */
+    {
+        arf_t fl;
+        int point = fmpq_equal(bm->lo[0], bm->lo[1]) && fmpq_equal(bm->hi[0], bm->hi[1]);
+        arf_init(fl);
+        if (!point) {
+            fmpq_t q1;
+            fmpq_init(q1);
+            fmpq_add(q, bm->lo[0], bm->hi[0]);
+            fmpq_add_si(q, q, 2);
+            fmpq_inv(q, q);                  /* alpha*_max / 2 */
+            fmpq_add(q1, bm->lo[1], bm->hi[1]);
+            fmpq_add_si(q1, q1, 2);
+            fmpq_inv(q1, q1);                /* alpha*_min / 2 */
+            fmpq_sub(q, q, q1);
+            arb_set_fmpq(t, q, prec);
+            arf_mul_2exp_si(fl, arb_midref(t), -3);   /* (2 (q - q1)) / 16 */
+            fmpq_clear(q1);
+        }
+        bisect_bracket(A, B, 1, sign_alpha_v, &c, FLINT_MIN(24, prec - 8), point ? NULL : fl, prec);
+        arf_clear(fl);
+    }
     arb_set_interval_arf(alpha, A, B, prec);
 
     /* delta: the alpha bracket gives [alpha*_min - B, alpha*_max - A], with

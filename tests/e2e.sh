@@ -136,9 +136,12 @@ expect 2 "bad input in a parallel audit exits 2" $CP audit "$T/twobad.md" --jobs
 expect 0 "a theorem file in the claim language only is audited" $CP audit docs/examples/claims.md --report "$T/claims.md" --json "$T/claims.json"
 if python3 -c "
 import json, sys
-c = {x['id']: x for x in json.load(open(sys.argv[1]))['claims']}['user.gap.box']['claim']
+r = {x['id']: x for x in json.load(open(sys.argv[1]))['claims']}['user.gap.box']
+c = r['claim']
 assert c['statement'] == 'for all m_lo in [1/10, 1], m_hi in [2, 10]: lsa-gap > 0', c
-assert c['boxes'] >= 1 and c['prec_range'][0] >= 64 and float(c['smallest_margin']) > 0, c
+# region claims start their boxes at 32 bits (docs/design.md); the claim's precision is the highest used
+assert c['boxes'] >= 1 and c['prec_range'][0] == 32 and float(c['smallest_margin']) > 0, c
+assert r['prec'] == c['prec_range'][1], (r['prec'], c)
 " "$T/claims.json" 2> "$T/pyerr"; then ok "the JSON states the region claim, its boxes, precisions and margin"
 else fail "the JSON states the region claim"; cat "$T/pyerr"; fi
 has "$T/claims.md" "Certified for all m_lo in \[1/10, 1\], m_hi in \[2, 10\]: lsa-gap > 0" "the report states the region certified"
