@@ -459,7 +459,7 @@ void cp_prompt_draw_tilted(cp_engine_ws *ws, const cp_model_approx *m, long L, c
     for (long i = 0; i < d; i++)
         pr->m[i] = 0.0;
     pr->m[0] = sqrt(pr->s);
-    double c = cp_tilt_factor(tilt, pr->s, L);
+    double c = cp_tilt_factor_cached(ws, tilt, m, pr->s, L);
     cp_rng_init(&r, seed, index, 3u * substream + 1u);
     int tilted = cp_rng_uniform(&r) < eps;
     double *C = ws->C;                /* d x d lower triangular, then scaled rows: M = D C */

@@ -199,6 +199,43 @@ double cp_tilt_factor(const cp_predictor *p, double s, long L)
     return tilt_h(p, lam, L, x) >= best ? x : 1.0 + h * bk;
 }
 
+static int same_predictor(const cp_predictor *a, const cp_predictor *b)
+{
+    return a->kind == b->kind && a->d == b->d && a->T == b->T && a->alpha == b->alpha && a->beta == b->beta
+           && a->gamma == b->gamma && a->alphas == b->alphas && a->betas == b->betas && a->A == b->A && a->u == b->u;
+}
+
+/* FC-8 (iii): any c > 0 that is a function of s keeps the weights exact, so
+ * the sampler interpolates cp_tilt_factor linearly in s between
+ * CP_TILT_NODES + 1 equally spaced values on [m_lo, m_hi] (exact at the
+ * nodes, hence exact for the two-point prior), computed once per workspace,
+ * predictor and L: 65 searches instead of one per prompt. */
+double cp_tilt_factor_cached(cp_engine_ws *ws, const cp_predictor *p, const cp_model_approx *m, double s, long L)
+{
+    if (p == NULL)
+        return 1.0;
+    const int N = CP_TILT_NODES;
+    if (!ws->tilt_ready || ws->tilt_L != L || ws->tilt_s0 != m->m_lo || ws->tilt_s1 != m->m_hi
+        || !same_predictor(&ws->tilt_for, p)) {
+        for (int k = 0; k <= N; k++) {
+            double sk = k == N ? m->m_hi : m->m_lo + (m->m_hi - m->m_lo) * ((double) k / N);
+            ws->tilt_c[k] = cp_tilt_factor(p, sk, L);
+        }
+        ws->tilt_for = *p;
+        ws->tilt_L = L;
+        ws->tilt_s0 = m->m_lo;
+        ws->tilt_s1 = m->m_hi;
+        ws->tilt_ready = 1;
+    }
+    if (!(m->m_hi > m->m_lo))
+        return ws->tilt_c[0];
+    double x = (s - m->m_lo) / (m->m_hi - m->m_lo) * N;
+    x = x < 0.0 ? 0.0 : x > N ? N : x;
+    int k = (int) x < N ? (int) x : N - 1;
+    double f = x - k;
+    return fmax(1.0, (1.0 - f) * ws->tilt_c[k] + f * ws->tilt_c[k + 1]);
+}
+
 /* kappa*(alpha, m_hi) = inf over t > 2/alpha of I(t) / (2 ln(alpha t - 1)),
  * I(t) = (t/(1+m_hi) - 1 - ln(t/(1+m_hi)))/2 (docs/model.md FC-10): a
  * double-precision grid and golden-section search.  Not certified.  0 when

@@ -307,6 +307,36 @@ static void test_tilt_weights(void **state)
     cp_engine_ws_clear(&ws);
 }
 
+/* The tabulated tilt (FC-8 (iii)): exact at the nodes of [m_lo, m_hi], between
+ * two neighbouring node values elsewhere, at least 1, and rebuilt when the
+ * predictor or L changes. */
+static void test_tilt_table(void **state)
+{
+    (void) state;
+    cp_model_approx m = model(1, 2, 0.0, 0.5, 4);
+    cp_predictor ca = { .kind = CP_PRED_CA, .d = 3, .T = 30, .alpha = 4.0 / 13.0 };
+    cp_engine_ws ws;
+    assert_int_equal(cp_engine_ws_init(&ws, 3, 1), 0);
+    const int N = CP_TILT_NODES;
+    double h = (m.m_hi - m.m_lo) / N;
+    for (int k = 0; k <= N; k += 8) {
+        double s = k == N ? m.m_hi : m.m_lo + (m.m_hi - m.m_lo) * ((double) k / N);
+        assert_true(cp_tilt_factor_cached(&ws, &ca, &m, s, 200) == cp_tilt_factor(&ca, s, 200));
+    }
+    for (int k = 0; k < N; k += 7) {
+        double s0 = m.m_lo + h * k, s1 = m.m_lo + h * (k + 1);
+        double c0 = cp_tilt_factor(&ca, s0, 200), c1 = cp_tilt_factor(&ca, s1, 200);
+        double c = cp_tilt_factor_cached(&ws, &ca, &m, 0.5 * (s0 + s1), 200);
+        assert_true(c >= 1.0 && c >= fmin(c0, c1) - 1e-12 && c <= fmax(c0, c1) + 1e-12);
+    }
+    /* a different depth or L: the table is rebuilt (T = 2 barely tilts) */
+    cp_predictor light = { .kind = CP_PRED_CA, .d = 3, .T = 2, .alpha = 0.1 };
+    assert_true(cp_tilt_factor_cached(&ws, &light, &m, 4.0, 200) == cp_tilt_factor(&light, 4.0, 200));
+    assert_true(cp_tilt_factor_cached(&ws, &ca, &m, 4.0, 400) == cp_tilt_factor(&ca, 4.0, 400));
+    assert_true(cp_tilt_factor_cached(&ws, NULL, &m, 4.0, 400) == 1.0);
+    cp_engine_ws_clear(&ws);
+}
+
 /* chi2_L density in logs */
 static double chi2_logpdf(double q, double L)
 {
@@ -424,6 +454,7 @@ int main(void)
         cmocka_unit_test(test_determinism_and_multi),
         cmocka_unit_test(test_tail_rule),
         cmocka_unit_test(test_tilt_weights),
+        cmocka_unit_test(test_tilt_table),
         cmocka_unit_test(test_tilted_sampler),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

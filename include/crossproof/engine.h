@@ -128,6 +128,7 @@ typedef struct {
     double *Lam, *wstar;
 } cp_prompt;
 
+#define CP_TILT_NODES 64
 /* Per-thread workspace (buffers sized for d, T, and the direct sampler's
  * row blocks).  Returns 0 or -1 (out of memory). */
 typedef struct {
@@ -142,6 +143,12 @@ typedef struct {
     /* general model (section 14), allocated by cp_engine_ws_general_init */
     long gk;
     double *gM, *gzeta, *gLam, *gwstar, *gchol, *gC, *gBC, *gtmp;
+    /* tilted sampler (FC-8): the tilt c(s) at CP_TILT_NODES + 1 equally spaced
+     * s of [m_lo, m_hi] for one (predictor, L), built on first use */
+    int tilt_ready;
+    cp_predictor tilt_for;
+    long tilt_L;
+    double tilt_s0, tilt_s1, tilt_c[CP_TILT_NODES + 1];
 } cp_engine_ws;
 #define CP_EIG_LWORK(d) (66 * (d) + 64)
 
@@ -158,13 +165,17 @@ void cp_prompt_draw(cp_engine_ws *ws, const cp_model_approx *m, long L, cp_sampl
                     int draw_query, uint64_t seed, uint32_t substream, uint64_t index);
 
 /* Tilted draw (sampler tilted, docs/model.md FC-8) of prompt `index`: the
- * tilt c is chosen per prompt from the predictor (NULL: no tilt, c = 1) as
- * the maximiser of the integrand r(lambda x)^2 x^(L/2-1) e^(-L x/2), r(l) =
- * 1 - l p(l); share = eps in (0, 1) (values outside: 1/2). */
+ * tilt c is chosen from the predictor (NULL: no tilt, c = 1) as the
+ * maximiser of the integrand r(lambda x)^2 x^(L/2-1) e^(-L x/2), r(l) =
+ * 1 - l p(l), interpolated in s (cp_tilt_factor_cached); share = eps in
+ * (0, 1) (values outside: 1/2). */
 void cp_prompt_draw_tilted(cp_engine_ws *ws, const cp_model_approx *m, long L, const cp_predictor *tilt,
                            double share, uint64_t seed, uint32_t substream, uint64_t index);
-/* The tilt factor c of a task with s (exposed for tests). */
+/* The tilt factor c of a task with s (exposed for tests), and the same
+ * interpolated between CP_TILT_NODES + 1 values on [m_lo, m_hi] tabulated in
+ * ws for (p, L) on first use (exact at the nodes). */
 double cp_tilt_factor(const cp_predictor *p, double s, long L);
+double cp_tilt_factor_cached(cp_engine_ws *ws, const cp_predictor *p, const cp_model_approx *m, double s, long L);
 
 /* Conditional estimator (docs/model.md FC-7).  cp_estimator_valid says
  * whether it applies to the predictor kind.  cp_prompt_eigen computes the
