@@ -378,8 +378,10 @@ int cp_cmd_train(int argc, char **argv)
         }
     }
     if (resume && config) { fprintf(stderr, "crossproof train: --resume and --config exclude each other\n"); goto out; }
+    int legacy_sampler = 0;                 /* a checkpoint from before the sampler key: its old rule */
     if (resume) {
         if (read_checkpoint_config(&kv, resume, err)) { fprintf(stderr, "crossproof train: %s\n", err); goto out; }
+        legacy_sampler = !cp_kv_has(&kv, "sampler");
         for (int i = 0; i < args.n; i++) {
             const cp_kv_entry *e = cp_kv_find(&kv, args.e[i].key);
             const char *k = args.e[i].key;
@@ -470,8 +472,8 @@ int cp_cmd_train(int argc, char **argv)
     long pdim = general ? cp_general_wishart_p(general, d, ma.sigma) : ma.sigma > 0 ? d + 2 : d + 1;
     cp_sampler train_smp;
     if (!strcmp(smp_name, "auto"))
-        train_smp = (kind == CP_PRED_CA || kind == CP_PRED_CA2) && !general && Ltr >= d + 2 ? CP_SAMPLER_TRIDIAG
-                    : Ltr >= pdim ? CP_SAMPLER_WISHART : CP_SAMPLER_DIRECT;
+        train_smp = (kind == CP_PRED_CA || kind == CP_PRED_CA2) && !general && Ltr >= d + 2 && !legacy_sampler
+                    ? CP_SAMPLER_TRIDIAG : Ltr >= pdim ? CP_SAMPLER_WISHART : CP_SAMPLER_DIRECT;
     else if (!strcmp(smp_name, "tridiag")) {
         if (general) BAD("sampler", "sampler=tridiag assumes k = 1 and unit isotropic noise (docs/model.md section 14): use wishart or direct");
         if (!cp_tridiag_grad_valid(kind)) BAD("sampler", "sampler=tridiag has no gradient for model=%s (docs/model.md section 16): use wishart or direct", mname);
@@ -484,6 +486,8 @@ int cp_cmd_train(int argc, char **argv)
         train_smp = CP_SAMPLER_DIRECT;
     else
         BAD("sampler", "sampler must be auto, tridiag, wishart or direct, got '%s'", smp_name);
+    if (legacy_sampler)                     /* the next checkpoint names it */
+        cp_kv_set(&kv, "sampler", cp_sampler_name(train_smp), 0, 1);
     if (finite_opt && nS > 1)
         BAD("finite_opt", "finite_opt=1 takes one seed (the finite-L optimum does not depend on it)");
     if (finite_opt && general)

@@ -35,6 +35,12 @@ check "train: ca2 defaults to tridiag, lsa and ca_untied to wishart" \
     "$CP train $A model=ca2 | head -1 | grep -q ' sampler=tridiag ' && $CP train $A model=lsa | head -1 | grep -q ' sampler=wishart ' && $CP train $A model=ca_untied T=2 | head -1 | grep -q ' sampler=wishart '"
 check "train: L_train < d + 2 falls back to wishart" "$CP train steps=2 batch=16 test_prompts=10 lr=1/1000 L_train=3 | head -1 | grep -q ' sampler=wishart '"
 check "train sampler=tridiag model=ca_untied runs (reverse-mode gradient)" "$CP train $A model=ca_untied T=2 sampler=tridiag | head -1 | grep -q ' sampler=tridiag '"
+# a checkpoint written before the sampler key (no `config sampler` line) resumes on the old rule
+$CP train $A sampler=wishart stop_after=150 --checkpoint "$T/ck.w" > /dev/null 2>&1
+grep -v '^config sampler' "$T/ck.w" > "$T/ck.old"
+$CP train --resume "$T/ck.old" steps=400 > "$T/r.out" 2> /dev/null
+check "train --resume of a checkpoint without a sampler line: the old default (wishart), bit for bit" \
+    "grep -q '^config sampler = wishart' '$T/ck.w' && ! grep -q sampler '$T/ck.old' && cmp -s '$T/r.out' '$T/w.out'"
 for args in "sampler=tridiag model=lsa_general" "sampler=tridiag k=2 d1=2 d2=2" "sampler=tridiag L_train=1" "sampler=tilted" "sampler=wishart L_train=2"; do
     $CP train $A $args > /dev/null 2> "$T/err"
     rc=$?

@@ -18,29 +18,18 @@
 #include "crossproof/engine.h"
 #include "crossproof/finite.h"
 #include "crossproof/model.h"
-
-static long scaled(long n)
-{
-    const char *v = getenv("CP_VALGRIND");
-    return v && *v && *v != '0' ? n / 10 : n;
-}
+#include "testutil.h"
 
 static cp_model_approx model(long d1, long d2, double sigma)
 {
-    cp_model_approx m;
-    memset(&m, 0, sizeof m);
-    m.m_lo = 0.5; m.m_hi = 4.0; m.sigma = sigma; m.beta_a = 2; m.beta_b = 2;
-    m.d1 = d1; m.d2 = d2; m.k = 1;
-    m.prior = CP_PRIOR_UNIFORM; m.zeta = CP_ZETA_GAUSSIAN;
-    return m;
+    return engine_model(d1, d2, sigma, 0.5, 4.0);
 }
 
+/* training runs use Philox substream 1 */
 static cp_sim_config cfg_of(cp_model_approx m, long L, cp_sampler smp, uint64_t seed, long long n)
 {
-    cp_sim_config c;
-    memset(&c, 0, sizeof c);
-    c.model = m; c.L = L; c.sampler = smp; c.query = CP_QUERY_EXACT;
-    c.seed = seed; c.prompts = n; c.threads = 2; c.substream = 1;
+    cp_sim_config c = engine_cfg(m, L, smp, seed, n);
+    c.substream = 1;
     return c;
 }
 
