@@ -211,7 +211,8 @@ static void test_against_exact(void **state)
         printf("  L = %ld T = %ld derivative %d: tridiag %.6g +- %.2g, exact %.8g\n", L, T, q, est[q], se[q], ex[q]);
         if (!(fabs(est[q] - ex[q]) <= 4.5 * se[q]))
             fail_msg("derivative %d: tridiag %.6g +- %.2g vs exact %.8g", q, est[q], se[q], ex[q]);
-        assert_true(se[q] < 0.1 * fabs(ex[q]));   /* the test has power */
+        /* the test has power (a sign error is 20 standard errors away; 5 under valgrind's tenth) */
+        assert_true(se[q] < (scaled(10) == 10 ? 0.1 : 0.5) * fabs(ex[q]));
     }
     fmpq_clear(a); fmpq_clear(b); fmpq_clear(ap); fmpq_clear(am); fmpq_clear(bp); fmpq_clear(bm); fmpq_clear(h);
     cp_model_clear(mt);
