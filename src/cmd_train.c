@@ -60,9 +60,10 @@ static void train_help(FILE *f)
                "direct prompts; its reported optimum is the certified best gamma of (G-5) for lsa, none for CA.\n"
                "Training prompts (sampler): by default ca and ca2 train on the tridiagonal sampler with the\n"
                "gradient of the conditional excess (docs/model.md section 16: the same expected gradient,\n"
-               "smaller variance), the other models on wishart (direct below L_train = d + 1, +1 if sigma > 0);\n"
-               "sampler=wishart or direct keeps the plain per-prompt gradient.  The test risk always uses the\n"
-               "wishart (or direct) sampler with the conditional estimator.\n"
+               "smaller variance) when L_train >= d + 2 on the k = 1 model; otherwise, and for the other\n"
+               "models, on wishart (direct when L_train < d + 1, d + 2 if sigma > 0).  sampler=wishart or\n"
+               "direct keeps the plain per-prompt gradient.  The test risk always uses the wishart (or\n"
+               "direct) sampler with the conditional estimator.\n"
                "\nkeys [default]:\n");
     for (const cp_key_spec *k = train_keys; k->name; k++)
         fprintf(f, "  %-16s [%s] %s\n", k->name, k->dflt, k->help);
