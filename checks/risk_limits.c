@@ -63,6 +63,7 @@ static const cp_key_spec ls_keys[] = {
 static const cp_key_spec train_keys[] = {
     CP_MODEL_KEYS, COMMON_KEYS,
     { "model",   CP_KEY_WORD,    "ca2", "ca (alpha, beta = -alpha) or ca2 (alpha, beta)" },
+    { "sampler", CP_KEY_WORD,    "tridiag", "training prompts: tridiag (gradient of the conditional excess, docs/model.md section 16, the default) or wishart (plain per-prompt gradient)" },
     { "T",       CP_KEY_INT,     "5", "depth" },
     { "L_train", CP_KEY_INTLIST, "200,2000,20000,1000000", "training context lengths, increasing" },
     { "seeds",   CP_KEY_INT,     "3", "independent training runs per L_train" },
@@ -402,8 +403,9 @@ static cp_verdict check_trained_ca(cp_check_run *run)
     const char *kname;
     double *dist = NULL, *ratio = NULL;
     cp_verdict v = CP_INCONCLUSIVE;
+    cp_sampler smp = CP_SAMPLER_TRIDIAG;
     cp_model_init(m);
-    if (read_common(run, m, &cfg, &z) || get_i(&T, run, "T", 1, 10000)
+    if (read_common(run, m, &cfg, &z) || get_i(&T, run, "T", 1, 10000) || get_sampler(&smp, run)
         || get_i(&seeds, run, "seeds", 1, 100) || get_i(&steps, run, "steps", 1, 10000000)
         || get_i(&batch, run, "batch", 2, 10000000) || get_d(&lr, run, "lr")
         || get_d(&a0, run, "alpha0") || get_d(&b0, run, "beta0")
@@ -431,16 +433,19 @@ static cp_verdict check_trained_ca(cp_check_run *run)
     }
     dist = calloc((size_t) (nL * seeds), sizeof(double));
     ratio = calloc((size_t) (nL * seeds), sizeof(double));
-    cfg.sampler = CP_SAMPLER_WISHART;
+    cfg.sampler = smp;
     cfg.prompts = batch;
     cfg.substream = 1;
     if (!cp_kv_has(run->params, "threads"))
         cfg.threads = 1;                       /* small batches: threads cost more than they save */
-    cp_run_detail(run, "Gradient descent (%s, T = %ld, lr %.3g, %ld steps of %ld fresh prompts, Polyak "
+    cp_run_detail(run, "Gradient descent (%s, T = %ld, lr %.3g, %ld steps of %ld fresh prompts, %s, Polyak "
                        "average over the second half, start alpha %.3g beta %.3g) against the population "
                        "optimum (alpha_T, beta_T) = (%.6f, %.6f), beta_T/alpha_T = %.6f (double-precision "
                        "quadrature and golden section). Distances |theta - theta_T| per L_train over %ld seeds:",
-                  kname, (long) T, lr, (long) steps, (long) batch, a0, two ? b0 : -a0, as, bs, bs / as, (long) seeds);
+                  kname, (long) T, lr, (long) steps, (long) batch,
+                  smp == CP_SAMPLER_TRIDIAG ? "tridiagonal sampler, gradient of the conditional excess (model.md "
+                  "section 16)" : "Wishart sampler, plain per-prompt gradient", a0, two ? b0 : -a0, as, bs, bs / as,
+                  (long) seeds);
     cp_run_table_head(run, "| L_train | per seed: distance (beta/alpha) |");
     for (slong i = 0; i < nL; i++) {
         if (Ls[i] < d + 2) {

@@ -33,6 +33,7 @@ static const cp_key_spec train_keys[] = {
     { "lr_schedule", CP_KEY_WORD, "constant", "constant, cosine (lr (1 + cos(pi k/steps))/2) or step (lr/10 from steps/2, lr/100 from 3 steps/4)" },
     { "optimizer", CP_KEY_WORD, "gd",   "gd (gradient descent) or adam (beta1 0.9, beta2 0.999, eps 1e-8; lr is its step size)" },
     { "finite_opt", CP_KEY_INT, "0",    "1: also the distance to the finite-L optimum alpha*_L of the exact finite-L excess (model=ca, d = 2, T <= 150; APPROXIMATE: golden section in doubles; slow for large T)" },
+    { "sampler", CP_KEY_WORD, "auto",   "training prompts: auto (tridiag for ca and ca2 when L_train >= d + 2 on the k = 1 model, else wishart when L_train >= d + 1 (+1 if sigma > 0), else direct), tridiag (the conditional excess's gradient, docs/model.md section 16; ca, ca2, ca_untied, lsa; L_train >= d), wishart or direct (the plain per-prompt gradient)" },
     { "average", CP_KEY_INT,  "1",      "1: report the average of the iterates of the second half (Polyak); 0: the last" },
     { "seed",    CP_KEY_INTLIST, "1",   "random seed; training uses Philox substream 1, the test risk substream 0; a list (seed=1..5) trains independent replicates: a row per seed and their mean and standard error" },
     { "threads", CP_KEY_INT,  "1",      "worker threads (results do not depend on it)" },
@@ -57,6 +58,12 @@ static void train_help(FILE *f)
                "11, 14; crossproof eval's *-general keys); k = 1, tau1 = tau2 = 1 is the default model bit\n"
                "for bit.  The general model trains on wishart (L_train >= k + d + 1, +1 if sigma > 0) or\n"
                "direct prompts; its reported optimum is the certified best gamma of (G-5) for lsa, none for CA.\n"
+               "Training prompts (sampler): by default ca and ca2 train on the tridiagonal sampler with the\n"
+               "gradient of the conditional excess (docs/model.md section 16: the same expected gradient,\n"
+               "smaller variance) when L_train >= d + 2 on the k = 1 model; otherwise, and for the other\n"
+               "models, on wishart (direct when L_train < d + 1, d + 2 if sigma > 0).  sampler=wishart or\n"
+               "direct keeps the plain per-prompt gradient.  The test risk always uses the wishart (or\n"
+               "direct) sampler with the conditional estimator.\n"
                "\nkeys [default]:\n");
     for (const cp_key_spec *k = train_keys; k->name; k++)
         fprintf(f, "  %-16s [%s] %s\n", k->name, k->dflt, k->help);
@@ -372,8 +379,10 @@ int cp_cmd_train(int argc, char **argv)
         }
     }
     if (resume && config) { fprintf(stderr, "crossproof train: --resume and --config exclude each other\n"); goto out; }
+    int legacy_sampler = 0;                 /* a checkpoint from before the sampler key: its old rule */
     if (resume) {
         if (read_checkpoint_config(&kv, resume, err)) { fprintf(stderr, "crossproof train: %s\n", err); goto out; }
+        legacy_sampler = !cp_kv_has(&kv, "sampler");
         for (int i = 0; i < args.n; i++) {
             const cp_kv_entry *e = cp_kv_find(&kv, args.e[i].key);
             const char *k = args.e[i].key;
@@ -440,12 +449,13 @@ int cp_cmd_train(int argc, char **argv)
             if (Slist[j] == Slist[i]) BAD("seed", "seed %ld appears twice (replicates need distinct seeds)", (long) Slist[i]);
     }
     if (nS > 1000) BAD("seed", "at most 1000 seeds, got %ld", (long) nS);
-    const char *sched_name, *opt_name;
+    const char *sched_name, *opt_name, *smp_name;
     slong finite_opt;
     int schedule = CP_LR_CONSTANT, optimizer = CP_OPT_GD;
     if (cp_kv_get_word(&sched_name, &kv, train_keys, "lr_schedule", err)
         || cp_kv_get_word(&opt_name, &kv, train_keys, "optimizer", err)
-        || cp_kv_get_int(&finite_opt, &kv, train_keys, "finite_opt", err)) {
+        || cp_kv_get_int(&finite_opt, &kv, train_keys, "finite_opt", err)
+        || cp_kv_get_word(&smp_name, &kv, train_keys, "sampler", err)) {
         fprintf(stderr, "crossproof train: %s\n", err);
         goto out;
     }
@@ -459,6 +469,26 @@ int cp_cmd_train(int argc, char **argv)
             "--checkpoint and --resume need lr_schedule=constant and optimizer=gd (the schedule and the Adam moments "
             "are not checkpointed)");
     if (finite_opt != 0 && finite_opt != 1) BAD("finite_opt", "finite_opt must be 0 or 1");
+    /* training sampler (docs/model.md section 16); pdim: the Wishart sampler's latent dimension */
+    long pdim = general ? cp_general_wishart_p(general, d, ma.sigma) : ma.sigma > 0 ? d + 2 : d + 1;
+    cp_sampler train_smp;
+    if (!strcmp(smp_name, "auto"))
+        train_smp = (kind == CP_PRED_CA || kind == CP_PRED_CA2) && !general && Ltr >= d + 2 && !legacy_sampler
+                    ? CP_SAMPLER_TRIDIAG : Ltr >= pdim ? CP_SAMPLER_WISHART : CP_SAMPLER_DIRECT;
+    else if (!strcmp(smp_name, "tridiag")) {
+        if (general) BAD("sampler", "sampler=tridiag assumes k = 1 and unit isotropic noise (docs/model.md section 14): use wishart or direct");
+        if (!cp_tridiag_grad_valid(kind)) BAD("sampler", "sampler=tridiag has no gradient for model=%s (docs/model.md section 16): use wishart or direct", mname);
+        if (Ltr < d) BAD("sampler", "sampler=tridiag needs L_train >= d = %ld", d);
+        train_smp = CP_SAMPLER_TRIDIAG;
+    } else if (!strcmp(smp_name, "wishart")) {
+        if (Ltr < pdim) BAD("sampler", "sampler=wishart needs L_train >= %ld here (use direct)", pdim);
+        train_smp = CP_SAMPLER_WISHART;
+    } else if (!strcmp(smp_name, "direct"))
+        train_smp = CP_SAMPLER_DIRECT;
+    else
+        BAD("sampler", "sampler must be auto, tridiag, wishart or direct, got '%s'", smp_name);
+    if (legacy_sampler)                     /* the next checkpoint names it */
+        cp_kv_set(&kv, "sampler", cp_sampler_name(train_smp), 0, 1);
     if (finite_opt && nS > 1)
         BAD("finite_opt", "finite_opt=1 takes one seed (the finite-L optimum does not depend on it)");
     if (finite_opt && general)
@@ -525,14 +555,13 @@ int cp_cmd_train(int argc, char **argv)
         if (read_checkpoint_state(&st, resume, (long) 1e9, err))    /* the steps cap; "beyond steps" below */ { fprintf(stderr, "crossproof train: %s\n", err); goto out; }
         if (st.step > steps) BAD("steps", "the checkpoint is at step %ld, beyond steps = %ld", st.step, (long) steps);
     }
-    long pdim = general ? cp_general_wishart_p(general, d, ma.sigma) : ma.sigma > 0 ? d + 2 : d + 1;
     cp_train_config tc;
     memset(&tc, 0, sizeof tc);
     tc.cfg.model = ma;
     tc.cfg.general = general;
     tc.cfg.bayes_risk = general ? cp_general_engine_bayes_risk(gen) : cp_engine_bayes_risk(model);
     tc.cfg.L = Ltr;
-    tc.cfg.sampler = Ltr >= pdim ? CP_SAMPLER_WISHART : CP_SAMPLER_DIRECT;
+    tc.cfg.sampler = train_smp;
     tc.cfg.query = CP_QUERY_EXACT;
     tc.cfg.seed = (uint64_t) seed;
     tc.cfg.substream = 1;
@@ -565,8 +594,9 @@ int cp_cmd_train(int argc, char **argv)
             }
             free(old);
         } else {
-            fprintf(csvf.f, "# crossproof train %s: model=%s d=%ld T=%ld L_train=%ld batch=%ld lr=%g seed=%ld\n# ",
-                    cp_version_string, mname, d, (long) T, (long) Ltr, (long) batch, lr, (long) seed);
+            fprintf(csvf.f, "# crossproof train %s: model=%s d=%ld T=%ld L_train=%ld batch=%ld lr=%g seed=%ld sampler=%s\n# ",
+                    cp_version_string, mname, d, (long) T, (long) Ltr, (long) batch, lr, (long) seed,
+                    cp_sampler_name(train_smp));
             cp_engine_json_provenance(csvf.f);
             if (general)
                 fprintf(csvf.f, "\n# general model (docs/model.md section 14): k=%ld tau1=%.17g tau2=%.17g split=%.17g",
@@ -693,8 +723,8 @@ int cp_cmd_train(int argc, char **argv)
     }
     if (json) {
         printf("{\"model\": \"%s\", \"d\": %ld, \"T\": %ld, \"L_train\": %ld, \"L_test\": %ld, \"steps\": %ld, \"batch\": %ld, "
-               "\"lr\": %.17g, \"seed\": %ld, \"theta\": [", mname, d, (long) T, (long) Ltr, (long) Lte, (long) steps,
-               (long) batch, lr, (long) seed);
+               "\"lr\": %.17g, \"seed\": %ld, \"sampler\": \"%s\", \"theta\": [", mname, d, (long) T, (long) Ltr, (long) Lte,
+               (long) steps, (long) batch, lr, (long) seed, cp_sampler_name(train_smp));
         for (long i = 0; i < st.np; i++) printf("%s%.17g", i ? ", " : "", th[i]);
         printf("], \"optimum\": \"%s\", \"optimum_value\": [", optname);
         for (int k = 0; k < 2; k++) {
@@ -719,9 +749,9 @@ int cp_cmd_train(int argc, char **argv)
         cp_engine_json_provenance(stdout);
         printf("}%s\n", nS > 1 ? "," : "");
     } else if (nS == 1) {
-        printf("# crossproof train %s: model=%s d=%ld T=%ld L_train=%ld steps=%ld batch=%ld lr=%g seed=%ld (%s iterate)\n",
-               cp_version_string, mname, d, (long) T, (long) Ltr, (long) steps, (long) batch, lr, (long) seed,
-               avg ? "averaged" : "last");
+        printf("# crossproof train %s: model=%s d=%ld T=%ld L_train=%ld steps=%ld batch=%ld lr=%g seed=%ld sampler=%s "
+               "(%s iterate)\n", cp_version_string, mname, d, (long) T, (long) Ltr, (long) steps, (long) batch, lr,
+               (long) seed, cp_sampler_name(train_smp), avg ? "averaged" : "last");
         if (general)
             printf("# general model (docs/model.md section 14): k=%ld tau1=%g tau2=%g split=%g\n", gen_a.k, gen_a.tau1,
                    gen_a.tau2, gen_a.split);
@@ -782,9 +812,10 @@ int cp_cmd_train(int argc, char **argv)
                    m[3], se[3], m[4], se[4]);
         } else {
             const char *p0 = kind == CP_PRED_LSA ? "gamma" : kind == CP_PRED_CA || kind == CP_PRED_CA2 ? "alpha" : "theta0";
-            printf("# crossproof train %s: model=%s d=%ld T=%ld L_train=%ld steps=%ld batch=%ld lr=%g seed=%s (%ld seeds; "
-                   "%s iterate)\n", cp_version_string, mname, d, (long) T, (long) Ltr, (long) steps, (long) batch, lr,
-                   cp_kv_find(&kv, "seed")->value, (long) nS, avg ? "averaged" : "last");
+            printf("# crossproof train %s: model=%s d=%ld T=%ld L_train=%ld steps=%ld batch=%ld lr=%g seed=%s sampler=%s "
+                   "(%ld seeds; %s iterate)\n", cp_version_string, mname, d, (long) T, (long) Ltr, (long) steps,
+                   (long) batch, lr, cp_kv_find(&kv, "seed")->value, cp_sampler_name(train_smp), (long) nS,
+                   avg ? "averaged" : "last");
             printf("# seeds are independent replicates (one Philox key each); the row seed=mean gives the mean and the "
                    "standard error across the %ld seeds; test risk at L = %ld on %ld prompts; estimates, not certified\n",
                    (long) nS, (long) Lte, (long) ntest);

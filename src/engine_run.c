@@ -81,8 +81,11 @@ static void *worker(void *arg)
         pthread_mutex_unlock(&jb->lock);
     }
     cp_tridiag_block tb;
+    double *gwork = NULL;                      /* tridiag gradients (docs/model.md section 16) */
     memset(&tb, 0, sizeof tb);
-    if (cfg->sampler == CP_SAMPLER_TRIDIAG && cp_tridiag_block_init(&tb, jb->pred->d) != 0) {
+    if (cfg->sampler == CP_SAMPLER_TRIDIAG
+        && (cp_tridiag_block_init(&tb, jb->pred->d) != 0
+            || (jb->want_grad && !(gwork = malloc((size_t) cp_tridiag_grad_work(jb->pred) * sizeof(double)))))) {
         pthread_mutex_lock(&jb->lock);
         jb->oom = 1;
         pthread_mutex_unlock(&jb->lock);
@@ -108,11 +111,22 @@ static void *worker(void *arg)
                 int cnt = hi - i0 < CP_TRI_LANES ? (int) (hi - i0) : CP_TRI_LANES;
                 double vals[CP_TRI_LANES];
                 cp_tridiag_draw_block(&tb, &cfg->model, cfg->L, cfg->seed, cfg->substream, cfg->first + (uint64_t) i0, cnt);
-                cp_tridiag_block_excess_all(vals, jb->pred, &tb, cfg->L, cfg->model.sigma);
+                if (!jb->want_grad)
+                    cp_tridiag_block_excess_all(vals, jb->pred, &tb, cfg->L, cfg->model.sigma);
                 for (int k = 0; k < cnt; k++) {
                     long long i = i0 + k;
-                    double val = vals[k];
-                    if (!isfinite(val)) {
+                    double val;
+                    int ok = 1;
+                    if (!jb->want_grad)
+                        val = vals[k];
+                    else {                             /* lanes in prompt order: fixed summation order */
+                        val = cp_tridiag_block_grad(g, jb->pred, &tb, k, cfg->L, cfg->model.sigma, gwork);
+                        for (long q = 0; q < jb->np; q++) {
+                            ok &= isfinite(g[q]);
+                            st->grad[q] += g[q];
+                        }
+                    }
+                    if (!ok || !isfinite(val)) {
                         mark_bad(jb, (long long) (cfg->first + (uint64_t) i));
                         i0 = hi;
                         break;
@@ -180,6 +194,7 @@ static void *worker(void *arg)
         }
     }
     free(g);
+    free(gwork);
     if (tb.d)
         cp_tridiag_block_clear(&tb);
     cp_engine_ws_clear(&ws);
@@ -198,7 +213,10 @@ static int run_all(long long *n_out, double *mean_out, double *m2_out, double *g
     long long total = cfg->prompts;
     long long nchunks_total = (total + CP_ENGINE_CHUNK - 1) / CP_ENGINE_CHUNK;
     int threads = cfg->threads < 1 ? 1 : cfg->threads;
-    chunk_stat *slots = calloc(ROUND_CHUNKS, sizeof *slots);
+    /* slots for one round: no more than the run has chunks (a training step
+     * of one chunk allocates one, not ROUND_CHUNKS; the rounds are unchanged) */
+    int nslots = nchunks_total < ROUND_CHUNKS ? (int) (nchunks_total > 0 ? nchunks_total : 1) : ROUND_CHUNKS;
+    chunk_stat *slots = calloc((size_t) nslots, sizeof *slots);
     long long n = 0;
     double mean = 0.0, m2 = 0.0;
     int rc = 0;
@@ -208,7 +226,7 @@ static int run_all(long long *n_out, double *mean_out, double *m2_out, double *g
     }
     if (grad) {
         memset(grad, 0, (size_t) (np > 0 ? np : 1) * sizeof(double));
-        for (int c = 0; c < ROUND_CHUNKS; c++)
+        for (int c = 0; c < nslots; c++)
             if (!(slots[c].grad = malloc((size_t) (np > 0 ? np : 1) * sizeof(double)))) {
                 snprintf(err, 256, "out of memory");
                 rc = -1;
@@ -276,7 +294,7 @@ static int run_all(long long *n_out, double *mean_out, double *m2_out, double *g
     }
 done:
     if (grad)
-        for (int c = 0; c < ROUND_CHUNKS; c++)
+        for (int c = 0; c < nslots; c++)
             free(slots[c].grad);
     free(slots);
     *n_out = n;
@@ -376,8 +394,13 @@ int cp_engine_grad(double *grad, double *mean_excess, const cp_sim_config *cfg,
     long long n;
     double mean, m2;
     long np = cp_predictor_nparams(pred);
-    if (cfg->sampler == CP_SAMPLER_TRIDIAG) {
-        snprintf(err, 256, "sampler=tridiag has no gradients (docs/model.md section 12): use wishart or direct");
+    if (cfg->sampler == CP_SAMPLER_TRIDIAG && !cp_tridiag_grad_valid(pred->kind)) {
+        snprintf(err, 256, "sampler=tridiag has no gradient for model=%s (docs/model.md section 16: a predictor "
+                 "w = p(Sigma_hat) c_hat only): use sampler=wishart or direct", cp_pred_kind_name(pred->kind));
+        return -1;
+    }
+    if (cfg->sampler == CP_SAMPLER_TRIDIAG && cfg->L < pred->d) {
+        snprintf(err, 256, "sampler=tridiag needs L >= d (docs/model.md section 12)");
         return -1;
     }
     if (general_invalid(err, cfg, pred, CP_EST_PLAIN) != 0)

@@ -16,10 +16,36 @@ $CP train $A lr_schedule=constant optimizer=gd finite_opt=0 --csv "$T/e.csv" > "
 rows "$T/d.csv" > "$T/d.rows"; rows "$T/e.csv" > "$T/e.rows"
 check "explicit defaults give the same bits (stdout and trajectory)" "cmp -s '$T/d.out' '$T/e.out' && cmp -s '$T/d.rows' '$T/e.rows'"
 if [ -n "${CP_REF_CROSSPROOF:-}" ]; then
-    for args in "$A" "$A model=ca2 T=3 --json" "$A model=lsa"; do
-        check "defaults byte-identical to the reference build: train $args" "same_as_ref train $args"
+    # ca and ca2 now default to sampler=tridiag (docs/model.md section 16); with the sampler named
+    # in the header and JSON dropped, sampler=wishart is the old default byte for byte, and lsa
+    # kept its default
+    strip_smp() { sed -e 's/ sampler=[a-z]*//' -e 's/"sampler": "[a-z]*", //' -e 's/"source": "[^"]*"/"source": R/g'; }
+    for args in "$A model=lsa" "$A sampler=wishart" "$A model=ca2 T=3 sampler=wishart --json"; do
+        "$CP_REF_CROSSPROOF" train $(echo "$args" | sed 's/ sampler=wishart//') | strip_smp > "$T/ref.out"
+        $CP train $args | strip_smp > "$T/new.out"
+        check "byte-identical to the reference build's default: train $args" "cmp -s '$T/ref.out' '$T/new.out'"
     done
 fi
+# the training sampler (docs/model.md section 16): tridiag for ca and ca2 by default, named in the header
+$CP train $A > "$T/t1.out"; $CP train $A threads=2 > "$T/t2.out"; $CP train $A sampler=wishart > "$T/w.out"
+check "train: ca defaults to sampler=tridiag" "head -1 '$T/t1.out' | grep -q ' sampler=tridiag '"
+check "train sampler=tridiag: threads=1 and 2 give the same bytes" "cmp -s '$T/t1.out' '$T/t2.out'"
+check "train sampler=wishart: the plain gradient, other bits" "head -1 '$T/w.out' | grep -q ' sampler=wishart ' && ! cmp -s '$T/t1.out' '$T/w.out'"
+check "train: ca2 defaults to tridiag, lsa and ca_untied to wishart" \
+    "$CP train $A model=ca2 | head -1 | grep -q ' sampler=tridiag ' && $CP train $A model=lsa | head -1 | grep -q ' sampler=wishart ' && $CP train $A model=ca_untied T=2 | head -1 | grep -q ' sampler=wishart '"
+check "train: L_train < d + 2 falls back to wishart" "$CP train steps=2 batch=16 test_prompts=10 lr=1/1000 L_train=3 | head -1 | grep -q ' sampler=wishart '"
+check "train sampler=tridiag model=ca_untied runs (reverse-mode gradient)" "$CP train $A model=ca_untied T=2 sampler=tridiag | head -1 | grep -q ' sampler=tridiag '"
+# a checkpoint written before the sampler key (no `config sampler` line) resumes on the old rule
+$CP train $A sampler=wishart stop_after=150 --checkpoint "$T/ck.w" > /dev/null 2>&1
+grep -v '^config sampler' "$T/ck.w" > "$T/ck.old"
+$CP train --resume "$T/ck.old" steps=400 > "$T/r.out" 2> /dev/null
+check "train --resume of a checkpoint without a sampler line: the old default (wishart), bit for bit" \
+    "grep -q '^config sampler = wishart' '$T/ck.w' && ! grep -q sampler '$T/ck.old' && cmp -s '$T/r.out' '$T/w.out'"
+for args in "sampler=tridiag model=lsa_general" "sampler=tridiag k=2 d1=2 d2=2" "sampler=tridiag L_train=1" "sampler=tilted" "sampler=wishart L_train=2"; do
+    $CP train $A $args > /dev/null 2> "$T/err"
+    rc=$?
+    check "train $args: exit 2, one line naming sampler" "[ $rc -eq 2 ] && [ \$(wc -l < '$T/err') -eq 1 ] && grep -q sampler '$T/err'"
+done
 # step schedule: the first half is the constant run, bit for bit; the last quarter moves 100x less
 $CP train $A lr_schedule=step --csv "$T/s.csv" > /dev/null
 rows "$T/s.csv" > "$T/s.rows"

@@ -14,24 +14,11 @@
 #include <cmocka.h>
 #include "crossproof/engine.h"
 #include "crossproof/rng.h"
-
-/* Under valgrind (make memcheck sets CP_VALGRIND=1) the heaviest
- * statistical tests run with a tenth of the samples; their tolerances are
- * in standard errors, so they stay valid (with less power). */
-static long scaled(long n)
-{
-    const char *v = getenv("CP_VALGRIND");
-    return v && *v && *v != '0' ? n / 10 : n;
-}
+#include "testutil.h"
 
 static cp_model_approx default_model(long d1, long d2, double sigma)
 {
-    cp_model_approx m;
-    memset(&m, 0, sizeof m);
-    m.m_lo = 0.5; m.m_hi = 4.0; m.sigma = sigma; m.beta_a = 2; m.beta_b = 2;
-    m.d1 = d1; m.d2 = d2; m.k = 1;
-    m.prior = CP_PRIOR_UNIFORM; m.zeta = CP_ZETA_GAUSSIAN;
-    return m;
+    return engine_model(d1, d2, sigma, 0.5, 4.0);
 }
 
 static double inv1ps(double s, void *a) { (void) a; return 1.0 / (1.0 + s); }

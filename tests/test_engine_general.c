@@ -22,12 +22,7 @@
 
 static cp_model_approx model(long d1, long d2, double sigma)
 {
-    cp_model_approx m;
-    memset(&m, 0, sizeof m);
-    m.m_lo = 0.5; m.m_hi = 4.0; m.sigma = sigma; m.beta_a = 2; m.beta_b = 2;
-    m.d1 = d1; m.d2 = d2; m.k = 1;
-    m.prior = CP_PRIOR_UNIFORM; m.zeta = CP_ZETA_GAUSSIAN;
-    return m;
+    return engine_model(d1, d2, sigma, 0.5, 4.0);
 }
 
 static cp_sim_config config(cp_model_approx m, const cp_general_approx *g, long L, cp_sampler smp, long long n)

@@ -17,21 +17,11 @@
 #include <cmocka.h>
 #include "crossproof/engine.h"
 #include "crossproof/rng.h"
-
-static long scaled(long n)
-{
-    const char *v = getenv("CP_VALGRIND");
-    return v && *v && *v != '0' ? n / 10 : n;
-}
+#include "testutil.h"
 
 static cp_model_approx model(long d1, long d2, double sigma, double lo, double hi)
 {
-    cp_model_approx m;
-    memset(&m, 0, sizeof m);
-    m.m_lo = lo; m.m_hi = hi; m.sigma = sigma; m.beta_a = 2; m.beta_b = 2;
-    m.d1 = d1; m.d2 = d2; m.k = 1;
-    m.prior = CP_PRIOR_UNIFORM; m.zeta = CP_ZETA_GAUSSIAN;
-    return m;
+    return engine_model(d1, d2, sigma, lo, hi);
 }
 
 static cp_sim_config cfg_of(cp_model_approx m, long L, cp_sampler smp, cp_estimator est, uint64_t seed, long long n)

@@ -8,6 +8,10 @@
  *    "seed = N"), and print_model(), which names the seed;
  *  - print_ball(): a ball on failure, TESTUTIL_BALL_DIGITS digits (default 25);
  *  - set_model(): a model with support [lo, hi], sigma = 0 and beta(2, 2);
+ *  - engine tests (crossproof/engine.h included before this header): scaled() (a tenth of the samples under valgrind),
+ *    engine_model() (the double model: uniform prior on [lo, hi], Gaussian
+ *    zeta, k = 1) and engine_cfg() (an exact-query run, conditional
+ *    estimator, two threads);
  *  - running a registered check through the real runner: lookup_check(),
  *    kv_set_pairs() (NULL-terminated key, value varargs), print_kv(),
  *    run_stat_check() (a statistical check on key=value strings).
@@ -23,6 +27,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <cmocka.h>
 #include "crossproof/check.h"
 #include "crossproof/model.h"
@@ -138,5 +143,36 @@ static inline void print_kv(const cp_kv *kv)
     for (int i = 0; i < kv->n; i++)
         printf("      %s = %s\n", kv->e[i].key, kv->e[i].value);
 }
+
+
+#ifdef CROSSPROOF_ENGINE_H   /* engine tests (crossproof/engine.h included first) */
+/* Under valgrind (make memcheck sets CP_VALGRIND=1) the heaviest
+ * statistical tests run with a tenth of the samples; their tolerances are
+ * in standard errors, so they stay valid (with less power). */
+static inline long scaled(long n)
+{
+    const char *v = getenv("CP_VALGRIND");
+    return v && *v && *v != '0' ? n / 10 : n;
+}
+
+static inline cp_model_approx engine_model(long d1, long d2, double sigma, double lo, double hi)
+{
+    cp_model_approx m;
+    memset(&m, 0, sizeof m);
+    m.m_lo = lo; m.m_hi = hi; m.sigma = sigma; m.beta_a = 2; m.beta_b = 2;
+    m.d1 = d1; m.d2 = d2; m.k = 1;
+    m.prior = CP_PRIOR_UNIFORM; m.zeta = CP_ZETA_GAUSSIAN;
+    return m;
+}
+
+static inline cp_sim_config engine_cfg(cp_model_approx m, long L, cp_sampler smp, uint64_t seed, long long n)
+{
+    cp_sim_config c;
+    memset(&c, 0, sizeof c);
+    c.model = m; c.L = L; c.sampler = smp; c.estimator = CP_EST_CONDITIONAL;
+    c.query = CP_QUERY_EXACT; c.seed = seed; c.prompts = n; c.threads = 2;
+    return c;
+}
+#endif
 
 #endif

@@ -242,6 +242,21 @@ double cp_tridiag_block_excess(const cp_predictor *p, cp_tridiag_block *b, int l
 void cp_tridiag_block_excess_all(double *out, const cp_predictor *p, cp_tridiag_block *b, long L, double sigma);
 double cp_tridiag_conditional_excess(const cp_predictor *p, cp_engine_ws *ws, long L, double sigma);
 int cp_tridiag_valid(cp_pred_kind k);
+/* Training gradients on the tridiagonal path (src/engine_tridiag_grad.c,
+ * docs/model.md section 16).  cp_tridiag_spectral_grad: f of (TR-3) for the
+ * predictor (p_i by the layer recursion) and its gradient in the packed
+ * parameters (cp_predictor_nparams; grad overwritten), from (l, q^2) with
+ * stride st, s and noise = (1/(1+s) + sigma^2)/L; kinds ca, ca2, ca_untied,
+ * lsa (gamma form); work holds cp_tridiag_grad_work(p) doubles.
+ * cp_tridiag_block_grad: the same for lane `lane` of a block (bayes, ols:
+ * the excess only).  cp_tridiag_grad_valid: the kinds cp_engine_grad accepts
+ * with sampler=tridiag (those of cp_tridiag_valid; not lsa_general). */
+int cp_tridiag_grad_valid(cp_pred_kind k);
+long cp_tridiag_grad_work(const cp_predictor *p);
+double cp_tridiag_spectral_grad(double *grad, const cp_predictor *p, long d, const double *l, const double *q2,
+                                long st, double s, double noise, double *work);
+double cp_tridiag_block_grad(double *grad, const cp_predictor *p, cp_tridiag_block *b, int lane, long L,
+                             double sigma, double *work);
 
 /* --- the general latent factor model (docs/model.md sections 11 and 14) ----
  * k factors, noise standard deviations tau1 (the d1 coordinates of modality
@@ -377,7 +392,11 @@ int cp_engine_risk_multi(cp_sim_result *res, const cp_sim_config *cfg, const cp_
 void cp_engine_symm_kernel(double *Y, const double *S, long d, long lds, const double *V, long K);
 
 /* Mean excess and its gradient over the prompts of cfg (grad has
- * cp_predictor_nparams entries).  Returns 0 or -1 with err set. */
+ * cp_predictor_nparams entries).  Wishart/direct: the plain excess of each
+ * prompt and its gradient; tridiag (docs/model.md section 16): the
+ * conditional excess f (TR-3) and its gradient, the same expectation with
+ * smaller variance (kinds of cp_tridiag_grad_valid, L >= d, the k = 1
+ * isotropic model).  Returns 0 or -1 with err set. */
 int cp_engine_grad(double *grad, double *mean_excess, const cp_sim_config *cfg,
                    const cp_predictor *pred, char *err);
 
