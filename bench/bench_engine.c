@@ -263,6 +263,34 @@ int main(void)
     }
     printf("\n");
 
+    /* --- tridiagonal sampler (docs/model.md section 12) -------------------- */
+    printf("tridiagonal sampler (section 12; the default of simulate): 2d - 1 chi variables per prompt, QL on\n"
+           "the d x d tridiagonal (eigenvalues and first components), then T layers on the d eigenvalues.\n"
+           "Flop model per prompt: 24 flops per QL rotation x 1.2 d^2 rotations (about 2 sweeps per eigenvalue,\n"
+           "counted in a scalar model of the kernel) + 2 T d (layers) + 10 d (spectral sums); the chi draws are\n"
+           "not counted.  The QL is latency-bound (a chain of square roots and divisions), so its %%DGEMM is low\n"
+           "by nature; the ratio to the Wishart rows above is the algorithmic gain.\n");
+    printf("%5s %6s %5s %13s %13s %12s %9s %8s\n", "d", "L", "T", "prompts/s", "prompts/CPU-s", "flops/prompt",
+           "GFLOP/s", "%DGEMM");
+    {
+        /* cost curves: in d (L = 200, T = 20), in L (d = 20, T = 20), in T (d = 20, L = 200) */
+        static const long cd[][3] = { { 8, 200, 20 }, { 20, 200, 20 }, { 64, 200, 20 }, { 128, 200, 20 },
+                                      { 20, 50, 20 }, { 20, 1000, 20 }, { 20, 5000, 20 },
+                                      { 20, 200, 1 }, { 20, 200, 100 }, { 20, 200, 1000 }, { 128, 200, 100 } };
+        bench_estimator = CP_EST_CONDITIONAL;
+        for (size_t i = 0; i < sizeof cd / sizeof cd[0]; i++) {
+            long d = cd[i][0], L = cd[i][1], T = cd[i][2];
+            meas m = measure(d, L, T, 0.05, CP_SAMPLER_TRIDIAG, CP_QUERY_EXACT, threads, budget);
+            if (!m.ok) { printf("%5ld %6ld %5ld  stopped (non-finite)\n", d, L, T); continue; }
+            double fl = 24.0 * 1.2 * d * d + 2.0 * T * d + 10.0 * d, gf = m.rate * fl / 1e9;
+            printf("%5ld %6ld %5ld %13.0f %13.0f %12.0f %9.2f %7.1f%%\n", d, L, T, m.rate, m.cpu_rate, fl, gf,
+                   100 * gf / g2);
+        }
+        bench_estimator = CP_EST_PLAIN;
+    }
+    printf("(the QL's cost does not depend on L, and the layers cost 2 T d: the rows in L are flat and the rows in\n"
+           " T grow only once T d is comparable to d^2)\n\n");
+
     /* --- memory ---------------------------------------------------------- */
     long r0 = maxrss_kb();
     measure(20, 200, 20, 0.15, CP_SAMPLER_WISHART, CP_QUERY_EXACT, threads, 0.05);
@@ -279,6 +307,12 @@ int main(void)
         cp_engine_risk(&res, &c, &p);
         printf("memory: peak RSS %ld kB before, %ld kB after a small run, %ld kB after 1e6 more prompts (%.1f s): "
                "streams in chunks of %d prompts, rounds of 512 chunks\n", r0, r1, maxrss_kb(), now() - t0, CP_ENGINE_CHUNK);
+        c.sampler = CP_SAMPLER_TRIDIAG;
+        c.estimator = CP_EST_CONDITIONAL;
+        c.prompts = 10000000;
+        t0 = now();
+        cp_engine_risk(&res, &c, &p);
+        printf("memory, tridiagonal sampler: peak RSS %ld kB after 1e7 more prompts (%.1f s)\n", maxrss_kb(), now() - t0);
     }
     double g2b = dgemm_rate(1536, 2);
     printf("DGEMM again at the end: %.1f GFLOP/s on 2 threads (start: %.1f); a large gap means the shared\n"
