@@ -22,6 +22,9 @@
  * of 32-bit balls, and the precision still doubles where a box's midpoint is
  * undecided (decide_sub).  Point claims start at the runner's precision. */
 #define REGION_PREC 32
+/* Region claims over lists: every sub-claim but each WARM_RESTART-th starts
+ * from the previous one's certified leaves (decide_sub). */
+#define WARM_RESTART 16
 #define MAX_TABLE_ROWS 64     /* the report tabulates the instances of a claim with at most this many */
 
 /* --- tokens -------------------------------------------------------------- */
@@ -1075,6 +1078,32 @@ typedef struct {
     int mask;                 /* the sides not yet certified on this box */
 } work;
 
+/* The certified leaves of one sub-claim: sub-boxes that together are the
+ * root box (each box is either certified or cut in two halves, so the
+ * leaves where every side got certified cover the root exactly). */
+typedef struct {
+    cp_box *b;
+    long n, cap;
+} partition;
+
+static void part_clear(partition *p)
+{
+    for (long i = 0; i < p->n; i++)
+        cp_box_clear(&p->b[i]);
+    free(p->b);
+    memset(p, 0, sizeof *p);
+}
+
+static void part_add(partition *p, const cp_box *b)
+{
+    if (p->n == p->cap) {
+        p->cap = p->cap ? 2 * p->cap : 8;
+        p->b = realloc(p->b, (size_t) p->cap * sizeof *p->b);
+    }
+    cp_box_init(&p->b[p->n], b->kv);
+    cp_box_copy(&p->b[p->n++], b);
+}
+
 /* The midpoint of a box as a box of points (degenerate ranges). */
 static void midpoint_box(cp_box *m, const cp_box *b)
 {
@@ -1138,11 +1167,18 @@ static void note_leaf(outcome *o, rel_kind rel, const arb_t d, const arb_t av,
 }
 
 /* Decides one sub-claim for every point of root: depth-first bisection with
- * a per-box precision that doubles where the midpoint itself is undecided. */
+ * a per-box precision that doubles where the midpoint itself is undecided.
+ * warm (NULL: none) is a partition of root to start from instead of root
+ * itself (the previous instance's leaves); the certified leaves go to
+ * leaves. */
 static cp_verdict decide_sub(const subclaim *s, ectx *x, const cp_box *root, slong prec0,
-                             slong max_prec, long budget, outcome *o, const char *context)
+                             slong max_prec, long budget, outcome *o, const char *context,
+                             const partition *warm, partition *leaves)
 {
     int cap = 4096, top = 0;
+    if (warm && warm->n > 1)
+        while (cap < warm->n + 2)
+            cap *= 2;
     work *stack = malloc((size_t) cap * sizeof *stack);
     cp_verdict v = CP_CERTIFIED;
     long boxes_before = o->boxes;   /* the budget is per sub-claim (one instance) */
@@ -1150,10 +1186,19 @@ static cp_verdict decide_sub(const subclaim *s, ectx *x, const cp_box *root, slo
     arb_t av, am;
     arb_init(av);
     arb_init(am);
-    cp_box_init(&stack[top].box, root->kv);
-    cp_box_copy(&stack[top].box, root);
-    stack[top].mask = (1 << s->nb) - 1;
-    stack[top++].prec = prec0;
+    if (warm && warm->n > 1) {
+        for (long i = warm->n - 1; i >= 0; i--) {    /* popped in the order they were found */
+            cp_box_init(&stack[top].box, root->kv);
+            cp_box_copy(&stack[top].box, &warm->b[i]);
+            stack[top].mask = (1 << s->nb) - 1;
+            stack[top++].prec = prec0;
+        }
+    } else {
+        cp_box_init(&stack[top].box, root->kv);
+        cp_box_copy(&stack[top].box, root);
+        stack[top].mask = (1 << s->nb) - 1;
+        stack[top++].prec = prec0;
+    }
     while (top > 0) {
         work w = stack[--top];
         char b[600];
@@ -1199,6 +1244,7 @@ static cp_verdict decide_sub(const subclaim *s, ectx *x, const cp_box *root, slo
             break;
         }
         if (w.mask == 0) {
+            part_add(leaves, &w.box);
             cp_box_clear(&w.box);
             continue;
         }
@@ -1445,6 +1491,8 @@ static cp_verdict run_claim(cp_check_run *run)
     slong idx[CP_MAX_KEYS] = { 0 };
     int region = root.n > 0;
     long budget = c->boxes;
+    partition warm = { 0 };
+    long nsolved = 0;
     char context[256];
     for (slong inst = 0; inst < ninst && verdict == CP_CERTIFIED; inst++) {
         /* this instance's values */
@@ -1524,7 +1572,17 @@ static cp_verdict run_claim(cp_check_run *run)
                 s = sub[p];
             }
             o.have_inst = 0;
-            cp_verdict v = decide_sub(&s, &x, &root, region ? REGION_PREC : run->prec, run->max_prec, budget, &o, ctx2);
+            /* a region claim over a list starts each sub-claim from the leaves of
+             * the previous one (consecutive instances usually need the same
+             * cuts), and every WARM_RESTART-th from the root so that the
+             * partition can coarsen again */
+            partition leaves = { 0 };
+            int use_warm = region && nsolved % WARM_RESTART != 0;
+            cp_verdict v = decide_sub(&s, &x, &root, region ? REGION_PREC : run->prec, run->max_prec, budget, &o, ctx2,
+                                      use_warm ? &warm : NULL, &leaves);
+            nsolved++;
+            part_clear(&warm);
+            warm = leaves;
             /* a list variable that alone indexes the instances (T, ref paired, or
              * the only list) gets the instance's value of the left side's quantity,
              * for crossproof mutate's per-element operators (away:ref:tol) */
@@ -1558,6 +1616,7 @@ static cp_verdict run_claim(cp_check_run *run)
             idx[j] = 0;
         }
     }
+    part_clear(&warm);
     if (run->bad_input)
         goto out;
     /* what was proved */

@@ -145,6 +145,10 @@ assert r['prec'] == c['prec_range'][1], (r['prec'], c)
 " "$T/claims.json" 2> "$T/pyerr"; then ok "the JSON states the region claim, its boxes, precisions and margin"
 else fail "the JSON states the region claim"; cat "$T/pyerr"; fi
 has "$T/claims.md" "Certified for all m_lo in \[1/10, 1\], m_hi in \[2, 10\]: lsa-gap > 0" "the report states the region certified"
+# the README quotes this sentence of the report (two lines there)
+q=$(sed -n '/^and the report says what each certificate covers/,/m_hi in \[2, 10\]\."/p' README.md | tr '\n' ' ' | sed -e 's/.*"\(Certified[^"]*\)".*/\1/' -e 's/  */ /g')
+if [ -n "$q" ] && tr '\n' ' ' < "$T/claims.md" | sed 's/  */ /g' | grep -qF "$q"; then ok "the README's quoted report sentence is the report's"
+else fail "the README's quoted report sentence is the report's: '$q'"; fi
 has "$T/claims.md" "Certified for all T in {1..50}: alpha-opt increasing in T" "the report states the quantifier"
 mk typo.md '# t\n\n```check\nid = u.t\nclaim = lsa-gapp > 0\n```\n'
 expect 2 "a claim with a typo is a parse error" $CP audit "$T/typo.md" --report "$T/typo-r.md"

@@ -159,6 +159,58 @@ static void test_quantifiers(void **state)
     assert_int_equal(verdict_of("claim = ca-excess nondecreasing in T\nT = 1..20\n", d, sizeof d), CP_REFUTED);
 }
 
+/* The boxes count N in "N boxes" of a region claim's detail. */
+static long boxes_of(const char *d)
+{
+    const char *p = strstr(d, " boxes");
+    if (!p)
+        p = strstr(d, " box,");
+    assert_non_null(p);
+    while (p > d && (p[-1] == ',' || (p[-1] >= '0' && p[-1] <= '9')))
+        p--;
+    long n = 0;
+    for (; *p == ',' || (*p >= '0' && *p <= '9'); p++)
+        if (*p != ',')
+            n = 10 * n + (*p - '0');
+    return n;
+}
+
+/* A region claim over a list starts each instance from the previous
+ * instance's certified leaves (claim.c, decide_sub).  By hand: on
+ * m_lo in [0, 1], m_hi in [1, 3], rho* - alpha* = (m_hi - m_lo - 2)/(2 + m_lo
+ * + m_hi) increases in m_hi and decreases in m_lo, so its largest value is
+ * 1/5, at (0, 3): "rho-star - alpha-star < ref" holds on the whole box for
+ * ref > 1/5 and fails near (0, 3) for ref < 1/5.  The ball of a difference
+ * of two quantities loses their correlation, so the box must be cut.  The
+ * list must give the verdicts of its instances run one by one, name the
+ * false instance, and (warm starts) need fewer boxes than the instances
+ * alone. */
+static void test_region_lists_warm(void **state)
+{
+    (void) state;
+    char d[CP_TEXTLEN];
+    const char *refs[] = { "21/100", "22/100", "23/100" };
+    long alone = 0;
+    for (int i = 0; i < 3; i++) {
+        char body[256];
+        snprintf(body, sizeof body, "claim = rho-star - alpha-star < ref\nm_lo = [0, 1]\nm_hi = [1, 3]\nref = %s\n",
+                 refs[i]);
+        assert_int_equal(verdict_of(body, d, sizeof d), CP_CERTIFIED);
+        alone += boxes_of(d);
+    }
+    assert_int_equal(verdict_of("claim = rho-star - alpha-star < ref\nm_lo = [0, 1]\nm_hi = [1, 3]\n"
+                                "ref = 21/100, 22/100, 23/100\n", d, sizeof d), CP_CERTIFIED);
+    long listed = boxes_of(d);
+    if (!(listed < alone))
+        fail_msg("the list took %ld boxes, its instances alone %ld", listed, alone);
+    /* a false instance after true ones, whose leaves the warm start reuses */
+    assert_int_equal(verdict_of("claim = rho-star - alpha-star < ref\nm_lo = [0, 1]\nm_hi = [1, 3]\n"
+                                "ref = 9/10, 21/100, 19/100, 3/10\n", d, sizeof d), CP_REFUTED);
+    assert_non_null(strstr(d, "ref = 19/100"));
+    assert_int_equal(verdict_of("claim = rho-star - alpha-star < ref\nm_lo = [0, 1]\nm_hi = [1, 3]\nref = 19/100\n",
+                                d, sizeof d), CP_REFUTED);
+}
+
 /* The mutants the claim generates are false, so none certifies. */
 static void test_mutants_fail(void **state)
 {
@@ -308,6 +360,7 @@ int main(void)
         cmocka_unit_test(test_reference_numbers),
         cmocka_unit_test(test_flow_claims),
         cmocka_unit_test(test_paired_lists),
+        cmocka_unit_test(test_region_lists_warm),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
