@@ -271,11 +271,31 @@ void cp_tridiag_block_clear(cp_tridiag_block *b)
  * l_k <= i < m_k.  A lane whose eigenvalue converged moves on to l_k + 1 in
  * the next round's scan, whatever the others do. */
 #define NG (CP_TRI_LANES / 4)
-__attribute__((target("avx")))
-static inline __m256d mask_of(int bits)
+/* The rest of one rotation of the scalar sweep, after r = sqrt(f^2 + g^2)
+ * (r != 0), on the four lanes of a group at row i: every lane when full (the
+ * common case: no blends), else only the lanes of the mask pm. */
+__attribute__((target("avx"), always_inline))
+static inline void rot_update(double *Ah, double *Zh, long W, long i, __m256d f, __m256d b, __m256d r, __m256d *s,
+                              __m256d *c, __m256d *p, __m256d *g, __m256d pm, int full)
 {
-    return _mm256_castsi256_pd(_mm256_set_epi64x(bits & 8 ? -1 : 0, bits & 4 ? -1 : 0, bits & 2 ? -1 : 0,
-                                                 bits & 1 ? -1 : 0));
+#define SEL(old, new) (full ? (new) : _mm256_blendv_pd((old), (new), pm))
+    const __m256d one = _mm256_set1_pd(1.0), two = _mm256_set1_pd(2.0);
+    __m256d ir = _mm256_div_pd(one, r);
+    __m256d sn = _mm256_mul_pd(f, ir), cn = _mm256_mul_pd(*g, ir);
+    __m256d ai1 = _mm256_loadu_pd(Ah + W * (i + 1)), ai = _mm256_loadu_pd(Ah + W * i);
+    __m256d gn = _mm256_sub_pd(ai1, *p);
+    __m256d rn = _mm256_add_pd(_mm256_mul_pd(_mm256_sub_pd(ai, gn), sn), _mm256_mul_pd(_mm256_mul_pd(two, cn), b));
+    __m256d pn = _mm256_mul_pd(sn, rn);
+    _mm256_storeu_pd(Ah + W * (i + 1), SEL(ai1, _mm256_add_pd(gn, pn)));
+    __m256d g2 = _mm256_sub_pd(_mm256_mul_pd(cn, rn), b);
+    __m256d zf = _mm256_loadu_pd(Zh + W * (i + 1)), zi = _mm256_loadu_pd(Zh + W * i);
+    _mm256_storeu_pd(Zh + W * (i + 1), SEL(zf, _mm256_add_pd(_mm256_mul_pd(sn, zi), _mm256_mul_pd(cn, zf))));
+    _mm256_storeu_pd(Zh + W * i, SEL(zi, _mm256_sub_pd(_mm256_mul_pd(cn, zi), _mm256_mul_pd(sn, zf))));
+    *s = SEL(*s, sn);
+    *c = SEL(*c, cn);
+    *p = SEL(*p, pn);
+    *g = SEL(*g, g2);
+#undef SEL
 }
 
 __attribute__((target("avx"), optimize("O3")))
@@ -378,22 +398,31 @@ static void ql_lanes(long n, double *A, double *E, double *Z, int *fail)
             s[h] = one; c[h] = one; p[h] = zero;
         }
         int left = part;                /* lanes not stopped by a split */
+        __m256d leftv[NG];
+        for (int h = 0; h < NG; h++)
+            leftv[h] = _mm256_castsi256_pd(_mm256_set_epi64x(part >> (4 * h + 3) & 1 ? -1 : 0, part >> (4 * h + 2) & 1 ? -1 : 0,
+                                                             part >> (4 * h + 1) & 1 ? -1 : 0, part >> (4 * h) & 1 ? -1 : 0));
         for (long i = mmax - 1; i >= lmin; i--) {
             __m256d iv = _mm256_set1_pd((double) i);
 #pragma GCC unroll 4
             for (int h = 0; h < NG; h++) {
-                int pbits = _mm256_movemask_pd(_mm256_and_pd(_mm256_cmp_pd(iv, mv[h], _CMP_LT_OQ),
-                                                             _mm256_cmp_pd(iv, lv[h], _CMP_GE_OQ)))
-                            & (left >> (4 * h)) & 15;
+                __m256d pm = _mm256_and_pd(_mm256_and_pd(_mm256_cmp_pd(iv, mv[h], _CMP_LT_OQ),
+                                                         _mm256_cmp_pd(iv, lv[h], _CMP_GE_OQ)), leftv[h]);
+                int pbits = _mm256_movemask_pd(pm);
                 if (!pbits)
                     continue;
-                __m256d pm = mask_of(pbits);
                 double *Ah = A + 4 * h, *Eh = E + 4 * h, *Zh = Z + 4 * h;
                 __m256d ei = _mm256_loadu_pd(Eh + W * i);
                 __m256d f = _mm256_mul_pd(s[h], ei), b = _mm256_mul_pd(c[h], ei);
                 __m256d r = _mm256_sqrt_pd(_mm256_add_pd(_mm256_mul_pd(f, f), _mm256_mul_pd(g[h], g[h])));
+                __m256d rz = _mm256_and_pd(_mm256_cmp_pd(r, zero, _CMP_EQ_OQ), pm);
+                int zbits = _mm256_movemask_pd(rz);
+                if (pbits == 15 && !zbits) {   /* all four lanes rotate */
+                    _mm256_storeu_pd(Eh + W * (i + 1), r);
+                    rot_update(Ah, Zh, W, i, f, b, r, &s[h], &c[h], &p[h], &g[h], pm, 1);
+                    continue;
+                }
                 _mm256_storeu_pd(Eh + W * (i + 1), _mm256_blendv_pd(_mm256_loadu_pd(Eh + W * (i + 1)), r, pm));
-                int zbits = _mm256_movemask_pd(_mm256_cmp_pd(r, zero, _CMP_EQ_OQ)) & pbits;
                 if (zbits) {             /* split (scalar: early exit of the lane) */
                     double pb[4];
                     _mm256_storeu_pd(pb, p[h]);
@@ -403,29 +432,12 @@ static void ql_lanes(long n, double *A, double *E, double *Z, int *fail)
                             Eh[W * mk[4 * h + k] + k] = 0.0;
                         }
                     left &= ~(zbits << (4 * h));
-                    pbits &= ~zbits;
-                    if (!pbits)
+                    leftv[h] = _mm256_andnot_pd(rz, leftv[h]);
+                    pm = _mm256_andnot_pd(rz, pm);
+                    if (!(pbits & ~zbits))
                         continue;
-                    pm = mask_of(pbits);
                 }
-                __m256d ir = _mm256_div_pd(one, r);
-                __m256d sn = _mm256_mul_pd(f, ir), cn = _mm256_mul_pd(g[h], ir);
-                __m256d ai1 = _mm256_loadu_pd(Ah + W * (i + 1)), ai = _mm256_loadu_pd(Ah + W * i);
-                __m256d gn = _mm256_sub_pd(ai1, p[h]);
-                __m256d rn = _mm256_add_pd(_mm256_mul_pd(_mm256_sub_pd(ai, gn), sn),
-                                           _mm256_mul_pd(_mm256_mul_pd(two, cn), b));
-                __m256d pn = _mm256_mul_pd(sn, rn);
-                _mm256_storeu_pd(Ah + W * (i + 1), _mm256_blendv_pd(ai1, _mm256_add_pd(gn, pn), pm));
-                __m256d g2 = _mm256_sub_pd(_mm256_mul_pd(cn, rn), b);
-                __m256d zf = _mm256_loadu_pd(Zh + W * (i + 1)), zi = _mm256_loadu_pd(Zh + W * i);
-                _mm256_storeu_pd(Zh + W * (i + 1),
-                                 _mm256_blendv_pd(zf, _mm256_add_pd(_mm256_mul_pd(sn, zi), _mm256_mul_pd(cn, zf)), pm));
-                _mm256_storeu_pd(Zh + W * i,
-                                 _mm256_blendv_pd(zi, _mm256_sub_pd(_mm256_mul_pd(cn, zi), _mm256_mul_pd(sn, zf)), pm));
-                s[h] = _mm256_blendv_pd(s[h], sn, pm);
-                c[h] = _mm256_blendv_pd(c[h], cn, pm);
-                p[h] = _mm256_blendv_pd(p[h], pn, pm);
-                g[h] = _mm256_blendv_pd(g[h], g2, pm);
+                rot_update(Ah, Zh, W, i, f, b, r, &s[h], &c[h], &p[h], &g[h], pm, 0);
             }
         }
         for (int h = 0; h < NG; h++) {
