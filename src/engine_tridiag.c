@@ -327,7 +327,6 @@ static void ql_lanes(long n, double *A, double *E, double *Z, int *fail)
             if ((act >> k & 1) && lk[k] < lo)
                 lo = lk[k];
         for (long m = lo; m < n - 1 && srch; m++) {
-            __m256d mv = _mm256_set1_pd((double) m);
             int bits = 0, started = 0;
             for (int h = 0; h < NG; h++) {
                 __m256d am = _mm256_loadu_pd(A + W * m + 4 * h), am1 = _mm256_loadu_pd(A + W * (m + 1) + 4 * h);
@@ -335,8 +334,12 @@ static void ql_lanes(long n, double *A, double *E, double *Z, int *fail)
                 __m256d dd = _mm256_add_pd(_mm256_and_pd(am, absm), _mm256_and_pd(am1, absm));
                 bits |= _mm256_movemask_pd(_mm256_cmp_pd(_mm256_and_pd(em, absm), _mm256_mul_pd(eps, dd), _CMP_LE_OQ))
                         << (4 * h);
-                started |= _mm256_movemask_pd(_mm256_cmp_pd(_mm256_loadu_pd(lf + 4 * h), mv, _CMP_LE_OQ)) << (4 * h);
             }
+            if (!(bits & srch))
+                continue;
+            __m256d mv = _mm256_set1_pd((double) m);
+            for (int h = 0; h < NG; h++)
+                started |= _mm256_movemask_pd(_mm256_cmp_pd(_mm256_loadu_pd(lf + 4 * h), mv, _CMP_LE_OQ)) << (4 * h);
             int hit = bits & srch & started;
             while (hit) {
                 int k = __builtin_ctz((unsigned) hit);
