@@ -29,60 +29,65 @@ int cp_tridiag_valid(cp_pred_kind k)
  * of Z G depends only on row 0 of Z.  On return a holds the eigenvalues and
  * z[i] the first component of eigenvector i (unsorted).  sqrt(f^2 + g^2)
  * instead of hypot: the entries here are of order 1 to 1e4. */
-int cp_tridiag_eigen(long n, double *a, double *e, double *z)
+static int eigen_strided(long n, double *a, double *e, double *z, long st)
 {
     for (long i = 0; i < n; i++)
-        z[i] = i == 0 ? 1.0 : 0.0;
+        z[i * st] = i == 0 ? 1.0 : 0.0;
     if (n < 1)
         return 0;
-    e[n - 1] = 0.0;
+    e[(n - 1) * st] = 0.0;
     for (long l = 0; l < n; l++) {
         int iter = 0;
         for (;;) {
             long m;
             for (m = l; m < n - 1; m++) {
-                double dd = fabs(a[m]) + fabs(a[m + 1]);
-                if (fabs(e[m]) <= DBL_EPSILON * dd)
+                double dd = fabs(a[m * st]) + fabs(a[(m + 1) * st]);
+                if (fabs(e[m * st]) <= DBL_EPSILON * dd)
                     break;
             }
             if (m == l)
                 break;
             if (iter++ == 60)
                 return -1;
-            double g = (a[l + 1] - a[l]) / (2.0 * e[l]), r = sqrt(g * g + 1.0);
-            g = a[m] - a[l] + e[l] / (g + (g >= 0.0 ? r : -r));
+            double g = (a[(l + 1) * st] - a[l * st]) / (2.0 * e[l * st]), r = sqrt(g * g + 1.0);
+            g = a[m * st] - a[l * st] + e[l * st] / (g + (g >= 0.0 ? r : -r));
             double s = 1.0, c = 1.0, p = 0.0;
             int early = 0;
             for (long i = m - 1; i >= l; i--) {
-                double f = s * e[i], b = c * e[i];
+                double f = s * e[i * st], b = c * e[i * st];
                 r = sqrt(f * f + g * g);
-                e[i + 1] = r;
+                e[(i + 1) * st] = r;
                 if (r == 0.0) {          /* split: restart on the smaller block */
-                    a[i + 1] -= p;
-                    e[m] = 0.0;
+                    a[(i + 1) * st] -= p;
+                    e[m * st] = 0.0;
                     early = 1;
                     break;
                 }
                 double ir = 1.0 / r;
                 s = f * ir;
                 c = g * ir;
-                g = a[i + 1] - p;
-                r = (a[i] - g) * s + 2.0 * c * b;
+                g = a[(i + 1) * st] - p;
+                r = (a[i * st] - g) * s + 2.0 * c * b;
                 p = s * r;
-                a[i + 1] = g + p;
+                a[(i + 1) * st] = g + p;
                 g = c * r - b;
-                double zf = z[i + 1];
-                z[i + 1] = s * z[i] + c * zf;
-                z[i] = c * z[i] - s * zf;
+                double zf = z[(i + 1) * st];
+                z[(i + 1) * st] = s * z[i * st] + c * zf;
+                z[i * st] = c * z[i * st] - s * zf;
             }
             if (early)
                 continue;
-            a[l] -= p;
-            e[l] = g;
-            e[m] = 0.0;
+            a[l * st] -= p;
+            e[l * st] = g;
+            e[m * st] = 0.0;
         }
     }
     return 0;
+}
+
+int cp_tridiag_eigen(long n, double *a, double *e, double *z)
+{
+    return eigen_strided(n, a, e, z, 1);
 }
 
 /* The tridiagonal of prompt `index` into a[i * st], e[i * st] (see below). */
@@ -257,14 +262,40 @@ void cp_tridiag_block_clear(cp_tridiag_block *b)
 }
 
 #if defined(__x86_64__) && defined(__GNUC__) && CP_TRI_LANES % 4 == 0
-/* Two groups of four lanes (two AVX vectors) advance together: their chains
- * are independent, so the core overlaps the latency of one with the other. */
+/* NG groups of four lanes (NG AVX vectors) advance together: their chains
+ * are independent, so the core overlaps the latency of one with the others.
+ * The lanes are not in lockstep: each lane k has its own current eigenvalue
+ * l_k, iteration count and m_k, and one round does one sweep (or the part of
+ * a sweep up to a split) of every live lane, the rotation index i running
+ * from the largest m_k - 1 down to the smallest l_k with lane k masked to
+ * l_k <= i < m_k.  A lane whose eigenvalue converged moves on to l_k + 1 in
+ * the next round's scan, whatever the others do. */
 #define NG (CP_TRI_LANES / 4)
-__attribute__((target("avx")))
-static inline __m256d mask_of(int bits)
+/* The rest of one rotation of the scalar sweep, after r = sqrt(f^2 + g^2)
+ * (r != 0), on the four lanes of a group at row i: every lane when full (the
+ * common case: no blends), else only the lanes of the mask pm. */
+__attribute__((target("avx"), always_inline))
+static inline void rot_update(double *Ah, double *Zh, long W, long i, __m256d f, __m256d b, __m256d r, __m256d *s,
+                              __m256d *c, __m256d *p, __m256d *g, __m256d pm, int full)
 {
-    return _mm256_castsi256_pd(_mm256_set_epi64x(bits & 8 ? -1 : 0, bits & 4 ? -1 : 0, bits & 2 ? -1 : 0,
-                                                 bits & 1 ? -1 : 0));
+#define SEL(old, new) (full ? (new) : _mm256_blendv_pd((old), (new), pm))
+    const __m256d one = _mm256_set1_pd(1.0), two = _mm256_set1_pd(2.0);
+    __m256d ir = _mm256_div_pd(one, r);
+    __m256d sn = _mm256_mul_pd(f, ir), cn = _mm256_mul_pd(*g, ir);
+    __m256d ai1 = _mm256_loadu_pd(Ah + W * (i + 1)), ai = _mm256_loadu_pd(Ah + W * i);
+    __m256d gn = _mm256_sub_pd(ai1, *p);
+    __m256d rn = _mm256_add_pd(_mm256_mul_pd(_mm256_sub_pd(ai, gn), sn), _mm256_mul_pd(_mm256_mul_pd(two, cn), b));
+    __m256d pn = _mm256_mul_pd(sn, rn);
+    _mm256_storeu_pd(Ah + W * (i + 1), SEL(ai1, _mm256_add_pd(gn, pn)));
+    __m256d g2 = _mm256_sub_pd(_mm256_mul_pd(cn, rn), b);
+    __m256d zf = _mm256_loadu_pd(Zh + W * (i + 1)), zi = _mm256_loadu_pd(Zh + W * i);
+    _mm256_storeu_pd(Zh + W * (i + 1), SEL(zf, _mm256_add_pd(_mm256_mul_pd(sn, zi), _mm256_mul_pd(cn, zf))));
+    _mm256_storeu_pd(Zh + W * i, SEL(zi, _mm256_sub_pd(_mm256_mul_pd(cn, zi), _mm256_mul_pd(sn, zf))));
+    *s = SEL(*s, sn);
+    *c = SEL(*c, cn);
+    *p = SEL(*p, pn);
+    *g = SEL(*g, g2);
+#undef SEL
 }
 
 __attribute__((target("avx"), optimize("O3")))
@@ -273,126 +304,175 @@ static void ql_lanes(long n, double *A, double *E, double *Z, int *fail)
     const long W = 4 * NG;
     const __m256d eps = _mm256_set1_pd(DBL_EPSILON), one = _mm256_set1_pd(1.0), two = _mm256_set1_pd(2.0);
     const __m256d zero = _mm256_setzero_pd(), absm = _mm256_castsi256_pd(_mm256_set1_epi64x(0x7fffffffffffffffLL));
+    long lk[4 * NG], mk[4 * NG];
+    int iter[4 * NG], act = 0;
+    double lf[4 * NG], mf[4 * NG];     /* l_k, m_k as doubles, for the lane masks */
     for (long i = 0; i < n; i++)
         for (int h = 0; h < NG; h++)
             _mm256_storeu_pd(Z + W * i + 4 * h, i == 0 ? one : zero);
     for (int h = 0; h < NG; h++)
         _mm256_storeu_pd(E + W * (n - 1) + 4 * h, zero);
-    for (long l = 0; l < n; l++) {
-        int iter[4 * NG] = { 0 };
-        for (;;) {
-            long mk[4 * NG];
-            for (int k = 0; k < W; k++)
+    for (int k = 0; k < W; k++) {
+        lk[k] = 0; mk[k] = 1; iter[k] = 0; lf[k] = 0.0; mf[k] = 1.0;
+        if (!fail[k])
+            act |= 1 << k;
+    }
+    while (act) {
+        /* the scan for m of every live lane, from its own l_k; a lane with
+         * m = l_k has converged there and scans on from l_k + 1 (a new
+         * eigenvalue: iteration count 0), as the scalar loop over l does */
+        int srch = act;
+        long lo = n;
+        for (int k = 0; k < W; k++)
+            if ((act >> k & 1) && lk[k] < lo)
+                lo = lk[k];
+        for (long m = lo; m < n - 1 && srch; m++) {
+            int bits = 0, started = 0;
+            for (int h = 0; h < NG; h++) {
+                __m256d am = _mm256_loadu_pd(A + W * m + 4 * h), am1 = _mm256_loadu_pd(A + W * (m + 1) + 4 * h);
+                __m256d em = _mm256_loadu_pd(E + W * m + 4 * h);
+                __m256d dd = _mm256_add_pd(_mm256_and_pd(am, absm), _mm256_and_pd(am1, absm));
+                bits |= _mm256_movemask_pd(_mm256_cmp_pd(_mm256_and_pd(em, absm), _mm256_mul_pd(eps, dd), _CMP_LE_OQ))
+                        << (4 * h);
+            }
+            if (!(bits & srch))
+                continue;
+            __m256d mv = _mm256_set1_pd((double) m);
+            for (int h = 0; h < NG; h++)
+                started |= _mm256_movemask_pd(_mm256_cmp_pd(_mm256_loadu_pd(lf + 4 * h), mv, _CMP_LE_OQ)) << (4 * h);
+            int hit = bits & srch & started;
+            while (hit) {
+                int k = __builtin_ctz((unsigned) hit);
+                hit &= hit - 1;
+                if (lk[k] == m) {
+                    lk[k] = m + 1;
+                    lf[k] = (double) (m + 1);
+                    iter[k] = 0;
+                } else {
+                    mk[k] = m;
+                    srch &= ~(1 << k);
+                }
+            }
+        }
+        for (int k = 0; k < W; k++)
+            if (srch >> k & 1) {
                 mk[k] = n - 1;
-            int found = 0, all = (1 << W) - 1;
-            for (long m = l; m < n - 1 && found != all; m++) {
-                int bits = 0;
-                for (int h = 0; h < NG; h++) {
-                    __m256d am = _mm256_loadu_pd(A + W * m + 4 * h), am1 = _mm256_loadu_pd(A + W * (m + 1) + 4 * h);
-                    __m256d em = _mm256_loadu_pd(E + W * m + 4 * h);
-                    __m256d dd = _mm256_add_pd(_mm256_and_pd(am, absm), _mm256_and_pd(am1, absm));
-                    bits |= _mm256_movemask_pd(_mm256_cmp_pd(_mm256_and_pd(em, absm), _mm256_mul_pd(eps, dd), _CMP_LE_OQ))
-                            << (4 * h);
-                }
-                bits &= ~found;
-                for (int k = 0; k < W; k++)
-                    if (bits >> k & 1)
-                        mk[k] = m;
-                found |= bits;
+                if (lk[k] == n - 1)  /* the last eigenvalue: lane done */
+                    act &= ~(1 << k);
             }
-            int act = 0;
-            long mmax = l;
-            for (int k = 0; k < W; k++)
-                if (!fail[k] && mk[k] != l) {
-                    if (iter[k]++ == 60) {
-                        fail[k] = 1;
-                        continue;
-                    }
-                    act |= 1 << k;
-                    if (mk[k] > mmax)
-                        mmax = mk[k];
+        int part = 0;
+        long mmax = 0, lmin = n;
+        for (int k = 0; k < W; k++)
+            if (act >> k & 1) {
+                if (iter[k]++ == 60) {
+                    fail[k] = 1;
+                    act &= ~(1 << k);
+                    continue;
                 }
-            if (!act)
-                break;
-            __m256d mkv[NG], s[NG], c[NG], p[NG], g[NG];
-            int part = act;
+                part |= 1 << k;
+                mf[k] = (double) mk[k];
+                if (mk[k] > mmax)
+                    mmax = mk[k];
+                if (lk[k] < lmin)
+                    lmin = lk[k];
+            }
+        if (!part)
+            break;
+        __m256d lv[NG], mv[NG], s[NG], c[NG], p[NG], g[NG];
+        for (int h = 0; h < NG; h++) {
+            long li[4], mi[4];
+            for (int k = 0; k < 4; k++) {  /* dead lanes: any entries (masked) */
+                int on = part >> (4 * h + k) & 1;
+                li[k] = on ? lk[4 * h + k] : 0;
+                mi[k] = on ? mk[4 * h + k] : 1;
+            }
+            const double *Ah = A + 4 * h, *Eh = E + 4 * h;
+            lv[h] = _mm256_loadu_pd(lf + 4 * h);
+            mv[h] = _mm256_loadu_pd(mf + 4 * h);
+            __m256d al = _mm256_set_pd(Ah[W * li[3] + 3], Ah[W * li[2] + 2], Ah[W * li[1] + 1], Ah[W * li[0]]);
+            __m256d al1 = _mm256_set_pd(Ah[W * (li[3] + 1) + 3], Ah[W * (li[2] + 1) + 2], Ah[W * (li[1] + 1) + 1],
+                                        Ah[W * (li[0] + 1)]);
+            __m256d el = _mm256_set_pd(Eh[W * li[3] + 3], Eh[W * li[2] + 2], Eh[W * li[1] + 1], Eh[W * li[0]]);
+            __m256d amk = _mm256_set_pd(Ah[W * mi[3] + 3], Ah[W * mi[2] + 2], Ah[W * mi[1] + 1], Ah[W * mi[0]]);
+            __m256d gg = _mm256_div_pd(_mm256_sub_pd(al1, al), _mm256_mul_pd(two, el));
+            __m256d r = _mm256_sqrt_pd(_mm256_add_pd(_mm256_mul_pd(gg, gg), one));
+            __m256d sr = _mm256_blendv_pd(_mm256_sub_pd(zero, r), r, _mm256_cmp_pd(gg, zero, _CMP_GE_OQ));
+            g[h] = _mm256_add_pd(_mm256_sub_pd(amk, al), _mm256_div_pd(el, _mm256_add_pd(gg, sr)));
+            s[h] = one; c[h] = one; p[h] = zero;
+        }
+        int left = part;                /* lanes not stopped by a split */
+        __m256d leftv[NG];
+        for (int h = 0; h < NG; h++)
+            leftv[h] = _mm256_castsi256_pd(_mm256_set_epi64x(part >> (4 * h + 3) & 1 ? -1 : 0, part >> (4 * h + 2) & 1 ? -1 : 0,
+                                                             part >> (4 * h + 1) & 1 ? -1 : 0, part >> (4 * h) & 1 ? -1 : 0));
+        for (long i = mmax - 1; i >= lmin; i--) {
+            __m256d iv = _mm256_set1_pd((double) i);
+#pragma GCC unroll 4
             for (int h = 0; h < NG; h++) {
-                const long *q = mk + 4 * h;
-                const double *Ah = A + 4 * h;
-                mkv[h] = _mm256_set_pd((double) q[3], (double) q[2], (double) q[1], (double) q[0]);
-                __m256d al = _mm256_loadu_pd(Ah + W * l), al1 = _mm256_loadu_pd(Ah + W * (l + 1));
-                __m256d el = _mm256_loadu_pd(E + W * l + 4 * h);
-                __m256d amk = _mm256_set_pd(Ah[W * q[3] + 3], Ah[W * q[2] + 2], Ah[W * q[1] + 1], Ah[W * q[0]]);
-                __m256d gg = _mm256_div_pd(_mm256_sub_pd(al1, al), _mm256_mul_pd(two, el));
-                __m256d r = _mm256_sqrt_pd(_mm256_add_pd(_mm256_mul_pd(gg, gg), one));
-                __m256d sr = _mm256_blendv_pd(_mm256_sub_pd(zero, r), r, _mm256_cmp_pd(gg, zero, _CMP_GE_OQ));
-                g[h] = _mm256_add_pd(_mm256_sub_pd(amk, al), _mm256_div_pd(el, _mm256_add_pd(gg, sr)));
-                s[h] = one; c[h] = one; p[h] = zero;
-            }
-            for (long i = mmax - 1; i >= l; i--) {
-                __m256d iv = _mm256_set1_pd((double) i);
-#pragma GCC unroll 2
-                for (int h = 0; h < NG; h++) {
-                    int pbits = _mm256_movemask_pd(_mm256_cmp_pd(iv, mkv[h], _CMP_LT_OQ)) & (part >> (4 * h)) & 15;
-                    if (!pbits)
-                        continue;
-                    __m256d pm = mask_of(pbits);
-                    double *Ah = A + 4 * h, *Eh = E + 4 * h, *Zh = Z + 4 * h;
-                    __m256d ei = _mm256_loadu_pd(Eh + W * i);
-                    __m256d f = _mm256_mul_pd(s[h], ei), b = _mm256_mul_pd(c[h], ei);
-                    __m256d r = _mm256_sqrt_pd(_mm256_add_pd(_mm256_mul_pd(f, f), _mm256_mul_pd(g[h], g[h])));
-                    _mm256_storeu_pd(Eh + W * (i + 1), _mm256_blendv_pd(_mm256_loadu_pd(Eh + W * (i + 1)), r, pm));
-                    int zbits = _mm256_movemask_pd(_mm256_cmp_pd(r, zero, _CMP_EQ_OQ)) & pbits;
-                    if (zbits) {             /* split (scalar: early exit of the lane) */
-                        double pb[4];
-                        _mm256_storeu_pd(pb, p[h]);
-                        for (int k = 0; k < 4; k++)
-                            if (zbits >> k & 1) {
-                                Ah[W * (i + 1) + k] -= pb[k];
-                                Eh[W * mk[4 * h + k] + k] = 0.0;
-                            }
-                        part &= ~(zbits << (4 * h));
-                        pbits &= ~zbits;
-                        if (!pbits)
-                            continue;
-                        pm = mask_of(pbits);
-                    }
-                    __m256d ir = _mm256_div_pd(one, r);
-                    __m256d sn = _mm256_mul_pd(f, ir), cn = _mm256_mul_pd(g[h], ir);
-                    __m256d ai1 = _mm256_loadu_pd(Ah + W * (i + 1)), ai = _mm256_loadu_pd(Ah + W * i);
-                    __m256d gn = _mm256_sub_pd(ai1, p[h]);
-                    __m256d rn = _mm256_add_pd(_mm256_mul_pd(_mm256_sub_pd(ai, gn), sn),
-                                               _mm256_mul_pd(_mm256_mul_pd(two, cn), b));
-                    __m256d pn = _mm256_mul_pd(sn, rn);
-                    _mm256_storeu_pd(Ah + W * (i + 1), _mm256_blendv_pd(ai1, _mm256_add_pd(gn, pn), pm));
-                    __m256d g2 = _mm256_sub_pd(_mm256_mul_pd(cn, rn), b);
-                    __m256d zf = _mm256_loadu_pd(Zh + W * (i + 1)), zi = _mm256_loadu_pd(Zh + W * i);
-                    _mm256_storeu_pd(Zh + W * (i + 1),
-                                     _mm256_blendv_pd(zf, _mm256_add_pd(_mm256_mul_pd(sn, zi), _mm256_mul_pd(cn, zf)), pm));
-                    _mm256_storeu_pd(Zh + W * i,
-                                     _mm256_blendv_pd(zi, _mm256_sub_pd(_mm256_mul_pd(cn, zi), _mm256_mul_pd(sn, zf)), pm));
-                    s[h] = _mm256_blendv_pd(s[h], sn, pm);
-                    c[h] = _mm256_blendv_pd(c[h], cn, pm);
-                    p[h] = _mm256_blendv_pd(p[h], pn, pm);
-                    g[h] = _mm256_blendv_pd(g[h], g2, pm);
+                __m256d pm = _mm256_and_pd(_mm256_and_pd(_mm256_cmp_pd(iv, mv[h], _CMP_LT_OQ),
+                                                         _mm256_cmp_pd(iv, lv[h], _CMP_GE_OQ)), leftv[h]);
+                int pbits = _mm256_movemask_pd(pm);
+                if (!pbits)
+                    continue;
+                double *Ah = A + 4 * h, *Eh = E + 4 * h, *Zh = Z + 4 * h;
+                __m256d ei = _mm256_loadu_pd(Eh + W * i);
+                __m256d f = _mm256_mul_pd(s[h], ei), b = _mm256_mul_pd(c[h], ei);
+                __m256d r = _mm256_sqrt_pd(_mm256_add_pd(_mm256_mul_pd(f, f), _mm256_mul_pd(g[h], g[h])));
+                __m256d rz = _mm256_and_pd(_mm256_cmp_pd(r, zero, _CMP_EQ_OQ), pm);
+                int zbits = _mm256_movemask_pd(rz);
+                if (pbits == 15 && !zbits) {   /* all four lanes rotate */
+                    _mm256_storeu_pd(Eh + W * (i + 1), r);
+                    rot_update(Ah, Zh, W, i, f, b, r, &s[h], &c[h], &p[h], &g[h], pm, 1);
+                    continue;
                 }
+                _mm256_storeu_pd(Eh + W * (i + 1), _mm256_blendv_pd(_mm256_loadu_pd(Eh + W * (i + 1)), r, pm));
+                if (zbits) {             /* split (scalar: early exit of the lane) */
+                    double pb[4];
+                    _mm256_storeu_pd(pb, p[h]);
+                    for (int k = 0; k < 4; k++)
+                        if (zbits >> k & 1) {
+                            Ah[W * (i + 1) + k] -= pb[k];
+                            Eh[W * mk[4 * h + k] + k] = 0.0;
+                        }
+                    left &= ~(zbits << (4 * h));
+                    leftv[h] = _mm256_andnot_pd(rz, leftv[h]);
+                    pm = _mm256_andnot_pd(rz, pm);
+                    if (!(pbits & ~zbits))
+                        continue;
+                }
+                rot_update(Ah, Zh, W, i, f, b, r, &s[h], &c[h], &p[h], &g[h], pm, 0);
             }
-            for (int h = 0; h < NG; h++) {
-                double pb[4], gb[4];
-                _mm256_storeu_pd(pb, p[h]);
-                _mm256_storeu_pd(gb, g[h]);
-                for (int k = 0; k < 4; k++)
-                    if (part >> (4 * h + k) & 1) {
-                        A[W * l + 4 * h + k] -= pb[k];
-                        E[W * l + 4 * h + k] = gb[k];
-                        E[W * mk[4 * h + k] + 4 * h + k] = 0.0;
-                    }
-            }
+        }
+        for (int h = 0; h < NG; h++) {
+            double pb[4], gb[4];
+            _mm256_storeu_pd(pb, p[h]);
+            _mm256_storeu_pd(gb, g[h]);
+            for (int k = 0; k < 4; k++)
+                if (left >> (4 * h + k) & 1) {
+                    long kk = 4 * h + k;
+                    A[W * lk[kk] + kk] -= pb[k];
+                    E[W * lk[kk] + kk] = gb[k];
+                    E[W * mk[kk] + kk] = 0.0;
+                }
         }
     }
 }
 #undef NG
 #endif
+
+void cp_tridiag_eigen_lanes(long d, double *a, double *e, double *z, int *fail)
+{
+    const long W = CP_TRI_LANES;
+#if defined(__x86_64__) && defined(__GNUC__) && CP_TRI_LANES % 4 == 0
+    if (__builtin_cpu_supports("avx") && d >= 2) {
+        ql_lanes(d, a, e, z, fail);
+        return;
+    }
+#endif
+    for (int k = 0; k < W; k++)       /* scalar path, same bits */
+        if (!fail[k])
+            fail[k] = eigen_strided(d, a + k, e + k, z + k, W) != 0;
+}
 
 void cp_tridiag_draw_block(cp_tridiag_block *b, const cp_model_approx *m, long L, uint64_t seed,
                            uint32_t substream, uint64_t index0, int count)
@@ -417,27 +497,7 @@ void cp_tridiag_draw_block(cp_tridiag_block *b, const cp_model_approx *m, long L
         }
         b->s[k] = s;
     }
-    int done = 0;
-#if defined(__x86_64__) && defined(__GNUC__) && CP_TRI_LANES % 4 == 0
-    if (__builtin_cpu_supports("avx") && d >= 2) {
-        ql_lanes(d, b->l, b->e, b->z, fail);
-        done = 1;
-    }
-#endif
-    if (!done) {                      /* scalar path, same bits */
-        double *a = b->pv, *e = b->pv + d, *z = b->pv + 2 * d;   /* 3 d <= d W */
-        for (int k = 0; k < count; k++) {
-            for (long i = 0; i < d; i++) {
-                a[i] = b->l[i * W + k];
-                e[i] = b->e[i * W + k];
-            }
-            fail[k] = cp_tridiag_eigen(d, a, e, z) != 0;
-            for (long i = 0; i < d; i++) {
-                b->l[i * W + k] = a[i];
-                b->z[i * W + k] = z[i];
-            }
-        }
-    }
+    cp_tridiag_eigen_lanes(d, b->l, b->e, b->z, fail);
     for (int k = 0; k < count; k++)
         for (long i = 0; i < d; i++) {
             if (fail[k])

@@ -122,6 +122,96 @@ static void test_eigen_vs_lapack_and_lanes(void **state)
     }
 }
 
+/* Lanes that need very different work side by side: lane k of a block gets
+ * kind (k + rot) % 8 (a random tridiagonal; a diagonal one, converged from
+ * the start; one split by zero couplings; a graded one, entries from 1 to
+ * 2^39; a Toeplitz one (2, 1); a random one whose second half is scaled by
+ * 1e-180, so that f^2 + g^2 underflows and sweeps end at the r = 0 split;
+ * one with a NaN, which never converges and fails after 60 iterations; the
+ * Wilkinson matrix W+).  Every lane must give the bits of cp_tridiag_eigen
+ * on its own matrix (a, e, z and the failure); skipped lanes keep their a
+ * and e. */
+static void kind_fill(int kind, long d, double *a, double *e, long st, uint64_t seed)
+{
+    cp_rng r;
+    cp_rng_init(&r, 23, seed, 7);
+    for (long i = 0; i < d; i++) {
+        double u = cp_rng_uniform(&r), v = cp_rng_uniform(&r);
+        double ai = 4.0 * u, ei = 0.1 + 2.0 * v;
+        switch (kind) {
+        case 1: ei = 0.0; break;
+        case 2: if (i % 5 == 2) ei = 0.0; break;
+        case 3: ai *= ldexp(1.0, (int) (i % 40)); ei *= ldexp(1.0, (int) (i % 40) / 2); break;
+        case 4: ai = 2.0; ei = 1.0; break;
+        case 5: if (2 * i >= d) { ai *= 1e-180; ei *= 1e-180; } break;
+        case 6: if (i == d / 2) ai = NAN; break;
+        case 7: ai = fabs((double) i - 0.5 * (double) (d - 1)); ei = 1.0; break;
+        default: break;
+        }
+        a[i * st] = ai;
+        e[i * st] = ei;
+    }
+}
+
+/* The same bits, or both NaN (the sign and payload of a NaN are not
+ * specified: the compiler may swap the operands of a commutative operation). */
+static int same_bits(double x, double y)
+{
+    return memcmp(&x, &y, sizeof x) == 0 || (isnan(x) && isnan(y));
+}
+
+static void test_lanes_desync(void **state)
+{
+    (void) state;
+    const long W = CP_TRI_LANES, ds[] = { 1, 2, 3, 7, 20, 128 };
+    const int cnts[] = { 1, 3, CP_TRI_LANES - 1, CP_TRI_LANES };
+    for (int t = 0; t < 6; t++) {
+        long d = ds[t];
+        double *a = malloc((size_t) (d * W) * sizeof(double)), *e = malloc((size_t) (d * W) * sizeof(double));
+        double *z = malloc((size_t) (d * W) * sizeof(double)), *a0 = malloc((size_t) (d * W) * sizeof(double));
+        double *e0 = malloc((size_t) (d * W) * sizeof(double));
+        double *as = malloc((size_t) d * sizeof(double)), *es = malloc((size_t) d * sizeof(double));
+        double *zs = malloc((size_t) d * sizeof(double));
+        for (int rot = 0; rot < 8; rot++)
+            for (int c = 0; c < 4; c++) {
+                int cnt = cnts[c], fail[CP_TRI_LANES];
+                for (long k = 0; k < W; k++) {
+                    kind_fill((int) ((k + rot) % 8), d, a + k, e + k, W, (uint64_t) (100 * t + 10 * rot + k));
+                    fail[k] = k >= cnt;
+                }
+                memcpy(a0, a, (size_t) (d * W) * sizeof(double));
+                memcpy(e0, e, (size_t) (d * W) * sizeof(double));
+                cp_tridiag_eigen_lanes(d, a, e, z, fail);
+                for (long k = 0; k < W; k++) {
+                    for (long i = 0; i < d; i++) {
+                        as[i] = a0[i * W + k];
+                        es[i] = e0[i * W + k];
+                    }
+                    if (k >= cnt) {
+                        assert_int_equal(fail[k], 1);
+                        for (long i = 0; i < d; i++) {
+                            assert_memory_equal(&a[i * W + k], &as[i], sizeof(double));
+                            if (i + 1 < d)   /* e[d - 1] is ignored (zeroed) */
+                                assert_memory_equal(&e[i * W + k], &es[i], sizeof(double));
+                        }
+                        continue;
+                    }
+                    int rc = cp_tridiag_eigen(d, as, es, zs);
+                    if (fail[k] != (rc != 0))
+                        fail_msg("d = %ld, rot %d, count %d, lane %ld (kind %ld): lanes fail %d, scalar %d", d, rot,
+                                 cnt, k, (k + rot) % 8, fail[k], rc);
+                    for (long i = 0; i < d; i++)
+                        if (!same_bits(a[i * W + k], as[i]) || !same_bits(z[i * W + k], zs[i])
+                            || (i + 1 < d && !same_bits(e[i * W + k], es[i])))
+                            fail_msg("d = %ld, rot %d, count %d, lane %ld (kind %ld), entry %ld: lanes a %.17g z %.17g,"
+                                     " scalar a %.17g z %.17g", d, rot, cnt, k, (k + rot) % 8, i, a[i * W + k],
+                                     z[i * W + k], as[i], zs[i]);
+                }
+            }
+        free(a); free(e); free(z); free(a0); free(e0); free(as); free(es); free(zs);
+    }
+}
+
 /* TR-1/TR-2 moments at fixed s: E tr S = d - 1 + lambda, E S_11 = lambda,
  * E tr S^2 = ((L+1)((d-1) + lambda^2) + (d - 1 + lambda)^2)/L, from the
  * eigenvalues and first components (tr S = sum l_i, S_11 = sum l_i q_i^2). */
@@ -310,6 +400,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_eigen_vs_lapack_and_lanes),
+        cmocka_unit_test(test_lanes_desync),
         cmocka_unit_test(test_moments),
         cmocka_unit_test(test_against_wishart_direct),
         cmocka_unit_test(test_against_exact),

@@ -238,6 +238,11 @@ int cp_tridiag_block_init(cp_tridiag_block *b, long d);
 void cp_tridiag_block_clear(cp_tridiag_block *b);
 void cp_tridiag_draw_block(cp_tridiag_block *b, const cp_model_approx *m, long L, uint64_t seed,
                            uint32_t substream, uint64_t index0, int count);
+/* cp_tridiag_eigen on CP_TRI_LANES lane-interleaved tridiagonals (a, e, z
+ * as in a block) at once, each lane with the bits of cp_tridiag_eigen;
+ * lanes with fail[k] != 0 are skipped (a and e[0..d-2] kept; they must
+ * hold numbers), the others get fail[k] = 1 when QL does not converge. */
+void cp_tridiag_eigen_lanes(long d, double *a, double *e, double *z, int *fail);
 double cp_tridiag_block_excess(const cp_predictor *p, cp_tridiag_block *b, int lane, long L, double sigma);
 void cp_tridiag_block_excess_all(double *out, const cp_predictor *p, cp_tridiag_block *b, long L, double sigma);
 double cp_tridiag_conditional_excess(const cp_predictor *p, cp_engine_ws *ws, long L, double sigma);
