@@ -469,14 +469,8 @@ void cp_prompt_draw_tilted(cp_engine_ws *ws, const cp_model_approx *m, long L, c
         double q = cp_rng_chi2(&r, (double) (L - j));
         if (j == 0 && tilted)
             q *= c;
-        if (j == 0) {
-            if (c == 1.0)
-                pr->weight = 1.0;
-            else {
-                double e = -0.5 * (double) L * log(c) + 0.5 * q * (1.0 - 1.0 / c);
-                pr->weight = e > 0 ? exp(-e) / ((1.0 - eps) * exp(-e) + eps) : 1.0 / ((1.0 - eps) + eps * exp(e));
-            }
-        }
+        if (j == 0)
+            pr->weight = cp_tilt_weight(c, eps, q, L);
         row[j] = sqrt(q);
         for (long k = j + 1; k < d; k++)
             row[k] = 0.0;

@@ -199,6 +199,14 @@ double cp_tilt_factor(const cp_predictor *p, double s, long L)
     return tilt_h(p, lam, L, x) >= best ? x : 1.0 + h * bk;
 }
 
+double cp_tilt_weight(double c, double eps, double q, long L)
+{
+    if (c == 1.0)
+        return 1.0;
+    double e = -0.5 * (double) L * log(c) + 0.5 * q * (1.0 - 1.0 / c);
+    return e > 0 ? exp(-e) / ((1.0 - eps) * exp(-e) + eps) : 1.0 / ((1.0 - eps) + eps * exp(e));
+}
+
 static int same_predictor(const cp_predictor *a, const cp_predictor *b)
 {
     return a->kind == b->kind && a->d == b->d && a->T == b->T && a->alpha == b->alpha && a->beta == b->beta

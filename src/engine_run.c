@@ -83,7 +83,10 @@ static void *worker(void *arg)
     cp_tridiag_block tb;
     double *gwork = NULL;                      /* tridiag gradients (docs/model.md section 16) */
     memset(&tb, 0, sizeof tb);
-    if (cfg->sampler == CP_SAMPLER_TRIDIAG
+    /* the tridiagonal blocks: sampler=tridiag, and sampler=tilted with the
+     * conditional estimator (the tilt acts on b_1^2, docs/model.md TR-2) */
+    int tilted_tri = cfg->sampler == CP_SAMPLER_TILTED && jb->conditional && !jb->want_grad && !gen;
+    if ((cfg->sampler == CP_SAMPLER_TRIDIAG || tilted_tri)
         && (cp_tridiag_block_init(&tb, jb->pred->d) != 0
             || (jb->want_grad && !(gwork = malloc((size_t) cp_tridiag_grad_work(jb->pred) * sizeof(double)))))) {
         pthread_mutex_lock(&jb->lock);
@@ -106,11 +109,16 @@ static void *worker(void *arg)
         memset(&st->tail, 0, sizeof st->tail);
         if (st->grad)
             memset(st->grad, 0, (size_t) jb->np * sizeof(double));
-        if (cfg->sampler == CP_SAMPLER_TRIDIAG) {      /* docs/model.md section 12: blocks of lanes */
+        if (cfg->sampler == CP_SAMPLER_TRIDIAG || tilted_tri) {   /* docs/model.md section 12: blocks of lanes */
             for (long long i0 = lo; i0 < hi && tb.d; i0 += CP_TRI_LANES) {
                 int cnt = hi - i0 < CP_TRI_LANES ? (int) (hi - i0) : CP_TRI_LANES;
                 double vals[CP_TRI_LANES];
-                cp_tridiag_draw_block(&tb, &cfg->model, cfg->L, cfg->seed, cfg->substream, cfg->first + (uint64_t) i0, cnt);
+                if (tilted_tri)
+                    cp_tridiag_draw_block_tilted(&tb, &ws, &cfg->model, cfg->L, jb->pred, cfg->tilt_share, cfg->seed,
+                                                 cfg->substream, cfg->first + (uint64_t) i0, cnt);
+                else
+                    cp_tridiag_draw_block(&tb, &cfg->model, cfg->L, cfg->seed, cfg->substream,
+                                          cfg->first + (uint64_t) i0, cnt);
                 if (!jb->want_grad)
                     cp_tridiag_block_excess_all(vals, jb->pred, &tb, cfg->L, cfg->model.sigma);
                 for (int k = 0; k < cnt; k++) {
@@ -118,7 +126,7 @@ static void *worker(void *arg)
                     double val;
                     int ok = 1;
                     if (!jb->want_grad)
-                        val = vals[k];
+                        val = tilted_tri ? vals[k] * tb.w[k] : vals[k];
                     else {                             /* lanes in prompt order: fixed summation order */
                         val = cp_tridiag_block_grad(g, jb->pred, &tb, k, cfg->L, cfg->model.sigma, gwork);
                         for (long q = 0; q < jb->np; q++) {

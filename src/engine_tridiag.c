@@ -90,15 +90,24 @@ int cp_tridiag_eigen(long n, double *a, double *e, double *z)
     return eigen_strided(n, a, e, z, 1);
 }
 
-/* The tridiagonal of prompt `index` into a[i * st], e[i * st] (see below). */
+/* The tridiagonal of prompt `index` into a[i * st], e[i * st] (see below).
+ * tilt_c > 0: b_1^2 from the tilted mixture of (FC-8) (a uniform drawn
+ * first decides the component, as in cp_prompt_draw_tilted), its weight
+ * into *weight; tilt_c = 0: the plain law, nothing more drawn. */
 static void fill_tridiag(double *a, double *e, long st, long d, long L, double s, uint64_t seed,
-                         uint32_t substream, uint64_t index)
+                         uint32_t substream, uint64_t index, double tilt_c, double eps, double *weight)
 {
     cp_rng r;
     double lam = 1.0 + s, invL = 1.0 / (double) L, cprev2 = 0.0;
     cp_rng_init(&r, seed, index, 3u * substream + 1u);
+    int tilted = tilt_c > 0 && cp_rng_uniform(&r) < eps;
     for (long k = 0; k < d; k++) {
         double b2 = cp_rng_chi2(&r, (double) (L - k));
+        if (k == 0 && tilt_c > 0) {
+            if (tilted)
+                b2 *= tilt_c;
+            *weight = cp_tilt_weight(tilt_c, eps, b2, L);
+        }
         double c2 = k < d - 1 ? cp_rng_chi2(&r, (double) (d - 1 - k)) : 0.0;
         if (k == 0) {
             a[0] = lam * b2 * invL;
@@ -130,7 +139,7 @@ void cp_prompt_draw_tridiag(cp_engine_ws *ws, const cp_model_approx *m, long L, 
         pr->m[i] = 0.0;
     pr->m[0] = sqrt(s);
     double *a = ws->eval, *e = ws->eigtmp, *z = ws->eigtmp + d, *q2 = ws->evec;
-    fill_tridiag(a, e, 1, d, L, s, seed, substream, index);
+    fill_tridiag(a, e, 1, d, L, s, seed, substream, index, 0.0, 0.0, NULL);
     if (cp_tridiag_eigen(d, a, e, z) != 0)
         for (long i = 0; i < d; i++)
             a[i] = NAN;
@@ -474,21 +483,26 @@ void cp_tridiag_eigen_lanes(long d, double *a, double *e, double *z, int *fail)
             fail[k] = eigen_strided(d, a + k, e + k, z + k, W) != 0;
 }
 
-void cp_tridiag_draw_block(cp_tridiag_block *b, const cp_model_approx *m, long L, uint64_t seed,
-                           uint32_t substream, uint64_t index0, int count)
+/* Both block draws; ws == NULL: untilted. */
+static void draw_block(cp_tridiag_block *b, cp_engine_ws *ws, const cp_model_approx *m, long L,
+                       const cp_predictor *tilt, double share, uint64_t seed, uint32_t substream,
+                       uint64_t index0, int count)
 {
     long d = b->d;
     const long W = CP_TRI_LANES;
     int fail[CP_TRI_LANES];
+    double eps = share > 0.0 && share < 1.0 ? share : 0.5;
     b->count = count;
     for (int k = 0; k < W; k++) {
         fail[k] = k >= count;
         double s = 0.0;
+        b->w[k] = 1.0;
         if (k < count) {
             cp_rng r;
             cp_rng_init(&r, seed, index0 + (uint64_t) k, 3u * substream);
             s = cp_engine_draw_s(m, &r);
-            fill_tridiag(b->l + k, b->e + k, W, d, L, s, seed, substream, index0 + (uint64_t) k);
+            double c = ws ? cp_tilt_factor_cached(ws, tilt, m, s, L) : 0.0;
+            fill_tridiag(b->l + k, b->e + k, W, d, L, s, seed, substream, index0 + (uint64_t) k, c, eps, &b->w[k]);
         } else {                      /* idle lane: a harmless diagonal matrix */
             for (long i = 0; i < d; i++) {
                 b->l[i * W + k] = 1.0;
@@ -505,6 +519,19 @@ void cp_tridiag_draw_block(cp_tridiag_block *b, const cp_model_approx *m, long L
             double z = b->z[i * W + k];
             b->q2[i * W + k] = z * z;
         }
+}
+
+void cp_tridiag_draw_block(cp_tridiag_block *b, const cp_model_approx *m, long L, uint64_t seed,
+                           uint32_t substream, uint64_t index0, int count)
+{
+    draw_block(b, NULL, m, L, NULL, 0.0, seed, substream, index0, count);
+}
+
+void cp_tridiag_draw_block_tilted(cp_tridiag_block *b, cp_engine_ws *ws, const cp_model_approx *m, long L,
+                                  const cp_predictor *tilt, double share, uint64_t seed, uint32_t substream,
+                                  uint64_t index0, int count)
+{
+    draw_block(b, ws, m, L, tilt, share, seed, substream, index0, count);
 }
 
 double cp_tridiag_block_excess(const cp_predictor *p, cp_tridiag_block *b, int lane, long L, double sigma)

@@ -327,6 +327,47 @@ static void test_tilt_table(void **state)
     cp_engine_ws_clear(&ws);
 }
 
+/* The tilt on the tridiagonal path (TR-2): the block weights have E_Q[w] = 1
+ * and E_Q[w q] = L for q = b_1^2 = L S_11/(1 + s), as for the Bartlett
+ * draw; an untilted block has w = 1. */
+static void test_tilt_tridiag_weights(void **state)
+{
+    (void) state;
+    cp_model_approx m = model(1, 2, 0.0, 0.5, 4);
+    long d = 3, L = 100, n = scaled(200000) / CP_TRI_LANES * CP_TRI_LANES;
+    cp_predictor ca = { .kind = CP_PRED_CA, .d = d, .T = 30, .alpha = 4.0 / 13.0 };
+    cp_engine_ws ws;
+    cp_tridiag_block b;
+    assert_int_equal(cp_engine_ws_init(&ws, d, 1), 0);
+    assert_int_equal(cp_tridiag_block_init(&b, d), 0);
+    double sw = 0, sw2 = 0, swq = 0, swq2 = 0;
+    int moved = 0;
+    for (long i = 0; i < n; i += CP_TRI_LANES) {
+        cp_tridiag_draw_block_tilted(&b, &ws, &m, L, &ca, 0.5, 4, 0, (uint64_t) i, CP_TRI_LANES);
+        for (int k = 0; k < CP_TRI_LANES; k++) {
+            /* sum l_i q_i^2 = e1^T S e1 = S_11 */
+            double s11 = 0;
+            for (long j = 0; j < d; j++)
+                s11 += b.l[j * CP_TRI_LANES + k] * b.q2[j * CP_TRI_LANES + k];
+            double w = b.w[k], q = L * s11 / (1.0 + b.s[k]);
+            moved |= w != 1.0;
+            sw += w; sw2 += w * w; swq += w * q; swq2 += w * q * w * q;
+        }
+    }
+    double mw = sw / n, sew = sqrt((sw2 / n - mw * mw) / n);
+    double mq = swq / n, seq = sqrt((swq2 / n - mq * mq) / n);
+    assert_true(moved);
+    if (!(fabs(mw - 1.0) < 4.5 * sew))
+        fail_msg("E[w] = %.6f +- %.2g", mw, sew);
+    if (!(fabs(mq - L) < 4.5 * seq))
+        fail_msg("E[w q] = %.6f +- %.2g", mq, seq);
+    cp_tridiag_draw_block(&b, &m, L, 4, 0, 0, CP_TRI_LANES);
+    for (int k = 0; k < CP_TRI_LANES; k++)
+        assert_true(b.w[k] == 1.0);
+    cp_tridiag_block_clear(&b);
+    cp_engine_ws_clear(&ws);
+}
+
 /* chi2_L density in logs */
 static double chi2_logpdf(double q, double L)
 {
@@ -445,6 +486,7 @@ int main(void)
         cmocka_unit_test(test_tail_rule),
         cmocka_unit_test(test_tilt_weights),
         cmocka_unit_test(test_tilt_table),
+        cmocka_unit_test(test_tilt_tridiag_weights),
         cmocka_unit_test(test_tilted_sampler),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -176,6 +176,8 @@ void cp_prompt_draw_tilted(cp_engine_ws *ws, const cp_model_approx *m, long L, c
  * ws for (p, L) on first use (exact at the nodes). */
 double cp_tilt_factor(const cp_predictor *p, double s, long L);
 double cp_tilt_factor_cached(cp_engine_ws *ws, const cp_predictor *p, const cp_model_approx *m, double s, long L);
+/* dP/dQ of (FC-8) (iii) for the spike chi-square q ~ chi2_L, tilt c, share eps. */
+double cp_tilt_weight(double c, double eps, double q, long L);
 
 /* Conditional estimator (docs/model.md FC-7).  cp_estimator_valid says
  * whether it applies to the predictor kind.  cp_prompt_eigen computes the
@@ -231,6 +233,7 @@ typedef struct {
     long d;
     int count;                 /* lanes in use */
     double s[CP_TRI_LANES];
+    double w[CP_TRI_LANES];    /* importance weights (1 unless tilted) */
     double *l, *q2;            /* eigenvalues and squared first components */
     double *e, *z, *pv;        /* scratch */
 } cp_tridiag_block;
@@ -238,6 +241,13 @@ int cp_tridiag_block_init(cp_tridiag_block *b, long d);
 void cp_tridiag_block_clear(cp_tridiag_block *b);
 void cp_tridiag_draw_block(cp_tridiag_block *b, const cp_model_approx *m, long L, uint64_t seed,
                            uint32_t substream, uint64_t index0, int count);
+/* The same with b_1^2 drawn from the tilted defensive mixture of (FC-8)
+ * (sampler=tilted with the conditional estimator; docs/model.md TR-2): the
+ * uniform deciding the mixture component is drawn first from the context
+ * substream, c = cp_tilt_factor_cached(ws, tilt, ...), weights in b->w. */
+void cp_tridiag_draw_block_tilted(cp_tridiag_block *b, cp_engine_ws *ws, const cp_model_approx *m, long L,
+                                  const cp_predictor *tilt, double share, uint64_t seed, uint32_t substream,
+                                  uint64_t index0, int count);
 /* cp_tridiag_eigen on CP_TRI_LANES lane-interleaved tridiagonals (a, e, z
  * as in a block) at once, each lane with the bits of cp_tridiag_eigen;
  * lanes with fail[k] != 0 are skipped (a and e[0..d-2] kept; they must
