@@ -261,6 +261,18 @@ static void test_tail_rule(void **state)
     assert_true(r.ci_lo >= 340000.0);
 }
 
+/* From the sums of w, w^2, w q, (w q)^2 over n tilted draws: E_Q[w] = 1 and
+ * E_Q[w q] = L within 4.5 standard errors (q ~ chi2_L under P). */
+static void check_tilt_moments(double sw, double sw2, double swq, double swq2, long n, long L)
+{
+    double mw = sw / n, sew = sqrt((sw2 / n - mw * mw) / n);
+    double mq = swq / n, seq = sqrt((swq2 / n - mq * mq) / n);
+    if (!(fabs(mw - 1.0) < 4.5 * sew))
+        fail_msg("E[w] = %.6f +- %.2g", mw, sew);
+    if (!(fabs(mq - L) < 4.5 * seq))
+        fail_msg("E[w q] = %.6f +- %.2g", mq, seq);
+}
+
 /* The tilt's weights are exact: E_Q[w] = 1 and E_Q[w q] = E_P[q] = L for
  * q = C_00^2 = L Sigma_11/(1+s); and Sigma_hat has the right mean. */
 static void test_tilt_weights(void **state)
@@ -281,13 +293,8 @@ static void test_tilt_weights(void **state)
         sw += w; sw2 += w * w; swq += w * q; swq2 += w * q * w * q;
         s22 += w * ws.pr.G[1 * (d + 1) + 1];
     }
-    double mw = sw / n, sew = sqrt((sw2 / n - mw * mw) / n);
-    double mq = swq / n, seq = sqrt((swq2 / n - mq * mq) / n);
     assert_true(moved);
-    if (!(fabs(mw - 1.0) < 4.5 * sew))
-        fail_msg("E[w] = %.6f +- %.2g", mw, sew);
-    if (!(fabs(mq - L) < 4.5 * seq))
-        fail_msg("E[w q] = %.6f +- %.2g", mq, seq);
+    check_tilt_moments(sw, sw2, swq, swq2, n, L);
     assert_true(fabs(s22 / n - 1.0) < 0.02);   /* Sigma_22 = 1 in the rotated frame */
     /* the tilt factor moves into the divergent region alpha (1+s) x > 2 */
     double c = cp_tilt_factor(&ca, 4.0, 200);
@@ -354,13 +361,8 @@ static void test_tilt_tridiag_weights(void **state)
             sw += w; sw2 += w * w; swq += w * q; swq2 += w * q * w * q;
         }
     }
-    double mw = sw / n, sew = sqrt((sw2 / n - mw * mw) / n);
-    double mq = swq / n, seq = sqrt((swq2 / n - mq * mq) / n);
     assert_true(moved);
-    if (!(fabs(mw - 1.0) < 4.5 * sew))
-        fail_msg("E[w] = %.6f +- %.2g", mw, sew);
-    if (!(fabs(mq - L) < 4.5 * seq))
-        fail_msg("E[w q] = %.6f +- %.2g", mq, seq);
+    check_tilt_moments(sw, sw2, swq, swq2, n, L);
     cp_tridiag_draw_block(&b, &m, L, 4, 0, 0, CP_TRI_LANES);
     for (int k = 0; k < CP_TRI_LANES; k++)
         assert_true(b.w[k] == 1.0);
