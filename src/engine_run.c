@@ -144,13 +144,12 @@ static void *worker(void *arg)
             }
             continue;
         }
+        /* one prompt at a time: every sampler but the tridiagonal blocks above */
         for (long long i = lo; i < hi; i++) {
             uint64_t index = cfg->first + (uint64_t) i;
             if (gen) {                                  /* docs/model.md section 14 */
                 cp_prompt_draw_general(&ws, &cfg->model, gen, cfg->L, cfg->sampler, sampled, cfg->seed,
                                        cfg->substream, index);
-            } else if (cfg->sampler == CP_SAMPLER_TRIDIAG) {   /* docs/model.md section 12: conditional only */
-                cp_prompt_draw_tridiag(&ws, &cfg->model, cfg->L, cfg->seed, cfg->substream, index);
             } else if (cfg->sampler == CP_SAMPLER_TILTED && !jb->want_grad) {
                 cp_prompt_draw_tilted(&ws, &cfg->model, cfg->L, jb->pred, cfg->tilt_share, cfg->seed,
                                       cfg->substream, index);
@@ -177,8 +176,6 @@ static void *worker(void *arg)
                     ok &= isfinite(g[k]);
                     st->grad[k] += g[k];
                 }
-            } else if (jb->conditional && cfg->sampler == CP_SAMPLER_TRIDIAG) {
-                val = cp_tridiag_conditional_excess(jb->pred, &ws, cfg->L, cfg->model.sigma);
             } else if (jb->conditional) {
                 cp_prompt_eigen(&ws, cp_conditional_needs_vectors(jb->pred));
                 val = cp_prompt_conditional_excess(jb->pred, &ws, cfg->L, cfg->model.sigma) * ws.pr.weight;
