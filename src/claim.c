@@ -1170,15 +1170,17 @@ static void note_leaf(outcome *o, rel_kind rel, const arb_t d, const arb_t av,
  * a per-box precision that doubles where the midpoint itself is undecided.
  * warm (NULL: none) is a partition of root to start from instead of root
  * itself (the previous instance's leaves); the certified leaves go to
- * leaves. */
+ * leaves (NULL: not kept). */
 static cp_verdict decide_sub(const subclaim *s, ectx *x, const cp_box *root, slong prec0,
                              slong max_prec, long budget, outcome *o, const char *context,
                              const partition *warm, partition *leaves)
 {
+    /* the boxes to start from, pushed so that they pop in order */
+    const cp_box *start = warm && warm->n > 1 ? warm->b : root;
+    long nstart = warm && warm->n > 1 ? warm->n : 1;
     int cap = 4096, top = 0;
-    if (warm && warm->n > 1)
-        while (cap < warm->n + 2)
-            cap *= 2;
+    while (cap < nstart + 2)
+        cap *= 2;
     work *stack = malloc((size_t) cap * sizeof *stack);
     cp_verdict v = CP_CERTIFIED;
     long boxes_before = o->boxes;   /* the budget is per sub-claim (one instance) */
@@ -1186,16 +1188,9 @@ static cp_verdict decide_sub(const subclaim *s, ectx *x, const cp_box *root, slo
     arb_t av, am;
     arb_init(av);
     arb_init(am);
-    if (warm && warm->n > 1) {
-        for (long i = warm->n - 1; i >= 0; i--) {    /* popped in the order they were found */
-            cp_box_init(&stack[top].box, root->kv);
-            cp_box_copy(&stack[top].box, &warm->b[i]);
-            stack[top].mask = (1 << s->nb) - 1;
-            stack[top++].prec = prec0;
-        }
-    } else {
+    for (long i = nstart - 1; i >= 0; i--) {
         cp_box_init(&stack[top].box, root->kv);
-        cp_box_copy(&stack[top].box, root);
+        cp_box_copy(&stack[top].box, &start[i]);
         stack[top].mask = (1 << s->nb) - 1;
         stack[top++].prec = prec0;
     }
@@ -1244,7 +1239,8 @@ static cp_verdict decide_sub(const subclaim *s, ectx *x, const cp_box *root, slo
             break;
         }
         if (w.mask == 0) {
-            part_add(leaves, &w.box);
+            if (leaves)
+                part_add(leaves, &w.box);
             cp_box_clear(&w.box);
             continue;
         }
@@ -1579,10 +1575,12 @@ static cp_verdict run_claim(cp_check_run *run)
             partition leaves = { 0 };
             int use_warm = region && nsolved % WARM_RESTART != 0;
             cp_verdict v = decide_sub(&s, &x, &root, region ? REGION_PREC : run->prec, run->max_prec, budget, &o, ctx2,
-                                      use_warm ? &warm : NULL, &leaves);
+                                      use_warm ? &warm : NULL, region ? &leaves : NULL);
             nsolved++;
-            part_clear(&warm);
-            warm = leaves;
+            if (region) {
+                part_clear(&warm);
+                warm = leaves;
+            }
             /* a list variable that alone indexes the instances (T, ref paired, or
              * the only list) gets the instance's value of the left side's quantity,
              * for crossproof mutate's per-element operators (away:ref:tol) */
