@@ -366,12 +366,16 @@ static int fb_T_ok(const cp_boxm *bm, const cp_box *box, const char *name, slong
 static void box_alpha_delta(arb_t alpha, arb_t delta, cp_boxm *bm, ulong T, slong prec)
 {
     fb_ctx c = { bm->lo[0], bm->lo[1], bm->hi[0], bm->hi[1], bm->pt->prior, 2 * T - 1, bm };
+    int point = fmpq_equal(bm->lo[0], bm->lo[1]) && fmpq_equal(bm->hi[0], bm->hi[1]);
     arf_t A, B;
     arb_t t;
-    fmpq_t q;
+    fmpq_t q, amin, amax;
     arf_init(A); arf_init(B);
     arb_init(t);
-    fmpq_init(q);
+    fmpq_init(q); fmpq_init(amin); fmpq_init(amax);
+    /* alpha* = 2/(2 + m_lo + m_hi) over the box: its corners (hi, hi) and (lo, lo) */
+    cp_alpha_star(amin, cp_boxm_corner(bm, 1, 1, 0));
+    cp_alpha_star(amax, cp_boxm_corner(bm, 0, 0, 0));
     /* (1/(1 + hi1), 1/(1 + lo0)) brackets every alpha_T (GF-2); sign_alpha
      * certifies both ends itself */
     fmpq_add_si(q, bm->hi[1], 1);
@@ -390,24 +394,14 @@ static void box_alpha_delta(arb_t alpha, arb_t delta, cp_boxm *bm, ulong T, slon
      * (not a point) the delta pass starts from [alpha*_min - B, alpha*_max - A],
      * at least as wide as the spread of alpha* = 2/(2 + m_lo + m_hi) over the
      * box, so narrowing [A, B] below 1/16 of that spread narrows the delta
-     * bracket by less than 1/16 more: side A stops there. */
+     * bracket by less than 1/16 more: both sides stop there. */
     {
         arf_t fl;
-        int point = fmpq_equal(bm->lo[0], bm->lo[1]) && fmpq_equal(bm->hi[0], bm->hi[1]);
         arf_init(fl);
         if (!point) {
-            fmpq_t q1;
-            fmpq_init(q1);
-            fmpq_add(q, bm->lo[0], bm->hi[0]);
-            fmpq_add_si(q, q, 2);
-            fmpq_inv(q, q);                  /* alpha*_max / 2 */
-            fmpq_add(q1, bm->lo[1], bm->hi[1]);
-            fmpq_add_si(q1, q1, 2);
-            fmpq_inv(q1, q1);                /* alpha*_min / 2 */
-            fmpq_sub(q, q, q1);
+            fmpq_sub(q, amax, amin);
             arb_set_fmpq(t, q, prec);
-            arf_mul_2exp_si(fl, arb_midref(t), -3);   /* (2 (q - q1)) / 16 */
-            fmpq_clear(q1);
+            arf_mul_2exp_si(fl, arb_midref(t), -4);
         }
         bisect_bracket(A, B, 1, sign_alpha_v, &c, FLINT_MIN(24, prec - 8), point ? NULL : fl, prec);
         arf_clear(fl);
@@ -418,7 +412,7 @@ static void box_alpha_delta(arb_t alpha, arb_t delta, cp_boxm *bm, ulong T, slon
      * signs -1 and +1 certified by construction; then refine in delta */
     {
         fbd_ctx d;
-        static const int hh[3] = { 1, 1, 0 }, ll[3] = { 0, 0, 0 }, hl[3] = { 1, 0, 0 }, lh[3] = { 0, 1, 0 };
+        static const int hl[3] = { 1, 0, 0 }, lh[3] = { 0, 1, 0 };
         arf_t D0, D1;
         arb_t a0, a1;
         arf_init(D0); arf_init(D1);
@@ -426,8 +420,8 @@ static void box_alpha_delta(arb_t alpha, arb_t delta, cp_boxm *bm, ulong T, slon
         arb_init(d.astar); arb_init(d.rstar); arb_init(d.la); arb_init(d.lb);
         arb_init(d.lo); arb_init(d.hi); arb_init(d.lnratio);
         d.c = &c;
-        pt_alpha_star(a0, cp_boxm_corner(bm, hh[0], hh[1], 0), prec);
-        pt_alpha_star(a1, cp_boxm_corner(bm, ll[0], ll[1], 0), prec);
+        arb_set_fmpq(a0, amin, prec);
+        arb_set_fmpq(a1, amax, prec);
         arb_union(d.astar, a0, a1, prec);
         pt_rho_star(a0, cp_boxm_corner(bm, hl[0], hl[1], 0), prec);
         pt_rho_star(a1, cp_boxm_corner(bm, lh[0], lh[1], 0), prec);
@@ -448,7 +442,6 @@ static void box_alpha_delta(arb_t alpha, arb_t delta, cp_boxm *bm, ulong T, slon
             arf_init(fl);
             arf_sub(fl, D1, D0, prec, ARF_RND_DOWN);
             arf_mul_2exp_si(fl, fl, -24);
-            int point = fmpq_equal(bm->lo[0], bm->lo[1]) && fmpq_equal(bm->hi[0], bm->hi[1]);
             bisect_bracket(D0, D1, -1, sign_delta_v, &d, prec - 8, point ? NULL : fl, prec);
             arf_clear(fl);
         } else {
@@ -474,7 +467,7 @@ static void box_alpha_delta(arb_t alpha, arb_t delta, cp_boxm *bm, ulong T, slon
     }
     arf_clear(A); arf_clear(B);
     arb_clear(t);
-    fmpq_clear(q);
+    fmpq_clear(q); fmpq_clear(amin); fmpq_clear(amax);
 }
 
 int cp_qbox_alpha_opt(arb_t res, const cp_box *box, slong prec, char *err)
